@@ -1,0 +1,55 @@
+package dev.mailroute;
+
+import java.util.Map;
+
+import dev.mailroute.config.MailrouteConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Service;
+import org.apache.camel.main.Main;
+
+/**
+ * One mailroute gateway: Camel Main with {@code config/application.properties} and the routes it
+ * names ({@code routes/*.yaml}). {@link #run()} blocks until the process is told to stop;
+ * {@link #start()} / {@link #close()} are for embedding it, as the tests do.
+ */
+public final class Gateway implements AutoCloseable {
+
+    static final String CONFIG_LOCATION = "file:config/application.properties";
+
+    private final Main main = new Main();
+
+    /** @param overrides property values that win over the environment and the configuration file */
+    public Gateway(Map<String, String> overrides) {
+        main.configure().addConfiguration(MailrouteConfiguration.class);
+        main.setDefaultPropertyPlaceholderLocation(CONFIG_LOCATION);
+        overrides.forEach(main::addOverrideProperty);
+    }
+
+    public void run() throws Exception {
+        main.run();
+    }
+
+    public void start() {
+        main.start();
+    }
+
+    public CamelContext context() {
+        return main.getCamelContext();
+    }
+
+    @Override
+    public void close() {
+        try {
+            main.stop();
+        } finally {
+            // the broker's threads would keep the JVM alive if the context never got to stop it
+            CamelContext context = main.getCamelContext();
+            if (context != null) {
+                Object broker = context.getRegistry().lookupByName(MailrouteConfiguration.BROKER_BEAN);
+                if (broker instanceof Service service) {
+                    service.stop();
+                }
+            }
+        }
+    }
+}

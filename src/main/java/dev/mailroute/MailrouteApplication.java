@@ -1,0 +1,38 @@
+package dev.mailroute;
+
+import java.util.Map;
+
+import dev.mailroute.diagnostics.StartupCheckException;
+
+/** {@code java -jar mailroute.jar}: runs the gateway until it is stopped. */
+public final class MailrouteApplication {
+
+    private MailrouteApplication() {
+    }
+
+    public static void main(String[] args) {
+        Gateway gateway = new Gateway(Map.of());
+        try {
+            gateway.run();
+        } catch (Throwable e) {
+            System.err.println("mailroute: cannot start: " + explain(e));
+            try {
+                gateway.close();
+            } finally {
+                System.exit(2);
+            }
+        }
+    }
+
+    /** The operator's line: a failed check as it is worded, otherwise the innermost cause. */
+    static String explain(Throwable e) {
+        Throwable innermost = e;
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof StartupCheckException || t instanceof IllegalArgumentException) {
+                return t.getMessage();
+            }
+            innermost = t;
+        }
+        return innermost.getClass().getSimpleName() + ": " + innermost.getMessage();
+    }
+}

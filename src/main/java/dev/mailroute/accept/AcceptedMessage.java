@@ -1,0 +1,10 @@
+package dev.mailroute.accept;
+
+import dev.mailroute.queue.Envelope;
+
+/**
+ * A request that passed validation, as it goes on the queue: the canonical MIME bytes (Message-ID
+ * and Date fixed, Bcc header still present so each transport can decide), and its envelope.
+ */
+public record AcceptedMessage(String id, String clientId, Envelope envelope, byte[] mime) {
+}

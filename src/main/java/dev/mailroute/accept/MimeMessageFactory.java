@@ -1,0 +1,151 @@
+package dev.mailroute.accept;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+
+import dev.mailroute.queue.Envelope;
+import jakarta.activation.DataHandler;
+import jakarta.mail.Message.RecipientType;
+import jakarta.mail.MessagingException;
+import jakarta.mail.Part;
+import jakarta.mail.Session;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeBodyPart;
+import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.internet.MimeMultipart;
+import jakarta.mail.internet.MimeUtility;
+import jakarta.mail.util.ByteArrayDataSource;
+
+/**
+ * Builds the canonical MIME message of a JSON request with Jakarta Mail. The shape follows what
+ * mail clients send: text and html together become multipart/alternative, attachments wrap the
+ * body in multipart/mixed. Message-ID and Date are set here, once, so every retry and every
+ * transport sends the very same bytes.
+ */
+public final class MimeMessageFactory {
+
+    private static final String UTF_8 = StandardCharsets.UTF_8.name();
+
+    private final Session session = Session.getInstance(new Properties());
+
+    public AcceptedMessage build(MailRequest request) throws RejectedMessageException {
+        String id = UUID.randomUUID().toString();
+        try {
+            MimeMessage message = new MimeMessage(session);
+            message.setFrom(request.from());
+            setRecipients(message, RecipientType.TO, request.to());
+            setRecipients(message, RecipientType.CC, request.cc());
+            setRecipients(message, RecipientType.BCC, request.bcc());
+            if (!request.replyTo().isEmpty()) {
+                message.setReplyTo(request.replyTo().toArray(InternetAddress[]::new));
+            }
+            if (request.subject() != null) {
+                message.setSubject(request.subject(), UTF_8);
+            }
+            message.setSentDate(new Date());
+            for (Map.Entry<String, String> header : request.headers().entrySet()) {
+                String name = header.getKey();
+                message.addHeader(name, MimeUtility.fold(name.length() + 2, MimeUtility.encodeText(header.getValue(),
+                        UTF_8, null)));
+            }
+            setPriority(message, request.priority());
+            setContent(message, request);
+            message.saveChanges();
+            // saveChanges() makes up a Message-ID of its own; ours ties the message to its queue id
+            message.setHeader("Message-ID", "<" + id + "@" + domainOf(request.from()) + ">");
+
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            message.writeTo(bytes);
+            List<InternetAddress> recipients = new ArrayList<>(request.to());
+            recipients.addAll(request.cc());
+            recipients.addAll(request.bcc());
+            return new AcceptedMessage(id, request.clientId(), new Envelope(request.from(), recipients),
+                    bytes.toByteArray());
+        } catch (MessagingException | IOException e) {
+            throw new RejectedMessageException("$", "could not be built into a MIME message: " + e.getMessage());
+        }
+    }
+
+    private static void setRecipients(MimeMessage message, RecipientType type, List<InternetAddress> addresses)
+            throws MessagingException {
+        if (!addresses.isEmpty()) {
+            message.setRecipients(type, addresses.toArray(InternetAddress[]::new));
+        }
+    }
+
+    /** The three headers different clients read: X-Priority (most), Importance (Outlook), Priority (RFC 2156). */
+    private static void setPriority(MimeMessage message, MailRequest.Priority priority) throws MessagingException {
+        switch (priority) {
+            case HIGH -> {
+                message.setHeader("X-Priority", "1 (Highest)");
+                message.setHeader("Importance", "high");
+                message.setHeader("Priority", "urgent");
+            }
+            case LOW -> {
+                message.setHeader("X-Priority", "5 (Lowest)");
+                message.setHeader("Importance", "low");
+                message.setHeader("Priority", "non-urgent");
+            }
+            case NORMAL -> {
+                // no header: normal is what every client assumes
+            }
+        }
+    }
+
+    private static void setContent(MimeMessage message, MailRequest request) throws MessagingException {
+        if (request.attachments().isEmpty()) {
+            fillBody(message, request);
+            return;
+        }
+        MimeMultipart mixed = new MimeMultipart("mixed");
+        MimeBodyPart body = new MimeBodyPart();
+        fillBody(body, request);
+        mixed.addBodyPart(body);
+        for (MailRequest.Attachment attachment : request.attachments()) {
+            MimeBodyPart part = new MimeBodyPart();
+            part.setDataHandler(new DataHandler(new ByteArrayDataSource(attachment.content(),
+                    attachment.contentType())));
+            part.setFileName(attachment.filename());
+            part.setDisposition(Part.ATTACHMENT);
+            mixed.addBodyPart(part);
+        }
+        message.setContent(mixed);
+    }
+
+    private static void fillBody(Part part, MailRequest request) throws MessagingException {
+        if (request.text() != null && request.html() != null) {
+            MimeMultipart alternative = new MimeMultipart("alternative");
+            MimeBodyPart text = new MimeBodyPart();
+            text.setText(request.text(), UTF_8, "plain");
+            MimeBodyPart html = new MimeBodyPart();
+            html.setText(request.html(), UTF_8, "html");
+            alternative.addBodyPart(text);
+            alternative.addBodyPart(html);
+            part.setContent(alternative);
+        } else if (request.html() != null) {
+            setText(part, request.html(), "html");
+        } else {
+            setText(part, request.text() == null ? "" : request.text(), "plain");
+        }
+    }
+
+    private static void setText(Part part, String text, String subtype) throws MessagingException {
+        if (part instanceof MimeMessage message) {
+            message.setText(text, UTF_8, subtype);
+        } else {
+            ((MimeBodyPart) part).setText(text, UTF_8, subtype);
+        }
+    }
+
+    static String domainOf(InternetAddress address) {
+        String addr = address.getAddress();
+        return addr.substring(addr.lastIndexOf('@') + 1);
+    }
+}

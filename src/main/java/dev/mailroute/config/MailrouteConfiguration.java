@@ -1,0 +1,63 @@
+package dev.mailroute.config;
+
+import dev.mailroute.accept.MailAcceptor;
+import dev.mailroute.accept.RejectedFolder;
+import dev.mailroute.delivery.pickup.PickupFileWriter;
+import dev.mailroute.delivery.smtp.SmtpMailSender;
+import dev.mailroute.diagnostics.StartupChecks;
+import dev.mailroute.queue.EmbeddedBroker;
+import jakarta.jms.ConnectionFactory;
+import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.component.jms.JmsComponent;
+import org.apache.camel.spi.Registry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Wires the gateway from its settings: checks the folders, starts the embedded broker (unless
+ * {@code mailroute.broker.url} names another), and binds the beans the YAML routes call by name.
+ * Which routes run, and how they connect, is up to the files in {@code routes/}.
+ */
+public class MailrouteConfiguration implements CamelConfiguration {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MailrouteConfiguration.class);
+
+    public static final String BROKER_BEAN = "embeddedBroker";
+
+    @Override
+    public void configure(CamelContext context) throws Exception {
+        MailrouteSettings settings = MailrouteSettings.from(context.getPropertiesComponent());
+        StartupChecks.requireUsableFolders(settings);
+        Registry registry = context.getRegistry();
+
+        ConnectionFactory connectionFactory;
+        if (settings.embeddedBroker()) {
+            EmbeddedBroker broker = new EmbeddedBroker(settings.brokerDir(), settings.brokerHost(),
+                    settings.brokerPort(), new EmbeddedBroker.RedeliveryPolicy(settings.retryInitialDelayMillis(),
+                            settings.retryMultiplier(), settings.retryMaxDelayMillis()));
+            broker.start();
+            registry.bind(BROKER_BEAN, broker);
+            context.addService(broker, true, false);
+            connectionFactory = new ActiveMQConnectionFactory(EmbeddedBroker.IN_VM_URL);
+            LOG.info("embedded broker: journal in {}, listening on tcp://{}:{}", settings.brokerDir(),
+                    settings.brokerHost(), settings.brokerPort());
+        } else {
+            connectionFactory = new ActiveMQConnectionFactory(settings.brokerUrl());
+            LOG.info("external broker at {}", settings.brokerUrl());
+        }
+        JmsComponent jms = new JmsComponent();
+        jms.setConnectionFactory(connectionFactory);
+        registry.bind("jms", jms);
+
+        registry.bind("mailAcceptor", new MailAcceptor(settings.maxBytes()));
+        registry.bind("rejectedFolder", new RejectedFolder(settings.rejectedDir()));
+        registry.bind("pickupFileWriter", new PickupFileWriter(settings.pickupFormat()));
+        registry.bind("smtpMailSender", new SmtpMailSender(settings.smtp()));
+
+        LOG.info("inbox {} -> {} delivery{}", settings.inboxDir(), settings.transport(),
+                settings.transport().equals("smtp") ? " via " + settings.smtp()
+                        : " into " + settings.pickupDir() + " (" + settings.pickupFormat() + ")");
+    }
+}

@@ -1,0 +1,106 @@
+package dev.mailroute.config;
+
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Optional;
+
+import dev.mailroute.delivery.pickup.PickupFormat;
+import dev.mailroute.delivery.smtp.SmtpSettings;
+import org.apache.camel.spi.PropertiesComponent;
+import org.apache.camel.util.TimeUtils;
+
+/**
+ * The {@code mailroute.*} keys the Java side needs, read once through Camel's properties component,
+ * so a value comes from the same place a route's {@code {{...}}} placeholder would take it from:
+ * the environment ({@code MAILROUTE_SMTP_HOST}) first, then {@code config/application.properties}.
+ */
+public record MailrouteSettings(
+        Path inboxDir,
+        Path pickupDir,
+        Path rejectedDir,
+        Path failedDir,
+        Path brokerDir,
+        String transport,
+        PickupFormat pickupFormat,
+        SmtpSettings smtp,
+        String brokerUrl,
+        String brokerHost,
+        int brokerPort,
+        long maxBytes,
+        long retryInitialDelayMillis,
+        double retryMultiplier,
+        long retryMaxDelayMillis) {
+
+    public static MailrouteSettings from(PropertiesComponent properties) {
+        Reader r = new Reader(properties);
+        String transport = r.required("mailroute.transport").toLowerCase(Locale.ROOT);
+        if (!transport.equals("pickup") && !transport.equals("smtp")) {
+            throw new IllegalArgumentException("mailroute.transport=" + transport + " is not pickup or smtp");
+        }
+        return new MailrouteSettings(
+                r.path("mailroute.inbox.dir"),
+                r.path("mailroute.pickup.dir"),
+                r.path("mailroute.rejected.dir"),
+                r.path("mailroute.failed.dir"),
+                r.path("mailroute.broker.dir"),
+                transport,
+                PickupFormat.parse(r.required("mailroute.pickup.format")),
+                new SmtpSettings(
+                        r.required("mailroute.smtp.host"),
+                        r.integer("mailroute.smtp.port"),
+                        r.optional("mailroute.smtp.username"),
+                        r.optional("mailroute.smtp.password"),
+                        SmtpSettings.Security.parse(r.required("mailroute.smtp.security")),
+                        r.millis("mailroute.smtp.timeout")),
+                r.optional("mailroute.broker.url"),
+                r.required("mailroute.broker.host"),
+                r.integer("mailroute.broker.port"),
+                ByteSize.parse("mailroute.message.maxBytes", r.required("mailroute.message.maxBytes")),
+                r.millis("mailroute.retry.initialDelay"),
+                Double.parseDouble(r.required("mailroute.retry.multiplier")),
+                r.millis("mailroute.retry.maxDelay"));
+    }
+
+    public boolean embeddedBroker() {
+        return brokerUrl == null;
+    }
+
+    private record Reader(PropertiesComponent properties) {
+
+        String optional(String key) {
+            Optional<String> value = properties.resolveProperty(key);
+            return value.map(String::trim).filter(v -> !v.isEmpty()).orElse(null);
+        }
+
+        String required(String key) {
+            String value = optional(key);
+            if (value == null) {
+                throw new IllegalArgumentException(key + " is not set: add it to config/application.properties"
+                                                   + " or set " + key.toUpperCase(Locale.ROOT).replace('.', '_'));
+            }
+            return value;
+        }
+
+        Path path(String key) {
+            return Path.of(required(key)).toAbsolutePath().normalize();
+        }
+
+        int integer(String key) {
+            String value = required(key);
+            try {
+                return Integer.parseInt(value);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(key + "=" + value + " is not a whole number");
+            }
+        }
+
+        long millis(String key) {
+            String value = required(key);
+            try {
+                return TimeUtils.toMilliSeconds(value);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(key + "=" + value + " is not a duration; write e.g. 30s, 5m, 2h, 2d");
+            }
+        }
+    }
+}

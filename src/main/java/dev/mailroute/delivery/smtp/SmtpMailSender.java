@@ -1,0 +1,129 @@
+package dev.mailroute.delivery.smtp;
+
+import java.util.Properties;
+
+import dev.mailroute.queue.QueuedMessage;
+import jakarta.mail.Address;
+import jakarta.mail.MessagingException;
+import jakarta.mail.Session;
+import jakarta.mail.Transport;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeMessage;
+import org.apache.camel.component.mail.JavaMailSender;
+import org.apache.camel.component.mail.MailAuthenticator;
+
+/**
+ * The sender plugged into camel-mail's SMTP producer ({@code javaMailSender=#smtpMailSender}).
+ * Unlike camel-mail's default it sends to the message's envelope, not to its headers: Bcc and
+ * X-Receiver recipients get the message, and the message bytes are sent as accepted, without
+ * {@code saveChanges()} rewriting them. Angus never transmits a Bcc header.
+ */
+public class SmtpMailSender implements JavaMailSender {
+
+    private final SmtpSettings settings;
+    private final Session session;
+
+    public SmtpMailSender(SmtpSettings settings) {
+        this.settings = settings;
+        this.session = Session.getInstance(settings.sessionProperties());
+    }
+
+    @Override
+    public void send(MimeMessage message) throws MessagingException {
+        if (!(message instanceof QueuedMessage queued)) {
+            throw new MessagingException("SmtpMailSender sends messages taken from mail.outbound only, got "
+                                         + message.getClass().getName());
+        }
+        Address[] recipients = queued.envelope().recipients().toArray(InternetAddress[]::new);
+        try (Transport transport = session.getTransport(settings.protocol())) {
+            transport.connect(settings.host(), settings.port(), settings.username(), settings.password());
+            transport.sendMessage(queued, recipients);
+        }
+    }
+
+    @Override
+    public Session getSession() {
+        return session;
+    }
+
+    @Override
+    public Properties getJavaMailProperties() {
+        return session.getProperties();
+    }
+
+    // The relay is configured with mailroute.smtp.* keys only, so that one place decides it.
+    @Override
+    public void setJavaMailProperties(Properties javaMailProperties) {
+        throw new UnsupportedOperationException("configure the relay with mailroute.smtp.* keys");
+    }
+
+    @Override
+    public void addAdditionalJavaMailProperty(String key, String value) {
+        throw new UnsupportedOperationException("configure the relay with mailroute.smtp.* keys");
+    }
+
+    @Override
+    public void setHost(String host) {
+        throw new UnsupportedOperationException("configure the relay with mailroute.smtp.host");
+    }
+
+    @Override
+    public String getHost() {
+        return settings.host();
+    }
+
+    @Override
+    public void setPort(int port) {
+        throw new UnsupportedOperationException("configure the relay with mailroute.smtp.port");
+    }
+
+    @Override
+    public int getPort() {
+        return settings.port();
+    }
+
+    @Override
+    public void setUsername(String username) {
+        throw new UnsupportedOperationException("configure the relay with mailroute.smtp.username");
+    }
+
+    @Override
+    public String getUsername() {
+        return settings.username();
+    }
+
+    @Override
+    public void setPassword(String password) {
+        throw new UnsupportedOperationException("configure the relay with mailroute.smtp.password");
+    }
+
+    @Override
+    public String getPassword() {
+        return settings.password();
+    }
+
+    @Override
+    public void setProtocol(String protocol) {
+        throw new UnsupportedOperationException("configure the relay with mailroute.smtp.security");
+    }
+
+    @Override
+    public String getProtocol() {
+        return settings.protocol();
+    }
+
+    @Override
+    public void setSession(Session session) {
+        throw new UnsupportedOperationException("configure the relay with mailroute.smtp.* keys");
+    }
+
+    @Override
+    public void setAuthenticator(MailAuthenticator authenticator) {
+        throw new UnsupportedOperationException("configure the relay with mailroute.smtp.username/password");
+    }
+
+    @Override
+    public MailAuthenticator getAuthenticator() {
+        return null;
+    }
+}

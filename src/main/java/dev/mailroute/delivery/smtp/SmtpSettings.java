@@ -1,0 +1,67 @@
+package dev.mailroute.delivery.smtp;
+
+import java.util.Locale;
+import java.util.Properties;
+
+/** Where and how to reach the SMTP relay ({@code mailroute.smtp.*}). */
+public record SmtpSettings(String host, int port, String username, String password, Security security,
+                           long timeoutMillis) {
+
+    public enum Security {
+        /** Plain text, never upgraded. */
+        NONE,
+        /** STARTTLS when the relay offers it, plain text otherwise. */
+        STARTTLS,
+        /** STARTTLS or fail: never send credentials or mail in plain text. */
+        STARTTLS_REQUIRED,
+        /** Implicit TLS from the first byte (SMTPS, usually port 465). */
+        TLS;
+
+        public static Security parse(String text) {
+            try {
+                return valueOf(text.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("mailroute.smtp.security=" + text
+                                                   + " is not one of none, starttls, starttls-required, tls");
+            }
+        }
+    }
+
+    public String protocol() {
+        return security == Security.TLS ? "smtps" : "smtp";
+    }
+
+    public boolean authenticates() {
+        return username != null;
+    }
+
+    /** Jakarta Mail session properties for this relay. */
+    public Properties sessionProperties() {
+        String p = "mail." + protocol() + ".";
+        Properties props = new Properties();
+        props.setProperty(p + "host", host);
+        props.setProperty(p + "port", Integer.toString(port));
+        // connect, read and write: without a write timeout a relay that stops reading hangs the thread
+        props.setProperty(p + "connectiontimeout", Long.toString(timeoutMillis));
+        props.setProperty(p + "timeout", Long.toString(timeoutMillis));
+        props.setProperty(p + "writetimeout", Long.toString(timeoutMillis));
+        props.setProperty(p + "auth", Boolean.toString(authenticates()));
+        if (security == Security.STARTTLS || security == Security.STARTTLS_REQUIRED) {
+            props.setProperty(p + "starttls.enable", "true");
+        }
+        if (security == Security.STARTTLS_REQUIRED) {
+            props.setProperty(p + "starttls.required", "true");
+        }
+        if (security != Security.NONE) {
+            props.setProperty(p + "ssl.checkserveridentity", "true");
+        }
+        return props;
+    }
+
+    @Override
+    public String toString() {
+        // never print the password
+        return "SmtpSettings[" + host + ":" + port + ", security=" + security + ", username=" + username
+               + ", password=" + (password == null ? "unset" : "****") + ", timeout=" + timeoutMillis + "ms]";
+    }
+}

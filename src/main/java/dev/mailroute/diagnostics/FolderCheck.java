@@ -1,0 +1,76 @@
+package dev.mailroute.diagnostics;
+
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * Can the process user use this folder? Creates it when missing, then proves it writable by
+ * writing and deleting a probe file: permission bits, ACLs, read-only mounts and SELinux all show
+ * up in an actual write, where {@code Files.isWritable} can be wrong. The answer is one line:
+ * path, user, cause and fix.
+ *
+ * <p>Uses nothing but the JDK, so it also runs alone ({@link #main}) as another user in tests.
+ */
+public final class FolderCheck {
+
+    private FolderCheck() {
+    }
+
+    /** @return the problem as one line, or empty when the folder is there and writable. */
+    public static Optional<String> problem(String role, String key, Path folder) {
+        Path path = folder.toAbsolutePath().normalize();
+        String user = System.getProperty("user.name");
+        if (Files.exists(path) && !Files.isDirectory(path)) {
+            return Optional.of(String.format("%s folder %s is not usable by user %s: it exists but is not a folder."
+                                             + " Fix: move that file away, or set %s to another folder.",
+                    role, path, user, key));
+        }
+        try {
+            Files.createDirectories(path);
+        } catch (IOException e) {
+            return Optional.of(String.format("%s folder %s cannot be created by user %s: %s."
+                                             + " Fix: mkdir -p %s && chown %s %s, or set %s to another folder.",
+                    role, path, user, cause(e), path, user, path, key));
+        }
+        try {
+            Path probe = Files.createTempFile(path, ".mailroute-probe-", ".tmp");
+            Files.delete(probe);
+        } catch (IOException e) {
+            return Optional.of(String.format("%s folder %s is not writable by user %s: %s."
+                                             + " Fix: chown %s %s (or chmod u+w), or set %s to another folder.",
+                    role, path, user, cause(e), user, path, key));
+        }
+        return Optional.empty();
+    }
+
+    private static String cause(IOException e) {
+        if (e instanceof AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof FileAlreadyExistsException fe) {
+            return "a file is in the way at " + fe.getFile();
+        }
+        if (e instanceof FileSystemException fse && fse.getReason() != null) {
+            return fse.getReason().toLowerCase(java.util.Locale.ROOT);
+        }
+        return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage());
+    }
+
+    /** {@code java -cp classes dev.mailroute.diagnostics.FolderCheck PATH...}: one line per problem, exit 1 if any. */
+    public static void main(String... paths) {
+        int problems = 0;
+        for (String path : paths) {
+            Optional<String> problem = problem("folder", "mailroute.data.dir", Path.of(path));
+            if (problem.isPresent()) {
+                System.out.println(problem.get());
+                problems++;
+            }
+        }
+        System.exit(problems == 0 ? 0 : 1);
+    }
+}

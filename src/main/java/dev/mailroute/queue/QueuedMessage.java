@@ -1,0 +1,56 @@
+package dev.mailroute.queue;
+
+import java.io.ByteArrayInputStream;
+import java.util.Properties;
+
+import jakarta.mail.MessagingException;
+import jakarta.mail.Session;
+import jakarta.mail.internet.AddressException;
+import org.apache.camel.Header;
+import org.eclipse.angus.mail.smtp.SMTPMessage;
+
+/**
+ * A message taken off {@code mail.outbound}: the canonical MIME bytes, parsed (not rebuilt, so the
+ * bytes stay exactly as accepted), with the envelope that came with it. As an {@link SMTPMessage}
+ * it carries its MAIL FROM to Angus Mail's SMTP transport.
+ */
+public final class QueuedMessage extends SMTPMessage {
+
+    private static final Session PARSING_SESSION = Session.getInstance(new Properties());
+
+    private final String id;
+    private final Envelope envelope;
+
+    private QueuedMessage(byte[] mime, String id, Envelope envelope) throws MessagingException {
+        super(PARSING_SESSION, new ByteArrayInputStream(mime));
+        this.id = id;
+        this.envelope = envelope;
+        setEnvelopeFrom(envelope.senderAddress());
+    }
+
+    /** Called by the deliver route on every message it takes from the queue. */
+    public static QueuedMessage fromQueue(byte[] body, @Header(QueueHeaders.ID) String id,
+                                          @Header(QueueHeaders.SENDER) String sender,
+                                          @Header(QueueHeaders.RECIPIENTS) String recipients)
+            throws MessagingException {
+        if (id == null || sender == null || recipients == null) {
+            throw new MessagingException("queue message without " + QueueHeaders.ID + ", " + QueueHeaders.SENDER
+                                         + " or " + QueueHeaders.RECIPIENTS + " property: not put there by mailroute");
+        }
+        Envelope envelope;
+        try {
+            envelope = Envelope.fromLines(sender, recipients);
+        } catch (AddressException e) {
+            throw new MessagingException("queue message " + id + " has an unreadable envelope: " + e.getMessage(), e);
+        }
+        return new QueuedMessage(body, id, envelope);
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public Envelope envelope() {
+        return envelope;
+    }
+}
