@@ -44,8 +44,8 @@ public final class JsonMailRequestReader {
         try {
             root = mapper.readTree(json);
         } catch (JsonProcessingException e) {
-            throw new RejectedMessageException("$", "not valid JSON: " + e.getOriginalMessage()
-                                                    + locationOf(e));
+            String message = e.getOriginalMessage().replaceAll("\\s*\\(start marker at \\[Source:[^\\]]*\\]\\)", "");
+            throw new RejectedMessageException("$", "not valid JSON: " + message + locationOf(e));
         } catch (IOException e) {
             throw new RejectedMessageException("$", "could not be read: " + e.getMessage());
         }

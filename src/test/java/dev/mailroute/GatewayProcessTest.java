@@ -1,0 +1,74 @@
+package dev.mailroute;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import dev.mailroute.support.GatewayProcess;
+import dev.mailroute.support.MailRequests;
+import dev.mailroute.support.TestGateway;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The gateway in its own JVM, configured only through the environment. */
+class GatewayProcessTest {
+
+    @TempDir
+    Path data;
+
+    @Test
+    void environmentVariablesOverrideTheConfigurationFile() throws Exception {
+        Map<String, String> env = Map.of(
+                "MAILROUTE_DATA_DIR", data.toString(),
+                "MAILROUTE_BROKER_PORT", Integer.toString(TestGateway.freePort()),
+                "MAILROUTE_INBOX_MINAGE", "0",
+                "MAILROUTE_PICKUP_FORMAT", "headers",
+                "MAILROUTE_MESSAGE_MAXBYTES", "2KB",
+                "CAMEL_MAIN_ROUTESRELOADENABLED", "false");
+        try (GatewayProcess gateway = GatewayProcess.start(Path.of("").toAbsolutePath(), env, List.of(),
+                GatewayProcess.testClasspath())) {
+            gateway.awaitStarted();
+            Path inbox = data.resolve("inbox");
+            Files.writeString(inbox.resolve(".small.tmp"), MailRequests.json(MailRequests.minimal()));
+            Files.move(inbox.resolve(".small.tmp"), inbox.resolve("small.json"));
+            Files.writeString(inbox.resolve(".big.tmp"),
+                    MailRequests.json(MailRequests.minimal().put("text", "x".repeat(3000))));
+            Files.move(inbox.resolve(".big.tmp"), inbox.resolve("big.json"));
+
+            await().until(() -> Files.exists(data.resolve("rejected").resolve("big.json.error.txt")));
+            assertThat(Files.readString(data.resolve("rejected").resolve("big.json.error.txt")))
+                    .contains("the limit is 2000 bytes (mailroute.message.maxBytes)");
+            await().until(() -> listing(data.resolve("pickup")).size() == 1);
+            String eml = Files.readString(data.resolve("pickup").resolve(listing(data.resolve("pickup")).get(0)));
+            assertThat(eml).as("headers format, from MAILROUTE_PICKUP_FORMAT").startsWith("Date: ");
+        }
+    }
+
+    @Test
+    void aPathThatCannotBeAFolderStopsTheStartWithOneLine() throws Exception {
+        Path notAFolder = Files.writeString(data.resolve("pickup-is-a-file"), "x");
+        Map<String, String> env = Map.of(
+                "MAILROUTE_DATA_DIR", data.toString(),
+                "MAILROUTE_PICKUP_DIR", notAFolder.toString(),
+                "MAILROUTE_BROKER_PORT", Integer.toString(TestGateway.freePort()));
+        try (GatewayProcess gateway = GatewayProcess.start(Path.of("").toAbsolutePath(), env, List.of(),
+                GatewayProcess.testClasspath())) {
+            assertThat(gateway.awaitExit()).isEqualTo(2);
+            assertThat(gateway.output()).contains("mailroute: cannot start: pickup folder " + notAFolder
+                                                  + " is not usable by user " + System.getProperty("user.name")
+                                                  + ": it exists but is not a folder. Fix: move that file away,"
+                                                  + " or set mailroute.pickup.dir to another folder.");
+            assertThat(gateway.output()).as("no stack trace").doesNotContain("\tat ");
+        }
+    }
+
+    private static List<String> listing(Path folder) throws Exception {
+        try (var files = Files.list(folder)) {
+            return files.map(p -> p.getFileName().toString()).filter(n -> !n.startsWith(".")).toList();
+        }
+    }
+}

@@ -1,0 +1,153 @@
+package dev.mailroute.delivery;
+
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Properties;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mailroute.support.MailRequests;
+import dev.mailroute.support.TestGateway;
+import jakarta.mail.Address;
+import jakarta.mail.Message.RecipientType;
+import jakarta.mail.Session;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.internet.MimeMultipart;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Inbox to pickup folder, in both formats, read back with Jakarta Mail. */
+class PickupDeliveryTest {
+
+    @TempDir
+    Path data;
+
+    @Test
+    void xSenderFormatPutsTheEnvelopeFirstAndLeavesBccOut() throws Exception {
+        try (TestGateway gateway = TestGateway.on(data).start()) {
+            gateway.drop("hello.json", MailRequests.json(request()));
+
+            Path file = gateway.awaitFiles("pickup", 1).get(0);
+            byte[] bytes = Files.readAllBytes(file);
+            assertCrlfOnly(bytes);
+            assertThat(file.getFileName().toString()).matches("[0-9a-f-]{36}\\.eml");
+
+            List<String> lines = lines(bytes);
+            assertThat(lines.subList(0, 4)).containsExactly(
+                    "X-Sender: alerts@example.com",
+                    "X-Receiver: ops@example.com",
+                    "X-Receiver: lead@example.com",
+                    "X-Receiver: audit@example.com");
+            assertThat(lines.get(4)).doesNotStartWith("X-");
+
+            MimeMessage message = parse(bytes);
+            assertThat(message.getHeader("Bcc")).isNull();
+            assertThat(message.getSubject()).isEqualTo("Disk almost full");
+            assertThat(addresses(message.getRecipients(RecipientType.TO))).containsExactly("ops@example.com");
+            assertThat(addresses(message.getRecipients(RecipientType.CC))).containsExactly("lead@example.com");
+            MimeMultipart alternative = (MimeMultipart) message.getContent();
+            assertThat(alternative.getBodyPart(0).getContent()).isEqualTo("plain body");
+            assertThat(alternative.getBodyPart(1).getContent()).isEqualTo("<p>html body</p>");
+            assertThat(message.getMessageID()).contains(file.getFileName().toString().replace(".eml", ""));
+            assertThat(gateway.files("inbox")).isEmpty();
+        }
+    }
+
+    @Test
+    void headersFormatIsPlainRfc5322WithBcc() throws Exception {
+        try (TestGateway gateway = TestGateway.on(data).with("mailroute.pickup.format", "headers").start()) {
+            gateway.drop("hello.json", MailRequests.json(request()));
+            // an .eml whose hidden recipient is only in the envelope: it must become a Bcc
+            gateway.drop("envelope.eml", String.join("\n",
+                    "X-Sender: app@example.com",
+                    "X-Receiver: visible@example.com",
+                    "X-Receiver: hidden@example.com",
+                    "From: app@example.com",
+                    "To: visible@example.com",
+                    "Subject: envelope only",
+                    "",
+                    "body"));
+
+            List<Path> files = gateway.awaitFiles("pickup", 2);
+            List<MimeMessage> messages = new ArrayList<>();
+            for (Path file : files) {
+                byte[] bytes = Files.readAllBytes(file);
+                assertCrlfOnly(bytes);
+                assertThat(lines(bytes).get(0)).doesNotStartWith("X-Sender");
+                messages.add(parse(bytes));
+            }
+            MimeMessage json = messages.stream().filter(m -> subject(m).equals("Disk almost full")).findFirst()
+                    .orElseThrow();
+            assertThat(addresses(json.getRecipients(RecipientType.BCC))).containsExactly("audit@example.com");
+            assertThat(json.getFrom()[0].toString()).isEqualTo("Alerts <alerts@example.com>");
+
+            MimeMessage eml = messages.stream().filter(m -> subject(m).equals("envelope only")).findFirst()
+                    .orElseThrow();
+            assertThat(addresses(eml.getRecipients(RecipientType.TO))).containsExactly("visible@example.com");
+            assertThat(addresses(eml.getRecipients(RecipientType.BCC))).containsExactly("hidden@example.com");
+            assertThat(eml.getHeader("X-Sender")).isNull();
+        }
+    }
+
+    @Test
+    void leavesNoTemporaryFileBehind() throws Exception {
+        try (TestGateway gateway = TestGateway.on(data).start()) {
+            for (int i = 0; i < 5; i++) {
+                gateway.drop("m" + i + ".json", MailRequests.json(request()));
+            }
+            gateway.awaitFiles("pickup", 5);
+            try (var all = Files.list(gateway.folder("pickup"))) {
+                assertThat(all.map(p -> p.getFileName().toString())).allMatch(n -> n.endsWith(".eml")
+                                                                                   && !n.startsWith("."));
+            }
+        }
+    }
+
+    private static ObjectNode request() {
+        ObjectNode request = MailRequests.minimal();
+        request.putArray("cc").add("lead@example.com");
+        request.putArray("bcc").add("audit@example.com");
+        request.put("html", "<p>html body</p>");
+        return request;
+    }
+
+    private static MimeMessage parse(byte[] bytes) throws Exception {
+        return new MimeMessage(Session.getInstance(new Properties()), new ByteArrayInputStream(bytes));
+    }
+
+    private static String subject(MimeMessage message) {
+        try {
+            return message.getSubject();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static List<String> lines(byte[] bytes) {
+        return Arrays.asList(new String(bytes, StandardCharsets.UTF_8).split("\r\n"));
+    }
+
+    private static void assertCrlfOnly(byte[] bytes) {
+        for (int i = 0; i < bytes.length; i++) {
+            if (bytes[i] == '\n') {
+                assertThat(i).as("LF at %d is preceded by CR", i).isGreaterThan(0);
+                assertThat(bytes[i - 1]).as("LF at %d is preceded by CR", i).isEqualTo((byte) '\r');
+            }
+            if (bytes[i] == '\r') {
+                assertThat(i + 1 < bytes.length && bytes[i + 1] == '\n').as("CR at %d is followed by LF", i).isTrue();
+            }
+        }
+    }
+
+    private static List<String> addresses(Address[] addresses) {
+        return addresses == null ? List.of()
+                : Arrays.stream(addresses).map(a -> ((InternetAddress) a).getAddress()).toList();
+    }
+}

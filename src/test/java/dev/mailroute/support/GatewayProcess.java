@@ -1,0 +1,100 @@
+package dev.mailroute.support;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The gateway as operators run it: its own JVM, started by {@code MailrouteApplication.main} in a
+ * working folder with config/ and routes/, configured through environment variables.
+ */
+public final class GatewayProcess implements AutoCloseable {
+
+    private final Process process;
+    private final Path output;
+
+    private GatewayProcess(Process process, Path output) {
+        this.process = process;
+        this.output = output;
+    }
+
+    /**
+     * @param prefix command words before {@code java} (e.g. setpriv to run as another user), may be empty
+     * @param classpath what the child runs with
+     */
+    public static GatewayProcess start(Path workDir, Map<String, String> env, List<String> prefix, String classpath)
+            throws IOException {
+        List<String> command = new ArrayList<>(prefix);
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Xmx256m");
+        command.add("-cp");
+        command.add(classpath);
+        command.add("dev.mailroute.MailrouteApplication");
+        Path output = Files.createTempFile("mailroute-process", ".log");
+        output.toFile().setReadable(true, false);
+        output.toFile().setWritable(true, false);
+        ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile())
+                .redirectErrorStream(true).redirectOutput(output.toFile());
+        builder.environment().putAll(env);
+        return new GatewayProcess(builder.start(), output);
+    }
+
+    /** This test JVM's classpath (surefire's manifest jar carries every dependency). */
+    public static String testClasspath() {
+        return System.getProperty("java.class.path");
+    }
+
+    public static List<String> classpathEntries() {
+        return List.of(testClasspath().split(File.pathSeparator));
+    }
+
+    public String output() {
+        try {
+            return Files.readString(output);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public void awaitStarted() {
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("gateway exited with " + process.exitValue() + ":\n" + output());
+            }
+            return output().contains("(mailroute) started");
+        });
+    }
+
+    public int awaitExit() throws InterruptedException {
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new IllegalStateException("gateway did not exit:\n" + output());
+        }
+        return process.exitValue();
+    }
+
+    /** kill -9: no shutdown hook, no graceful stop. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        }
+    }
+}
