@@ -70,7 +70,7 @@ public final class JsonMailRequestReader {
         List<InternetAddress> cc = addresses("cc", root.get("cc"), problems);
         List<InternetAddress> bcc = addresses("bcc", root.get("bcc"), problems);
         List<InternetAddress> replyTo = addresses("replyTo", root.get("replyTo"), problems);
-        if (to.isEmpty() && cc.isEmpty() && bcc.isEmpty() && problems.isEmpty()) {
+        if (isAbsent(root.get("to")) && isAbsent(root.get("cc")) && isAbsent(root.get("bcc"))) {
             problems.add("to", "no recipients; give at least one address in to, cc or bcc");
         }
         String subject = headerText("subject", root.get("subject"), problems);
@@ -134,6 +134,11 @@ public final class JsonMailRequestReader {
             }
         }
         return result;
+    }
+
+    /** No address given at all, as opposed to addresses given that are wrong (reported on their own). */
+    private static boolean isAbsent(JsonNode node) {
+        return node == null || node.isNull() || (node.isArray() && node.isEmpty());
     }
 
     private static void add(List<InternetAddress> list, InternetAddress address) {

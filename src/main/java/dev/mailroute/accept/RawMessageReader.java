@@ -38,6 +38,8 @@ public final class RawMessageReader {
         Problems problems = new Problems();
         InternetAddress envelopeSender = null;
         List<InternetAddress> envelopeRecipients = new ArrayList<>();
+        boolean sawSender = false;
+        boolean sawReceiver = false;
 
         int offset = 0;
         int lineNumber = 0;
@@ -53,9 +55,13 @@ public final class RawMessageReader {
                            + " (line " + lineNumber + ")";
             InternetAddress address = HeaderRules.mailbox(field, envelopeLine.group(2), problems);
             if (field.startsWith("X-Sender")) {
+                sawSender = true;
                 envelopeSender = address;
-            } else if (address != null) {
-                envelopeRecipients.add(address);
+            } else {
+                sawReceiver = true;
+                if (address != null) {
+                    envelopeRecipients.add(address);
+                }
             }
             offset = skipLineBreak(input, end);
         }
@@ -88,10 +94,10 @@ public final class RawMessageReader {
 
         InternetAddress sender = envelopeSender != null ? envelopeSender : headerSender;
         List<InternetAddress> recipients = envelopeRecipients.isEmpty() ? headerRecipients : envelopeRecipients;
-        if (sender == null && problems.isEmpty()) {
+        if (!sawSender && !hasHeader(message, "Sender") && !hasHeader(message, "From")) {
             problems.add("From", "missing; the message needs a From (or Sender) header or a leading X-Sender line");
         }
-        if (recipients.isEmpty() && problems.isEmpty()) {
+        if (!sawReceiver && !hasHeader(message, "To") && !hasHeader(message, "Cc") && !hasHeader(message, "Bcc")) {
             problems.add("To", "no recipients; the message needs To, Cc or Bcc headers or leading X-Receiver lines");
         }
         problems.throwIfAny();
@@ -109,6 +115,15 @@ public final class RawMessageReader {
             return new AcceptedMessage(id, null, new Envelope(sender, recipients), bytes.toByteArray());
         } catch (MessagingException | IOException e) {
             throw new RejectedMessageException("$", "is not a parseable RFC 5322 message: " + e.getMessage());
+        }
+    }
+
+    private static boolean hasHeader(MimeMessage message, String name) {
+        try {
+            String value = message.getHeader(name, ",");
+            return value != null && !value.isBlank();
+        } catch (MessagingException e) {
+            return false;
         }
     }
 

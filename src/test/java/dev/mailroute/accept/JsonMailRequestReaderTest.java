@@ -41,6 +41,13 @@ class JsonMailRequestReaderTest {
     }
 
     @Test
+    void reportsMissingRecipientsBesideOtherProblems() {
+        assertThat(reject("{\"from\": \"me\", \"to\": []}").problems()).extracting(Problem::toString)
+                .containsExactly("from: 'me' is not a valid address (Missing final '@domain')",
+                        "to: no recipients; give at least one address in to, cc or bcc");
+    }
+
+    @Test
     void rejectsWhatIsNotAnObject() {
         assertThat(reject("[]").getMessage()).isEqualTo("$: must be a JSON object, got an array");
         assertThat(reject("").getMessage()).startsWith("$: is empty");

@@ -55,6 +55,8 @@ class RawMessageReaderTest {
         assertThat(reject("From: a@example.com\nSubject: s\n\nbody").getMessage()).startsWith("To: no recipients");
         assertThat(reject("From: a@example.com\nTo: b@\n\nbody").getMessage()).startsWith("To: ");
         assertThat(reject("").getMessage()).startsWith("$: is empty");
+        assertThat(reject("From: nobody@\nSubject: s\n\nbody").problems()).extracting(Problem::field)
+                .containsExactly("From", "To");
         assertThat(reject("X-Sender: a@example.com\nhello world\n").getMessage())
                 .isEqualTo("$: is not an RFC 5322 message: line 2 is not a header field (hello world)");
     }
