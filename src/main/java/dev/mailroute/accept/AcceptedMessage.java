@@ -5,6 +5,7 @@ import dev.mailroute.queue.Envelope;
 /**
  * A request that passed validation, as it goes on the queue: the canonical MIME bytes (Message-ID
  * and Date fixed, Bcc header still present so each transport can decide), and its envelope.
+ * {@code clientId} is the caller's idempotency key, if it gave one.
  */
 public record AcceptedMessage(String id, String clientId, Envelope envelope, byte[] mime) {
 }

@@ -24,6 +24,19 @@ final class HeaderRules {
         return Optional.empty();
     }
 
+    static final int MAX_CLIENT_KEY_LENGTH = 200;
+
+    /** A client key (JSON id, Idempotency-Key): 1 to 200 characters, no control characters. */
+    static Optional<String> clientKey(String value) {
+        if (value.isEmpty() || value.length() > MAX_CLIENT_KEY_LENGTH) {
+            return Optional.of("must be 1 to " + MAX_CLIENT_KEY_LENGTH + " characters long");
+        }
+        if (value.chars().anyMatch(c -> c < 32 || c == 127)) {
+            return Optional.of("must not contain control characters");
+        }
+        return Optional.empty();
+    }
+
     /** RFC 5322 field-name: printable US-ASCII except the colon. */
     static boolean isFieldName(String name) {
         if (name.isEmpty()) {

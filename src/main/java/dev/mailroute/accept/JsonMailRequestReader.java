@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 import com.fasterxml.jackson.core.JsonParser;
@@ -32,8 +33,6 @@ public final class JsonMailRequestReader {
     private static final Set<String> RESERVED_HEADERS = Set.of("from", "sender", "to", "cc", "bcc", "reply-to",
             "subject", "date", "message-id", "mime-version", "x-sender", "x-receiver", "x-priority", "importance",
             "priority", "received", "return-path");
-
-    private static final int MAX_ID_LENGTH = 200;
 
     private final JsonMapper mapper = JsonMapper.builder()
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
@@ -90,15 +89,9 @@ public final class JsonMailRequestReader {
         if (id == null) {
             return null;
         }
-        if (id.isEmpty() || id.length() > MAX_ID_LENGTH) {
-            problems.add("id", "must be 1 to " + MAX_ID_LENGTH + " characters long");
-            return null;
-        }
-        if (id.chars().anyMatch(c -> c < 32 || c == 127)) {
-            problems.add("id", "must not contain control characters");
-            return null;
-        }
-        return id;
+        Optional<String> problem = HeaderRules.clientKey(id);
+        problem.ifPresent(reason -> problems.add("id", reason));
+        return problem.isPresent() ? null : id;
     }
 
     private static InternetAddress from(JsonNode node, Problems problems) {

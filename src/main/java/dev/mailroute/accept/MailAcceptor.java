@@ -2,17 +2,24 @@ package dev.mailroute.accept;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
+import java.util.UUID;
 
 import dev.mailroute.queue.QueueHeaders;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 
 /**
- * The accept stage every ingress route calls: reads the request (JSON or RFC 5322), validates it,
- * builds the canonical MIME message and leaves it as the body, with its envelope and ids in the
- * headers, ready for the queue. Anything wrong ends in a {@link RejectedMessageException} that
- * names each field and reason; the original body is left untouched for the ingress to keep.
+ * The accept stage every ingress reaches through {@code direct:accept}: reads the request (JSON or
+ * RFC 5322), validates it, builds the canonical MIME message and leaves it as the body, with its
+ * envelope and ids in the headers, ready for the queue. Anything wrong ends in a
+ * {@link RejectedMessageException} that names each field and reason; the original body is left
+ * untouched for the ingress to keep.
+ *
+ * <p>A request with a client key (the JSON {@code id}, or a key the ingress put in
+ * {@code mailrouteClientId}, such as HTTP's Idempotency-Key) gets an id derived from that key, so
+ * a repeated request is answered with the id of the first.
  */
 public final class MailAcceptor {
 
@@ -28,9 +35,15 @@ public final class MailAcceptor {
     public void accept(Exchange exchange) throws RejectedMessageException, IOException {
         Message in = exchange.getMessage();
         byte[] input = readBounded(in);
-        AcceptedMessage accepted = isJson(in.getHeader(QueueHeaders.FORMAT, String.class), input)
-                ? mimeFactory.build(jsonReader.read(input))
-                : rawReader.read(input);
+        String givenKey = clientKey(in.getHeader(QueueHeaders.CLIENT_ID, String.class));
+        AcceptedMessage accepted;
+        if (isJson(in.getHeader(QueueHeaders.FORMAT, String.class), input)) {
+            MailRequest request = jsonReader.read(input);
+            String key = givenKey != null ? givenKey : request.clientId();
+            accepted = mimeFactory.build(request, idFor(key), key);
+        } else {
+            accepted = rawReader.read(input, idFor(givenKey), givenKey);
+        }
         if (accepted.mime().length > maxBytes) {
             throw tooLarge("the built MIME message is " + accepted.mime().length + " bytes");
         }
@@ -41,9 +54,32 @@ public final class MailAcceptor {
         in.setHeader(QueueHeaders.RECIPIENTS, accepted.envelope().recipientsLine());
     }
 
+    /** The same key always gives the same id: the answer to a repeated request is the first answer. */
+    static String idFor(String clientKey) {
+        if (clientKey == null) {
+            return UUID.randomUUID().toString();
+        }
+        return UUID.nameUUIDFromBytes(("mailroute-client-key:" + clientKey).getBytes(StandardCharsets.UTF_8))
+                .toString();
+    }
+
+    private static String clientKey(String value) throws RejectedMessageException {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        String reason = HeaderRules.clientKey(value).orElse(null);
+        if (reason != null) {
+            throw new RejectedMessageException("id", "the client key (Idempotency-Key) " + reason);
+        }
+        return value;
+    }
+
     /** Reads at most maxBytes + 1, so an oversized request costs no more memory than the limit. */
     private byte[] readBounded(Message in) throws RejectedMessageException, IOException {
         Long declared = in.getHeader(Exchange.FILE_LENGTH, Long.class);
+        if (declared == null) {
+            declared = in.getHeader(Exchange.CONTENT_LENGTH, Long.class);
+        }
         if (declared != null && declared > maxBytes) {
             throw tooLarge("the request is " + declared + " bytes");
         }
@@ -60,9 +96,9 @@ public final class MailAcceptor {
         }
     }
 
-    private RejectedMessageException tooLarge(String what) {
-        return new RejectedMessageException("$", "too large: " + what + ", the limit is " + maxBytes
-                                                 + " bytes (mailroute.message.maxBytes)");
+    private MessageTooLargeException tooLarge(String what) {
+        return new MessageTooLargeException("too large: " + what + ", the limit is " + maxBytes
+                                            + " bytes (mailroute.message.maxBytes)");
     }
 
     /** The ingress says which format it carries; when it does not, a leading '{' means JSON. */

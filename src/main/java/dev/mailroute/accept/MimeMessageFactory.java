@@ -8,7 +8,6 @@ import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.UUID;
 
 import dev.mailroute.queue.Envelope;
 import jakarta.activation.DataHandler;
@@ -35,8 +34,7 @@ public final class MimeMessageFactory {
 
     private final Session session = Session.getInstance(new Properties());
 
-    public AcceptedMessage build(MailRequest request) throws RejectedMessageException {
-        String id = UUID.randomUUID().toString();
+    public AcceptedMessage build(MailRequest request, String id, String clientId) throws RejectedMessageException {
         try {
             MimeMessage message = new MimeMessage(session);
             message.setFrom(request.from());
@@ -66,7 +64,7 @@ public final class MimeMessageFactory {
             List<InternetAddress> recipients = new ArrayList<>(request.to());
             recipients.addAll(request.cc());
             recipients.addAll(request.bcc());
-            return new AcceptedMessage(id, request.clientId(), new Envelope(request.from(), recipients),
+            return new AcceptedMessage(id, clientId, new Envelope(request.from(), recipients),
                     bytes.toByteArray());
         } catch (MessagingException | IOException e) {
             throw new RejectedMessageException("$", "could not be built into a MIME message: " + e.getMessage());

@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.Properties;
-import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -34,7 +33,7 @@ public final class RawMessageReader {
 
     private final Session session = Session.getInstance(new Properties());
 
-    public AcceptedMessage read(byte[] input) throws RejectedMessageException {
+    public AcceptedMessage read(byte[] input, String id, String clientId) throws RejectedMessageException {
         Problems problems = new Problems();
         InternetAddress envelopeSender = null;
         List<InternetAddress> envelopeRecipients = new ArrayList<>();
@@ -102,7 +101,6 @@ public final class RawMessageReader {
         }
         problems.throwIfAny();
 
-        String id = UUID.randomUUID().toString();
         try {
             if (message.getHeader("Message-ID") == null) {
                 message.setHeader("Message-ID", "<" + id + "@" + MimeMessageFactory.domainOf(sender) + ">");
@@ -112,7 +110,7 @@ public final class RawMessageReader {
             }
             ByteArrayOutputStream bytes = new ByteArrayOutputStream(input.length + 128);
             message.writeTo(bytes);
-            return new AcceptedMessage(id, null, new Envelope(sender, recipients), bytes.toByteArray());
+            return new AcceptedMessage(id, clientId, new Envelope(sender, recipients), bytes.toByteArray());
         } catch (MessagingException | IOException e) {
             throw new RejectedMessageException("$", "is not a parseable RFC 5322 message: " + e.getMessage());
         }

@@ -1,10 +1,16 @@
 package dev.mailroute.config;
 
+import dev.mailroute.accept.IdempotencyKeys;
 import dev.mailroute.accept.MailAcceptor;
 import dev.mailroute.accept.RejectedFolder;
 import dev.mailroute.delivery.pickup.PickupFileWriter;
 import dev.mailroute.delivery.smtp.SmtpMailSender;
+import dev.mailroute.diagnostics.BrokerHealthCheck;
 import dev.mailroute.diagnostics.StartupChecks;
+import dev.mailroute.diagnostics.TransportHealthCheck;
+import dev.mailroute.ingress.http.BatchItems;
+import dev.mailroute.ingress.http.HttpAnswers;
+import dev.mailroute.ingress.http.HttpRequestCheck;
 import dev.mailroute.queue.EmbeddedBroker;
 import jakarta.jms.ConnectionFactory;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
@@ -52,9 +58,21 @@ public class MailrouteConfiguration implements CamelConfiguration {
         registry.bind("jms", jms);
 
         registry.bind("mailAcceptor", new MailAcceptor(settings.maxBytes()));
+        IdempotencyKeys idempotencyKeys = new IdempotencyKeys(settings.idempotencyFile(),
+                settings.idempotencyRetentionMillis());
+        idempotencyKeys.start();
+        context.addService(idempotencyKeys, true, false);
+        registry.bind("idempotencyKeys", idempotencyKeys);
         registry.bind("rejectedFolder", new RejectedFolder(settings.rejectedDir()));
+        registry.bind("httpRequestCheck", new HttpRequestCheck(settings.apiKeys(), settings.maxBytes()));
+        registry.bind("httpAnswers", new HttpAnswers());
+        registry.bind("batchItems", new BatchItems(settings.maxBatch(), settings.maxBytes()));
         registry.bind("pickupFileWriter", new PickupFileWriter(settings.pickupFormat()));
         registry.bind("smtpMailSender", new SmtpMailSender(settings.smtp()));
+
+        registry.bind("brokerHealthCheck", new BrokerHealthCheck(connectionFactory,
+                settings.embeddedBroker() ? "embedded" : settings.brokerUrl()));
+        registry.bind("transportHealthCheck", new TransportHealthCheck(settings));
 
         LOG.info("inbox {} -> {} delivery{}", settings.inboxDir(), settings.transport(),
                 settings.transport().equals("smtp") ? " via " + settings.smtp()

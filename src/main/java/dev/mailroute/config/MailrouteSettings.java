@@ -1,11 +1,13 @@
 package dev.mailroute.config;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
 import dev.mailroute.delivery.pickup.PickupFormat;
 import dev.mailroute.delivery.smtp.SmtpSettings;
+import dev.mailroute.ingress.http.HttpRequestCheck;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.util.TimeUtils;
 
@@ -27,6 +29,10 @@ public record MailrouteSettings(
         String brokerHost,
         int brokerPort,
         long maxBytes,
+        Path idempotencyFile,
+        long idempotencyRetentionMillis,
+        List<String> apiKeys,
+        int maxBatch,
         long retryInitialDelayMillis,
         double retryMultiplier,
         long retryMaxDelayMillis) {
@@ -56,9 +62,20 @@ public record MailrouteSettings(
                 r.required("mailroute.broker.host"),
                 r.integer("mailroute.broker.port"),
                 ByteSize.parse("mailroute.message.maxBytes", r.required("mailroute.message.maxBytes")),
+                r.path("mailroute.idempotency.file"),
+                r.millis("mailroute.idempotency.retention"),
+                HttpRequestCheck.parseKeys(r.optional("mailroute.api.keys")),
+                r.integer("mailroute.http.maxBatch"),
                 r.millis("mailroute.retry.initialDelay"),
                 Double.parseDouble(r.required("mailroute.retry.multiplier")),
                 r.millis("mailroute.retry.maxDelay"));
+    }
+
+    @Override
+    public String toString() {
+        // records print every component: keep the API keys out of logs
+        return "MailrouteSettings[transport=" + transport + ", inbox=" + inboxDir + ", smtp=" + smtp
+               + ", apiKeys=" + apiKeys.size() + " set]";
     }
 
     public boolean embeddedBroker() {

@@ -28,6 +28,9 @@ public final class EmbeddedBroker extends ServiceSupport {
     /** Named so the broker has one, though with unlimited delivery attempts nothing is ever sent there by it. */
     private static final String DEAD_LETTERS = "mail.failed";
 
+    /** Attempts at taking one message off mail.submit before the broker moves it to mail.rejected. */
+    private static final int SUBMIT_ATTEMPTS = 10;
+
     private final Path dir;
     private final String host;
     private final int port;
@@ -73,6 +76,13 @@ public final class EmbeddedBroker extends ServiceSupport {
                 .setAutoCreateQueues(true)
                 .setAutoCreateAddresses(true);
         config.addAddressSetting("mail.#", mail);
+        // a submission that keeps failing for a reason other than bad input must not loop forever
+        config.addAddressSetting("mail.submit", new AddressSettings()
+                .setRedeliveryDelay(redelivery.initialDelayMillis())
+                .setRedeliveryMultiplier(redelivery.multiplier())
+                .setMaxRedeliveryDelay(redelivery.maxDelayMillis())
+                .setMaxDeliveryAttempts(SUBMIT_ATTEMPTS)
+                .setDeadLetterAddress(SimpleString.of("mail.rejected")));
         for (String queue : QUEUES) {
             config.addQueueConfiguration(QueueConfiguration.of(queue).setAddress(queue)
                     .setRoutingType(RoutingType.ANYCAST).setDurable(true));

@@ -39,7 +39,7 @@ class RawMessageReaderTest {
                 .as("duplicates across To and Bcc are one recipient")
                 .containsExactly("b@example.com", "c@example.com", "d@example.com");
         MimeMessage message = parse(accepted.mime());
-        assertThat(message.getMessageID()).isEqualTo("<" + accepted.id() + "@example.com>");
+        assertThat(message.getMessageID()).isEqualTo("<test-id@example.com>");
         assertThat(message.getSentDate()).isNotNull();
     }
 
@@ -62,7 +62,7 @@ class RawMessageReaderTest {
     }
 
     private AcceptedMessage read(String text) throws RejectedMessageException {
-        return reader.read(text.getBytes(StandardCharsets.UTF_8));
+        return reader.read(text.getBytes(StandardCharsets.UTF_8), "test-id", null);
     }
 
     private RejectedMessageException reject(String text) {

@@ -3,6 +3,7 @@ package dev.mailroute.support;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,11 +26,13 @@ import static org.awaitility.Awaitility.await;
 public final class TestGateway implements AutoCloseable {
 
     private final Path dataDir;
+    private final Map<String, String> properties;
     private final Gateway gateway;
 
-    private TestGateway(Path dataDir, Map<String, String> overrides) {
+    private TestGateway(Path dataDir, Map<String, String> properties) {
         this.dataDir = dataDir;
-        this.gateway = new Gateway(overrides);
+        this.properties = Map.copyOf(properties);
+        this.gateway = new Gateway(properties);
     }
 
     public static Builder on(Path dataDir) {
@@ -44,6 +47,7 @@ public final class TestGateway implements AutoCloseable {
             this.dataDir = dataDir;
             properties.put("mailroute.data.dir", dataDir.toString());
             properties.put("mailroute.broker.port", Integer.toString(freePort()));
+            properties.put("mailroute.http.port", Integer.toString(freePort()));
             properties.put("mailroute.inbox.minAge", "0");
             properties.put("mailroute.retry.initialDelay", "500");
             properties.put("mailroute.retry.maxDelay", "2s");
@@ -75,6 +79,21 @@ public final class TestGateway implements AutoCloseable {
             }
             return running;
         }
+    }
+
+    /** The same configuration again, e.g. to start this gateway anew on its data after {@link #close()}. */
+    public Builder again() {
+        Builder builder = new Builder(dataDir);
+        builder.properties.putAll(properties);
+        return builder;
+    }
+
+    public URI http(String path) {
+        return URI.create("http://127.0.0.1:" + properties.get("mailroute.http.port") + path);
+    }
+
+    public String brokerUrl() {
+        return "tcp://127.0.0.1:" + properties.get("mailroute.broker.port");
     }
 
     public CamelContext context() {

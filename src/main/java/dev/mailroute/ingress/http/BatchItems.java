@@ -1,0 +1,80 @@
+package dev.mailroute.ingress.http;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mailroute.accept.MessageTooLargeException;
+import dev.mailroute.accept.Problem;
+import dev.mailroute.accept.RejectedMessageException;
+import dev.mailroute.queue.QueueHeaders;
+import org.apache.camel.Exchange;
+
+/**
+ * Splits a batch body into its items (each item's JSON as bytes, for the accept pipeline) and
+ * turns each item's outcome into a {@link BatchItemResult}.
+ */
+public final class BatchItems {
+
+    private final ObjectMapper mapper = new ObjectMapper();
+    private final int maxBatch;
+    private final long maxBytes;
+
+    public BatchItems(int maxBatch, long maxBytes) {
+        this.maxBatch = maxBatch;
+        this.maxBytes = maxBytes;
+    }
+
+    public List<byte[]> split(Exchange exchange) throws IOException, RejectedMessageException, HttpProblemException {
+        JsonNode array;
+        try (InputStream body = exchange.getMessage().getBody(InputStream.class)) {
+            if (body == null) {
+                throw new RejectedMessageException("$", "is empty; send a JSON array of mail requests");
+            }
+            byte[] bytes = body.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
+            if (bytes.length > maxBytes) {
+                throw new MessageTooLargeException("too large: the batch is over " + maxBytes
+                                                   + " bytes (mailroute.message.maxBytes); send fewer items");
+            }
+            array = bytes.length == 0 ? null : mapper.readTree(bytes);
+        } catch (JsonProcessingException e) {
+            throw new RejectedMessageException("$", "not valid JSON: " + e.getOriginalMessage());
+        }
+        if (array == null || array.isMissingNode()) {
+            throw new RejectedMessageException("$", "is empty; send a JSON array of mail requests");
+        }
+        if (!array.isArray()) {
+            throw new RejectedMessageException("$", "must be a JSON array of mail requests");
+        }
+        if (array.size() > maxBatch) {
+            throw new HttpProblemException(413, HttpAnswers.TYPE_TOO_LARGE, "Batch too large",
+                    "the batch has " + array.size() + " items, the limit is " + maxBatch + " (mailroute.http.maxBatch)");
+        }
+        List<byte[]> items = new ArrayList<>(array.size());
+        for (JsonNode item : array) {
+            items.add(mapper.writeValueAsBytes(item));
+        }
+        return items;
+    }
+
+    public BatchItemResult queued(Exchange exchange) {
+        return new BatchItemResult(index(exchange), "queued",
+                exchange.getMessage().getHeader(QueueHeaders.ID, String.class), List.of());
+    }
+
+    public BatchItemResult rejected(Exchange exchange) {
+        Exception caught = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        List<Problem> problems = caught instanceof RejectedMessageException rejected ? rejected.problems()
+                : List.of(new Problem("$", "the queue could not take this item; send it again later"));
+        String status = caught instanceof RejectedMessageException ? "rejected" : "unavailable";
+        return new BatchItemResult(index(exchange), status, null, problems);
+    }
+
+    private static int index(Exchange exchange) {
+        return exchange.getProperty(Exchange.SPLIT_INDEX, Integer.class);
+    }
+}
