@@ -71,7 +71,7 @@ public class MailrouteConfiguration implements CamelConfiguration {
         registry.bind("smtpMailSender", new SmtpMailSender(settings.smtp()));
 
         registry.bind("brokerHealthCheck", new BrokerHealthCheck(connectionFactory,
-                settings.embeddedBroker() ? "embedded" : settings.brokerUrl()));
+                settings.embeddedBroker() ? "embedded" : settings.brokerUrl(), settings.embeddedBroker()));
         registry.bind("transportHealthCheck", new TransportHealthCheck(settings));
 
         LOG.info("inbox {} -> {} delivery{}", settings.inboxDir(), settings.transport(),

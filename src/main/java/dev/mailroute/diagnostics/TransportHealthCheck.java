@@ -13,8 +13,8 @@ import org.apache.camel.impl.health.AbstractHealthCheck;
 
 /**
  * Readiness of the delivery transport: the pickup folder is writable, or the SMTP relay accepts
- * a TCP connection. Not a liveness check: a relay that is down is a reason to queue, not to
- * restart mailroute.
+ * a TCP connection. Readiness only (Camel's default): a relay that is down is a reason to queue,
+ * not to restart mailroute.
  */
 public final class TransportHealthCheck extends AbstractHealthCheck {
 
@@ -25,11 +25,6 @@ public final class TransportHealthCheck extends AbstractHealthCheck {
     public TransportHealthCheck(MailrouteSettings settings) {
         super("mailroute", "transport");
         this.settings = settings;
-    }
-
-    @Override
-    public boolean isLiveness() {
-        return false;
     }
 
     @Override

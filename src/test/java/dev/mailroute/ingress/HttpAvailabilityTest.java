@@ -1,0 +1,59 @@
+package dev.mailroute.ingress;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import dev.mailroute.config.MailrouteConfiguration;
+import dev.mailroute.support.Http;
+import dev.mailroute.support.Http.Answer;
+import dev.mailroute.support.MailRequests;
+import dev.mailroute.support.TestGateway;
+import org.apache.camel.Service;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** What the API and health say when the queue or the relay is not there. */
+class HttpAvailabilityTest {
+
+    @TempDir
+    Path data;
+
+    @Test
+    void withoutTheQueueNothingIsAcceptedAnd503SaysSo() {
+        try (TestGateway gateway = TestGateway.on(data).start()) {
+            Answer before = Http.post(gateway.http("/api/v1/messages"), "application/json",
+                    MailRequests.json(MailRequests.minimal()));
+            assertThat(before.status()).isEqualTo(202);
+
+            ((Service) gateway.context().getRegistry().lookupByName(MailrouteConfiguration.BROKER_BEAN)).stop();
+
+            Answer answer = Http.post(gateway.http("/api/v1/messages"), "application/json",
+                    MailRequests.json(MailRequests.minimal()));
+            assertThat(answer.status()).isEqualTo(503);
+            assertThat(answer.contentType()).isEqualTo("application/problem+json");
+            assertThat(answer.json().get("type").asText()).isEqualTo("urn:mailroute:problem:queue-unavailable");
+            assertThat(answer.json().get("detail").asText()).contains("not accepted");
+            assertThat(answer.header("Retry-After")).isEqualTo("30");
+
+            await().until(() -> Http.get(gateway.http("/observe/health/live")).status() == 503);
+            assertThat(Http.get(gateway.http("/observe/health/live")).body()).contains("broker");
+        }
+    }
+
+    @Test
+    void aRelayThatIsDownMakesTheGatewayNotReadyButStillAlive() {
+        try (TestGateway gateway = TestGateway.on(data).smtp(TestGateway.freePort()).start()) {
+            await().until(() -> Http.get(gateway.http("/observe/health/ready")).status() == 503);
+            Answer ready = Http.get(gateway.http("/observe/health/ready"));
+            assertThat(ready.json().get("status").asText()).isEqualTo("DOWN");
+            assertThat(ready.body()).contains("transport");
+            await().until(() -> Http.get(gateway.http("/observe/health/live")).status() == 200);
+            // and it still accepts: the queue holds the mail until the relay is back
+            assertThat(Http.post(gateway.http("/api/v1/messages"), "application/json",
+                    MailRequests.json(MailRequests.minimal())).status()).isEqualTo(202);
+        }
+    }
+}

@@ -1,0 +1,100 @@
+package dev.mailroute.ingress;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import dev.mailroute.support.MailRequests;
+import dev.mailroute.support.TestGateway;
+import jakarta.jms.BytesMessage;
+import jakarta.jms.Connection;
+import jakarta.jms.Message;
+import jakarta.jms.MessageConsumer;
+import jakarta.jms.MessageProducer;
+import jakarta.jms.Session;
+import jakarta.jms.TextMessage;
+import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** A JMS client on the embedded broker's TCP port submits through mail.submit. */
+class JmsIngressTest {
+
+    private static TestGateway gateway;
+    private static Connection connection;
+
+    @BeforeAll
+    static void start() throws Exception {
+        gateway = TestGateway.on(Files.createTempDirectory("mailroute-jms")).start();
+        connection = new ActiveMQConnectionFactory(gateway.brokerUrl()).createConnection();
+        connection.start();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        connection.close();
+        gateway.close();
+    }
+
+    @Test
+    void jsonTextMessageIsDelivered() throws Exception {
+        try (Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE)) {
+            MessageProducer producer = session.createProducer(session.createQueue("mail.submit"));
+            producer.send(session.createTextMessage(
+                    MailRequests.json(MailRequests.minimal().put("subject", "over jms as json"))));
+        }
+        awaitPickupWith("Subject: over jms as json");
+    }
+
+    @Test
+    void rawBytesMessageIsDelivered() throws Exception {
+        byte[] eml = ("X-Sender: app@example.com\r\nX-Receiver: ops@example.com\r\nFrom: app@example.com\r\n"
+                      + "To: ops@example.com\r\nSubject: over jms as bytes\r\n\r\nbody\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
+        try (Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE)) {
+            BytesMessage message = session.createBytesMessage();
+            message.writeBytes(eml);
+            session.createProducer(session.createQueue("mail.submit")).send(message);
+        }
+        Path file = awaitPickupWith("Subject: over jms as bytes");
+        assertThat(Files.readString(file)).startsWith("X-Sender: app@example.com\r\nX-Receiver: ops@example.com\r\n");
+    }
+
+    @Test
+    void invalidMessageMovesToMailRejectedWithItsReason() throws Exception {
+        String bad = "{\"from\": \"app@example.com\", \"to\": [\"broken@\"]}";
+        try (Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE)) {
+            TextMessage message = session.createTextMessage(bad);
+            message.setStringProperty("application", "billing");
+            session.createProducer(session.createQueue("mail.submit")).send(message);
+
+            MessageConsumer consumer = session.createConsumer(session.createQueue("mail.rejected"));
+            Message rejected = consumer.receive(20_000);
+            assertThat(rejected).as("a message on mail.rejected").isInstanceOf(TextMessage.class);
+            assertThat(((TextMessage) rejected).getText()).as("unchanged").isEqualTo(bad);
+            assertThat(rejected.getStringProperty("mailrouteRejectReason"))
+                    .startsWith("to[0]: 'broken@' is not a valid address");
+            assertThat(rejected.getStringProperty("application")).isEqualTo("billing");
+            // and it is not offered again
+            assertThat(consumer.receive(1500)).isNull();
+        }
+    }
+
+    private static Path awaitPickupWith(String text) {
+        Path[] found = new Path[1];
+        await().until(() -> {
+            for (Path file : gateway.files("pickup")) {
+                if (Files.readString(file).contains(text)) {
+                    found[0] = file;
+                    return true;
+                }
+            }
+            return false;
+        });
+        return found[0];
+    }
+}
