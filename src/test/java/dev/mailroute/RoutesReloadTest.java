@@ -2,6 +2,7 @@ package dev.mailroute;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.stream.Stream;
 
 import dev.mailroute.support.MailRequests;
@@ -39,7 +40,9 @@ class RoutesReloadTest {
                     .replace("file:{{mailroute.inbox.dir}}", "file:" + secondInbox);
             Files.writeString(routes.resolve("ingress-second.yaml"), route);
 
-            await().until(() -> gateway.context().getRoute("ingress-second-inbox") != null);
+            // the watcher polls every 2 s, then Camel stops and restarts every route gracefully
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> gateway.context().getRoute("ingress-second-inbox") != null);
             Files.writeString(secondInbox.resolve("hello.json"), MailRequests.json(MailRequests.minimal()));
             gateway.awaitFiles("pickup", 1);
             assertThat(gateway.files("pickup")).hasSize(1);
