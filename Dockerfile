@@ -17,8 +17,8 @@ COPY config /app/config
 COPY routes /app/routes
 RUN mkdir -p /app/data && chown -R mailroute:mailroute /app/data
 USER mailroute
-# inside a container the broker must listen beyond loopback for other containers to submit
-ENV MAILROUTE_BROKER_HOST=0.0.0.0
+# inside a container the API and the broker must listen beyond loopback to be reachable at all
+ENV MAILROUTE_HTTP_HOST=0.0.0.0 MAILROUTE_BROKER_HOST=0.0.0.0
 VOLUME ["/app/data"]
 # 8080: HTTP API and health; 61616: the embedded broker's JMS port
 EXPOSE 8080 61616
