@@ -15,6 +15,7 @@ import dev.mailroute.accept.MessageTooLargeException;
 import dev.mailroute.accept.Problem;
 import dev.mailroute.accept.RejectedMessageException;
 import dev.mailroute.queue.QueueHeaders;
+import jakarta.jms.JMSException;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.slf4j.Logger;
@@ -32,6 +33,7 @@ public final class HttpAnswers {
     static final String TYPE_UNSUPPORTED = "urn:mailroute:problem:unsupported-media-type";
     static final String TYPE_UNAUTHORIZED = "urn:mailroute:problem:unauthorized";
     static final String TYPE_UNAVAILABLE = "urn:mailroute:problem:queue-unavailable";
+    static final String TYPE_INTERNAL = "urn:mailroute:problem:internal-error";
 
     private static final Logger LOG = LoggerFactory.getLogger(HttpAnswers.class);
 
@@ -88,12 +90,18 @@ public final class HttpAnswers {
             problem.put("type", TYPE_INVALID).put("title", "Invalid mail request")
                     .put("detail", (count == 1 ? "1 problem: " : count + " problems: ") + rejected.getMessage());
             problem.set("errors", errors(rejected.problems()));
-        } else {
+        } else if (isQueueFailure(caught)) {
             status = 503;
             LOG.error("could not queue a message from HTTP: {}", String.valueOf(caught), caught);
             problem.put("type", TYPE_UNAVAILABLE).put("title", "Queue unavailable")
                     .put("detail", "the message was not accepted because the queue could not take it; "
                                    + "send it again later");
+        } else {
+            status = 500;
+            LOG.error("could not accept a message from HTTP: {}", String.valueOf(caught), caught);
+            problem.put("type", TYPE_INTERNAL).put("title", "Internal error")
+                    .put("detail", "the message was not accepted: " + caught.getClass().getSimpleName()
+                                   + "; the gateway log has the details");
         }
         problem.put("status", status);
         Message message = exchange.getMessage();
@@ -122,6 +130,16 @@ public final class HttpAnswers {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** JMS (or Spring's wrapping of it) anywhere in the chain: the broker did not take the message. */
+    private static boolean isQueueFailure(Throwable caught) {
+        for (Throwable t = caught; t != null; t = t.getCause()) {
+            if (t instanceof JMSException || t instanceof org.springframework.jms.JmsException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private ArrayNode errors(List<Problem> problems) {
