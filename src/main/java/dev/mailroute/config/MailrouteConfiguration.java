@@ -3,7 +3,11 @@ package dev.mailroute.config;
 import dev.mailroute.accept.IdempotencyKeys;
 import dev.mailroute.accept.MailAcceptor;
 import dev.mailroute.accept.RejectedFolder;
+import dev.mailroute.delivery.DeliveryOutcomes;
+import dev.mailroute.delivery.FailedFolder;
+import dev.mailroute.delivery.RetryPolicy;
 import dev.mailroute.delivery.pickup.PickupFileWriter;
+import dev.mailroute.delivery.smtp.RelayCircuit;
 import dev.mailroute.delivery.smtp.SmtpMailSender;
 import dev.mailroute.diagnostics.BrokerHealthCheck;
 import dev.mailroute.diagnostics.StartupChecks;
@@ -68,11 +72,19 @@ public class MailrouteConfiguration implements CamelConfiguration {
         registry.bind("httpAnswers", new HttpAnswers());
         registry.bind("batchItems", new BatchItems(settings.maxBatch(), settings.maxBytes()));
         registry.bind("pickupFileWriter", new PickupFileWriter(settings.pickupFormat()));
-        registry.bind("smtpMailSender", new SmtpMailSender(settings.smtp()));
+        SmtpMailSender smtpMailSender = new SmtpMailSender(settings.smtp());
+        registry.bind("smtpMailSender", smtpMailSender);
+        RelayCircuit relayCircuit = new RelayCircuit(context, "deliver", settings.transport(),
+                settings.fallbackToPickup(), settings.circuitFailures(), settings.circuitProbeIntervalMillis(),
+                smtpMailSender);
+        registry.bind("relayCircuit", relayCircuit);
+        registry.bind("deliveryOutcomes", new DeliveryOutcomes(new RetryPolicy(settings.retryInitialDelayMillis(),
+                settings.retryMultiplier(), settings.retryMaxDelayMillis(), settings.retryMaxAgeMillis()),
+                new FailedFolder(settings.failedDir()), relayCircuit, settings.pickupDir()));
 
         registry.bind("brokerHealthCheck", new BrokerHealthCheck(connectionFactory,
                 settings.embeddedBroker() ? "embedded" : settings.brokerUrl(), settings.embeddedBroker()));
-        registry.bind("transportHealthCheck", new TransportHealthCheck(settings));
+        registry.bind("transportHealthCheck", new TransportHealthCheck(settings, relayCircuit));
 
         LOG.info("inbox {} -> {} delivery{}", settings.inboxDir(), settings.transport(),
                 settings.transport().equals("smtp") ? " via " + settings.smtp()

@@ -35,7 +35,11 @@ public record MailrouteSettings(
         int maxBatch,
         long retryInitialDelayMillis,
         double retryMultiplier,
-        long retryMaxDelayMillis) {
+        long retryMaxDelayMillis,
+        long retryMaxAgeMillis,
+        boolean fallbackToPickup,
+        int circuitFailures,
+        long circuitProbeIntervalMillis) {
 
     public static MailrouteSettings from(PropertiesComponent properties) {
         Reader r = new Reader(properties);
@@ -68,7 +72,11 @@ public record MailrouteSettings(
                 r.integer("mailroute.http.maxBatch"),
                 r.millis("mailroute.retry.initialDelay"),
                 Double.parseDouble(r.required("mailroute.retry.multiplier")),
-                r.millis("mailroute.retry.maxDelay"));
+                r.millis("mailroute.retry.maxDelay"),
+                r.millis("mailroute.retry.maxAge"),
+                fallback(r.optional("mailroute.smtp.fallback")),
+                r.integer("mailroute.circuit.failures"),
+                r.millis("mailroute.circuit.probeInterval"));
     }
 
     @Override
@@ -76,6 +84,21 @@ public record MailrouteSettings(
         // records print every component: keep the API keys out of logs
         return "MailrouteSettings[transport=" + transport + ", inbox=" + inboxDir + ", smtp=" + smtp
                + ", apiKeys=" + apiKeys.size() + " set]";
+    }
+
+    private static boolean fallback(String value) {
+        if (value == null || value.equalsIgnoreCase("none")) {
+            return false;
+        }
+        if (value.equalsIgnoreCase("pickup")) {
+            return true;
+        }
+        throw new IllegalArgumentException("mailroute.smtp.fallback=" + value + " is not pickup (or empty)");
+    }
+
+    /** The pickup folder is written to: as the transport, or as the relay's fallback. */
+    public boolean usesPickup() {
+        return transport.equals("pickup") || (transport.equals("smtp") && fallbackToPickup);
     }
 
     public boolean embeddedBroker() {

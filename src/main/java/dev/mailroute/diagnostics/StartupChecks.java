@@ -16,7 +16,7 @@ public final class StartupChecks {
         FolderCheck.problem("inbox", "mailroute.inbox.dir", settings.inboxDir()).ifPresent(problems::add);
         FolderCheck.problem("rejected", "mailroute.rejected.dir", settings.rejectedDir()).ifPresent(problems::add);
         FolderCheck.problem("failed", "mailroute.failed.dir", settings.failedDir()).ifPresent(problems::add);
-        if (settings.transport().equals("pickup")) {
+        if (settings.usesPickup()) {
             FolderCheck.problem("pickup", "mailroute.pickup.dir", settings.pickupDir()).ifPresent(problems::add);
         }
         if (settings.embeddedBroker()) {

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import dev.mailroute.config.MailrouteSettings;
+import dev.mailroute.delivery.smtp.RelayCircuit;
 import dev.mailroute.delivery.smtp.SmtpSettings;
 import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
@@ -21,10 +22,12 @@ public final class TransportHealthCheck extends AbstractHealthCheck {
     private static final int MAX_CONNECT_MILLIS = 3000;
 
     private final MailrouteSettings settings;
+    private final RelayCircuit circuit;
 
-    public TransportHealthCheck(MailrouteSettings settings) {
+    public TransportHealthCheck(MailrouteSettings settings, RelayCircuit circuit) {
         super("mailroute", "transport");
         this.settings = settings;
+        this.circuit = circuit;
     }
 
     @Override
@@ -39,6 +42,12 @@ public final class TransportHealthCheck extends AbstractHealthCheck {
         SmtpSettings smtp = settings.smtp();
         String relay = smtp.host() + ":" + smtp.port();
         builder.detail("relay", relay);
+        builder.detail("circuit", circuit.state().name());
+        if (circuit.state() != RelayCircuit.State.CLOSED) {
+            builder.message((circuit.configurationProblem() ? "the relay refuses mailroute, delivery stopped: "
+                    : "the relay circuit is " + circuit.state() + ": ") + circuit.reason()).down();
+            return;
+        }
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(smtp.host(), smtp.port()),
                     (int) Math.min(MAX_CONNECT_MILLIS, smtp.timeoutMillis()));

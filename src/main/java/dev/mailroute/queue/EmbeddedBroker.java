@@ -99,6 +99,16 @@ public final class EmbeddedBroker extends ServiceSupport {
         }
     }
 
+    /** Messages on the queue now, scheduled ones (waiting for a retry) included. */
+    public long messageCount(String queue) {
+        return server.getActiveMQServer().locateQueue(SimpleString.of(queue)).getMessageCount();
+    }
+
+    /** Messages on the queue that wait for their delivery time (retries). */
+    public long scheduledCount(String queue) {
+        return server.getActiveMQServer().locateQueue(SimpleString.of(queue)).getScheduledCount();
+    }
+
     @Override
     protected void doStop() throws Exception {
         stopQuietly();

@@ -17,6 +17,24 @@ public final class QueueHeaders {
     public static final String SENDER = "mailrouteSender";
     public static final String RECIPIENTS = "mailrouteRecipients";
 
+    /** Delivery attempts made so far. */
+    public static final String ATTEMPTS = "mailrouteAttempts";
+    /** When the first delivery attempt was made (epoch millis): the retry age counts from here. */
+    public static final String FIRST_ATTEMPT = "mailrouteFirstAttempt";
+    public static final String LAST_ATTEMPT = "mailrouteLastAttempt";
+    public static final String LAST_ERROR = "mailrouteLastError";
+    /** Set by a failed attempt: wait this long (ms) before the next one, for these recipients only. */
+    public static final String RETRY_DELAY = "mailrouteRetryDelay";
+    public static final String RETRY_RECIPIENTS = "mailrouteRetryRecipients";
+    /** Set by a failed attempt that parked recipients in failed/. */
+    public static final String PARKED = "mailrouteParked";
+    public static final String FAILURE_REASON = "mailrouteFailureReason";
+
+    /** The transport an attempt used (the configured one, or pickup as the relay's fallback). */
+    public static final String TRANSPORT = "mailrouteTransport";
+    /** Exchange property: the message bytes as taken off the queue, to schedule or park unchanged. */
+    public static final String QUEUED_BYTES = "mailrouteQueuedBytes";
+
     private QueueHeaders() {
     }
 }

@@ -15,6 +15,8 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 import dev.mailroute.Gateway;
+import dev.mailroute.config.MailrouteConfiguration;
+import dev.mailroute.queue.EmbeddedBroker;
 import org.apache.camel.CamelContext;
 
 import static org.awaitility.Awaitility.await;
@@ -94,6 +96,10 @@ public final class TestGateway implements AutoCloseable {
 
     public String brokerUrl() {
         return "tcp://127.0.0.1:" + properties.get("mailroute.broker.port");
+    }
+
+    public EmbeddedBroker broker() {
+        return context().getRegistry().lookupByNameAndType(MailrouteConfiguration.BROKER_BEAN, EmbeddedBroker.class);
     }
 
     public CamelContext context() {

@@ -40,18 +40,31 @@ public final class PickupFileWriter {
     }
 
     byte[] render(QueuedMessage message) throws MessagingException, IOException {
+        List<String> recipients = message.envelope().recipients().stream().map(InternetAddress::getAddress).toList();
+        if (format == PickupFormat.X_SENDER) {
+            return withEnvelopeLines(message, recipients);
+        }
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(message.getSize() + 512);
         try (OutputStream crlf = new CRLFOutputStream(bytes)) {
-            if (format == PickupFormat.X_SENDER) {
-                writeLine(crlf, "X-Sender: " + message.envelope().senderAddress());
-                for (InternetAddress recipient : message.envelope().recipients()) {
-                    writeLine(crlf, "X-Receiver: " + recipient.getAddress());
-                }
-                message.writeTo(crlf, WITHOUT_BCC);
-            } else {
-                addEnvelopeOnlyRecipientsAsBcc(message);
-                message.writeTo(crlf);
+            addEnvelopeOnlyRecipientsAsBcc(message);
+            message.writeTo(crlf);
+        }
+        return bytes.toByteArray();
+    }
+
+    /**
+     * The x-sender form for the given recipients: what the inbox reads back, so a file written
+     * this way (a pickup file, a parked message in failed/) can be dropped into the inbox again.
+     */
+    public static byte[] withEnvelopeLines(QueuedMessage message, List<String> recipients)
+            throws MessagingException, IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(message.getSize() + 512);
+        try (OutputStream crlf = new CRLFOutputStream(bytes)) {
+            writeLine(crlf, "X-Sender: " + message.envelope().senderAddress());
+            for (String recipient : recipients) {
+                writeLine(crlf, "X-Receiver: " + recipient);
             }
+            message.writeTo(crlf, WITHOUT_BCC);
         }
         return bytes.toByteArray();
     }

@@ -41,6 +41,16 @@ public class SmtpMailSender implements JavaMailSender {
         }
     }
 
+    /**
+     * Opens a session and closes it again: connect, greeting, EHLO, STARTTLS and AUTH as configured.
+     * The circuit breaker's question "is the relay back?".
+     */
+    public void probe() throws MessagingException {
+        try (Transport transport = session.getTransport(settings.protocol())) {
+            transport.connect(settings.host(), settings.port(), settings.username(), settings.password());
+        }
+    }
+
     @Override
     public Session getSession() {
         return session;

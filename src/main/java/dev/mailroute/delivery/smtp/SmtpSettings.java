@@ -46,6 +46,9 @@ public record SmtpSettings(String host, int port, String username, String passwo
         props.setProperty(p + "timeout", Long.toString(timeoutMillis));
         props.setProperty(p + "writetimeout", Long.toString(timeoutMillis));
         props.setProperty(p + "auth", Boolean.toString(authenticates()));
+        // deliver to the recipients the relay accepts and report the refused ones, so that an
+        // accepted recipient never gets the message twice
+        props.setProperty(p + "sendpartial", "true");
         if (security == Security.STARTTLS || security == Security.STARTTLS_REQUIRED) {
             props.setProperty(p + "starttls.enable", "true");
         }

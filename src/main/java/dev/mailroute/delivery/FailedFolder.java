@@ -1,0 +1,98 @@
+package dev.mailroute.delivery;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mailroute.delivery.DeliveryFailure.RecipientReply;
+import dev.mailroute.delivery.pickup.PickupFileWriter;
+import dev.mailroute.queue.QueuedMessage;
+import jakarta.mail.MessagingException;
+import jakarta.mail.internet.InternetAddress;
+
+/**
+ * Parks what cannot be delivered: {@code failed/<id>.eml}, the exact message with X-Sender /
+ * X-Receiver lines for the recipients that failed (drop it into the inbox to send it to them
+ * again), and {@code failed/<id>.json} with why. Nothing here is ever overwritten: a second
+ * record for the same message (a partial failure, then an expiry) gets {@code <id>-2.*}.
+ */
+public final class FailedFolder {
+
+    private final Path folder;
+    private final ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    public FailedFolder(Path folder) {
+        this.folder = folder;
+    }
+
+    /** What is recorded about one parking. */
+    public record Record(String reason, String kind, DeliveryFailure failure, List<RecipientReply> recipients,
+                         int attempts, long firstAttempt, long lastAttempt, String ingress, String transport,
+                         String clientId) {
+    }
+
+    /** @return the .eml file written */
+    public Path park(QueuedMessage message, Record record) throws IOException, MessagingException {
+        Files.createDirectories(folder);
+        String base = freeBase(message.id());
+        byte[] eml = PickupFileWriter.withEnvelopeLines(message,
+                record.recipients().stream().map(RecipientReply::address).toList());
+        writeAtomically(folder.resolve(base + ".json"), mapper.writeValueAsBytes(json(message, record)));
+        Path emlFile = folder.resolve(base + ".eml");
+        writeAtomically(emlFile, eml);
+        return emlFile;
+    }
+
+    private ObjectNode json(QueuedMessage message, Record record) {
+        DeliveryFailure failure = record.failure();
+        ObjectNode json = mapper.createObjectNode();
+        json.put("id", message.id());
+        json.put("clientId", record.clientId());
+        json.put("kind", record.kind());
+        json.put("reason", record.reason());
+        json.put("smtpCode", failure.replyCode() < 0 ? null : failure.replyCode());
+        json.put("enhancedCode", failure.enhancedCode());
+        json.put("serverText", failure.serverText());
+        json.put("attempts", record.attempts());
+        json.put("firstAttempt", Instant.ofEpochMilli(record.firstAttempt()).toString());
+        json.put("lastAttempt", Instant.ofEpochMilli(record.lastAttempt()).toString());
+        json.put("ingress", record.ingress());
+        json.put("transport", record.transport());
+        json.put("sender", message.envelope().senderAddress());
+        ArrayNode all = json.putArray("recipients");
+        message.envelope().recipients().stream().map(InternetAddress::getAddress).forEach(all::add);
+        ArrayNode refused = json.putArray("refusedRecipients");
+        for (RecipientReply recipient : record.recipients()) {
+            ObjectNode item = refused.addObject();
+            item.put("address", recipient.address());
+            item.put("smtpCode", recipient.replyCode() < 0 ? null : recipient.replyCode());
+            item.put("enhancedCode", recipient.enhancedCode());
+            item.put("serverText", recipient.text());
+        }
+        ArrayNode delivered = json.putArray("deliveredRecipients");
+        failure.delivered().forEach(delivered::add);
+        json.put("parkedAt", Instant.now().toString());
+        return json;
+    }
+
+    private String freeBase(String id) {
+        String base = id;
+        for (int n = 2; Files.exists(folder.resolve(base + ".eml")) || Files.exists(folder.resolve(base + ".json")); n++) {
+            base = id + "-" + n;
+        }
+        return base;
+    }
+
+    private static void writeAtomically(Path target, byte[] bytes) throws IOException {
+        Path part = target.resolveSibling("." + target.getFileName() + ".part");
+        Files.write(part, bytes);
+        Files.move(part, target, StandardCopyOption.ATOMIC_MOVE);
+    }
+}

@@ -1,0 +1,167 @@
+package dev.mailroute.delivery.smtp;
+
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.mail.MessagingException;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Route;
+import org.apache.camel.support.service.ServiceHelper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The circuit breaker in front of the SMTP relay.
+ *
+ * <ul>
+ * <li>CLOSED: deliver as usual; count consecutive connection-level failures.</li>
+ * <li>OPEN: after {@code mailroute.circuit.failures} of them in a row, or at once when the relay
+ *     refuses mailroute's credentials: stop taking messages off the queue (they stay queued) — or,
+ *     with {@code mailroute.smtp.fallback=pickup} and a relay that is only down, deliver into the
+ *     pickup folder instead — and probe the relay every {@code mailroute.circuit.probeInterval}.</li>
+ * <li>HALF_OPEN: a probe got through; deliveries go to the relay again, the first success closes
+ *     the circuit, the first connection failure opens it again.</li>
+ * </ul>
+ * Each change of state is logged; health reports anything but CLOSED as not ready.
+ */
+public final class RelayCircuit {
+
+    public enum State {
+        CLOSED, OPEN, HALF_OPEN
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(RelayCircuit.class);
+
+    private final CamelContext context;
+    private final String routeId;
+    private final String transport;
+    private final boolean fallbackToPickup;
+    private final int threshold;
+    private final long probeIntervalMillis;
+    private final SmtpMailSender relay;
+    private final ScheduledExecutorService probes;
+
+    private State state = State.CLOSED;
+    private boolean configurationProblem;
+    private int consecutiveFailures;
+    private String reason;
+
+    public RelayCircuit(CamelContext context, String routeId, String transport, boolean fallbackToPickup,
+                        int threshold, long probeIntervalMillis, SmtpMailSender relay) {
+        this.context = context;
+        this.routeId = routeId;
+        this.transport = transport;
+        this.fallbackToPickup = fallbackToPickup;
+        this.threshold = threshold;
+        this.probeIntervalMillis = probeIntervalMillis;
+        this.relay = relay;
+        // Camel shuts its managed pools down with the context
+        this.probes = context.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "relay-circuit");
+    }
+
+    /** The transport for the next delivery: the configured one, or pickup while the relay is down. */
+    public synchronized String transport() {
+        return state == State.OPEN && fallbackToPickup && !configurationProblem ? "pickup" : transport;
+    }
+
+    public synchronized State state() {
+        return state;
+    }
+
+    /** Why the circuit is not closed, or null. */
+    public synchronized String reason() {
+        return state == State.CLOSED ? null : reason;
+    }
+
+    public synchronized boolean configurationProblem() {
+        return state != State.CLOSED && configurationProblem;
+    }
+
+    /** The relay was reached (a delivery, even a partly refused one, went through). */
+    public synchronized void reachable() {
+        consecutiveFailures = 0;
+        if (state == State.HALF_OPEN) {
+            state = State.CLOSED;
+            LOG.info("relay circuit CLOSED: the relay accepts mail again; delivering as usual");
+        }
+    }
+
+    public synchronized void connectionFailed(String why) {
+        consecutiveFailures++;
+        if (state == State.HALF_OPEN || (state == State.CLOSED && consecutiveFailures >= threshold)) {
+            open(why, false);
+        }
+    }
+
+    /** The relay refused mailroute itself: retrying cannot help until someone fixes the configuration. */
+    public synchronized void configurationRefused(String why) {
+        if (state != State.OPEN) {
+            open(why, true);
+        }
+    }
+
+    private void open(String why, boolean configuration) {
+        State before = state;
+        state = State.OPEN;
+        reason = why;
+        configurationProblem = configuration;
+        boolean fallback = fallbackToPickup && !configuration;
+        if (configuration) {
+            LOG.error("relay circuit OPEN (was {}): {}. Delivery is stopped and every message stays queued until"
+                      + " the relay accepts mailroute's credentials: check mailroute.smtp.username,"
+                      + " MAILROUTE_SMTP_PASSWORD and mailroute.smtp.security. Probing every {} ms.",
+                    before, why, probeIntervalMillis);
+        } else {
+            LOG.warn("relay circuit OPEN (was {}) after {} connection failure(s): {}. {} Probing every {} ms.",
+                    before, consecutiveFailures, why,
+                    fallback ? "Delivering into the pickup folder meanwhile."
+                            : "Messages stay queued; delivery is paused.", probeIntervalMillis);
+        }
+        if (!fallback) {
+            onConsumer(false);
+        }
+        probes.schedule(this::probe, probeIntervalMillis, TimeUnit.MILLISECONDS);
+    }
+
+    private void probe() {
+        try {
+            relay.probe();
+        } catch (MessagingException | RuntimeException e) {
+            synchronized (this) {
+                if (configurationProblem) {
+                    LOG.error("relay circuit still OPEN: the relay still refuses mailroute: {}", e.getMessage());
+                } else {
+                    LOG.warn("relay circuit still OPEN: {}", e.getMessage());
+                }
+                probes.schedule(this::probe, probeIntervalMillis, TimeUnit.MILLISECONDS);
+            }
+            return;
+        }
+        synchronized (this) {
+            state = State.HALF_OPEN;
+            consecutiveFailures = 0;
+            LOG.info("relay circuit HALF_OPEN: a probe got through; trying deliveries again");
+            onConsumer(true);
+        }
+    }
+
+    /** Suspends or resumes taking messages off the queue; not from a delivering thread, which it would wait for. */
+    private void onConsumer(boolean resume) {
+        context.getExecutorServiceManager().newThread("relay-circuit-switch", () -> {
+            Route route = context.getRoute(routeId);
+            if (route == null) {
+                return;
+            }
+            try {
+                if (resume) {
+                    ServiceHelper.resumeService(route.getConsumer());
+                } else {
+                    ServiceHelper.suspendService(route.getConsumer());
+                }
+            } catch (Exception e) {
+                LOG.error("could not {} route {}: {}", resume ? "resume" : "suspend", routeId, e.getMessage(), e);
+            }
+        }).start();
+    }
+}
