@@ -162,6 +162,23 @@ class DeliveryFailureTest {
     }
 
     @Test
+    void aParkedMessageMovedIntoTheInboxGoesToTheRecipientsThatFailedOnly() throws Exception {
+        relay = ScriptedSmtpServer.start().replyTo("unknown@example.com", "550 5.1.1 user unknown");
+        start(config(relay.port()));
+        ObjectNode request = MailRequests.minimal();
+        request.putArray("to").add("ops@example.com").add("unknown@example.com");
+        String id = submit(request);
+        awaitFailedRecord(id);
+
+        relay.replyTo("unknown@example.com", null); // the mailbox exists now
+        Files.move(gateway.folder("failed").resolve(id + ".eml"), gateway.folder("inbox").resolve(id + ".eml"));
+        await().until(() -> relay.deliveriesTo("unknown@example.com") == 1);
+        Thread.sleep(1000);
+        assertThat(relay.deliveriesTo("ops@example.com")).isEqualTo(1);
+        assertThat(relay.transactions().get(1).data()).contains("Message-ID: <" + id + "@example.com>");
+    }
+
+    @Test
     void tlsHandshakeFailureIsTransient() {
         relay = ScriptedSmtpServer.start(); // speaks plain SMTP where TLS is expected
         start(config(relay.port()).with("mailroute.smtp.security", "tls"));
