@@ -71,8 +71,11 @@ public class MailrouteConfiguration implements CamelConfiguration {
         registry.bind("httpRequestCheck", new HttpRequestCheck(settings.apiKeys(), settings.maxBytes()));
         registry.bind("httpAnswers", new HttpAnswers());
         registry.bind("batchItems", new BatchItems(settings.maxBatch(), settings.maxBytes()));
-        registry.bind("pickupFileWriter", new PickupFileWriter(settings.pickupFormat()));
-        SmtpMailSender smtpMailSender = new SmtpMailSender(settings.smtp());
+        registry.bind("pickupFileWriter", new PickupFileWriter(settings.pickupFormat(), settings.pickupDir(),
+                settings.pickupFsync()));
+        SmtpMailSender smtpMailSender = new SmtpMailSender(settings.smtp(), settings.smtpConnections(),
+                settings.maxMessagesPerConnection(), settings.smtpIdleTimeoutMillis());
+        context.addService(smtpMailSender, true, true);
         registry.bind("smtpMailSender", smtpMailSender);
         RelayCircuit relayCircuit = new RelayCircuit(context, "deliver", settings.transport(),
                 settings.fallbackToPickup(), settings.circuitFailures(), settings.circuitProbeIntervalMillis(),

@@ -39,7 +39,11 @@ public record MailrouteSettings(
         long retryMaxAgeMillis,
         boolean fallbackToPickup,
         int circuitFailures,
-        long circuitProbeIntervalMillis) {
+        long circuitProbeIntervalMillis,
+        int smtpConnections,
+        int maxMessagesPerConnection,
+        long smtpIdleTimeoutMillis,
+        boolean pickupFsync) {
 
     public static MailrouteSettings from(PropertiesComponent properties) {
         Reader r = new Reader(properties);
@@ -61,7 +65,8 @@ public record MailrouteSettings(
                         r.optional("mailroute.smtp.username"),
                         r.optional("mailroute.smtp.password"),
                         SmtpSettings.Security.parse(r.required("mailroute.smtp.security")),
-                        r.millis("mailroute.smtp.timeout")),
+                        r.millis("mailroute.smtp.timeout"),
+                        r.optional("mailroute.smtp.tls.trust")),
                 r.optional("mailroute.broker.url"),
                 r.required("mailroute.broker.host"),
                 r.integer("mailroute.broker.port"),
@@ -76,7 +81,11 @@ public record MailrouteSettings(
                 r.millis("mailroute.retry.maxAge"),
                 fallback(r.optional("mailroute.smtp.fallback")),
                 r.integer("mailroute.circuit.failures"),
-                r.millis("mailroute.circuit.probeInterval"));
+                r.millis("mailroute.circuit.probeInterval"),
+                r.integer("mailroute.smtp.connections"),
+                r.integer("mailroute.smtp.maxMessagesPerConnection"),
+                r.millis("mailroute.smtp.idleTimeout"),
+                Boolean.parseBoolean(r.required("mailroute.pickup.fsync")));
     }
 
     @Override

@@ -3,7 +3,13 @@ package dev.mailroute.delivery.pickup;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -19,24 +25,54 @@ import org.apache.camel.InvalidPayloadException;
 import org.eclipse.angus.mail.util.CRLFOutputStream;
 
 /**
- * Renders a queued message as a pickup-directory file: {@code <id>.eml}, CRLF line endings, in
- * the configured {@link PickupFormat}. The route then writes it under a dot-name and renames it
- * into place, so a pickup service never sees half a file.
+ * The pickup transport: writes a queued message as {@code <id>.eml} into the pickup folder, CRLF
+ * line endings, in the configured {@link PickupFormat}. The file is written as
+ * {@code .<id>.eml.part} (a name pickup services ignore), fsync'ed, and renamed into place in one
+ * atomic step, then the folder is fsync'ed: a pickup service never sees half a file, and after a
+ * crash there is no visible but empty one.
+ *
+ * <p>mailroute writes the file itself rather than through camel-file's producer: in Camel 4.18
+ * that producer never syncs to disk (its {@code forceWrites} option is not used anywhere).
  */
 public final class PickupFileWriter {
 
     private static final String[] WITHOUT_BCC = {"Bcc"};
 
     private final PickupFormat format;
+    private final Path folder;
+    private final boolean fsync;
 
-    public PickupFileWriter(PickupFormat format) {
+    public PickupFileWriter(PickupFormat format, Path folder, boolean fsync) {
         this.format = format;
+        this.folder = folder;
+        this.fsync = fsync;
     }
 
-    public void render(Exchange exchange) throws InvalidPayloadException, MessagingException, IOException {
+    public void write(Exchange exchange) throws InvalidPayloadException, MessagingException, IOException {
         QueuedMessage message = exchange.getMessage().getMandatoryBody(QueuedMessage.class);
-        exchange.getMessage().setBody(render(message));
-        exchange.getMessage().setHeader(Exchange.FILE_NAME, message.id() + ".eml");
+        String name = message.id() + ".eml";
+        Path part = folder.resolve("." + name + ".part");
+        try (FileChannel out = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            ByteBuffer bytes = ByteBuffer.wrap(render(message));
+            while (bytes.hasRemaining()) {
+                out.write(bytes);
+            }
+            if (fsync) {
+                out.force(true);
+            }
+        } catch (IOException e) {
+            Files.deleteIfExists(part);
+            throw e;
+        }
+        // replaces an earlier copy of the same message (a redelivery after a crash): same bytes
+        Files.move(part, folder.resolve(name), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        if (fsync) {
+            try (FileChannel directory = FileChannel.open(folder, StandardOpenOption.READ)) {
+                directory.force(true);
+            }
+        }
+        exchange.getMessage().setHeader(Exchange.FILE_NAME_PRODUCED, folder.resolve(name).toString());
     }
 
     byte[] render(QueuedMessage message) throws MessagingException, IOException {

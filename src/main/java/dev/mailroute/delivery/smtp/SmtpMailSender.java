@@ -11,21 +11,40 @@ import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
 import org.apache.camel.component.mail.JavaMailSender;
 import org.apache.camel.component.mail.MailAuthenticator;
+import org.apache.camel.support.service.ServiceSupport;
 
 /**
  * The sender plugged into camel-mail's SMTP producer ({@code javaMailSender=#smtpMailSender}).
  * Unlike camel-mail's default it sends to the message's envelope, not to its headers: Bcc and
  * X-Receiver recipients get the message, and the message bytes are sent as accepted, without
- * {@code saveChanges()} rewriting them. Angus never transmits a Bcc header.
+ * {@code saveChanges()} rewriting them. Angus never transmits a Bcc header. And it keeps its
+ * sessions to the relay open in a pool instead of connecting for every message.
  */
-public class SmtpMailSender implements JavaMailSender {
+public class SmtpMailSender extends ServiceSupport implements JavaMailSender {
 
     private final SmtpSettings settings;
     private final Session session;
+    private final SmtpConnectionPool pool;
 
-    public SmtpMailSender(SmtpSettings settings) {
+    public SmtpMailSender(SmtpSettings settings, int connections, int maxMessagesPerConnection, long idleTimeoutMillis) {
         this.settings = settings;
         this.session = Session.getInstance(settings.sessionProperties());
+        this.pool = new SmtpConnectionPool(session, settings,
+                new SmtpConnectionPool.PoolSettings(connections, maxMessagesPerConnection, idleTimeoutMillis));
+    }
+
+    @Override
+    protected void doStop() {
+        pool.close();
+    }
+
+    /** Connections opened so far (for tests and metrics). */
+    public long connectionsOpened() {
+        return pool.created();
+    }
+
+    public int connectionsIdle() {
+        return pool.idle();
     }
 
     @Override
@@ -35,10 +54,7 @@ public class SmtpMailSender implements JavaMailSender {
                                          + message.getClass().getName());
         }
         Address[] recipients = queued.envelope().recipients().toArray(InternetAddress[]::new);
-        try (Transport transport = session.getTransport(settings.protocol())) {
-            transport.connect(settings.host(), settings.port(), settings.username(), settings.password());
-            transport.sendMessage(queued, recipients);
-        }
+        pool.send(transport -> transport.sendMessage(queued, recipients));
     }
 
     /**

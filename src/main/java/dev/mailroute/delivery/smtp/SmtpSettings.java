@@ -5,7 +5,7 @@ import java.util.Properties;
 
 /** Where and how to reach the SMTP relay ({@code mailroute.smtp.*}). */
 public record SmtpSettings(String host, int port, String username, String password, Security security,
-                           long timeoutMillis) {
+                           long timeoutMillis, String trust) {
 
     public enum Security {
         /** Plain text, never upgraded. */
@@ -58,6 +58,10 @@ public record SmtpSettings(String host, int port, String username, String passwo
         if (security != Security.NONE) {
             props.setProperty(p + "ssl.checkserveridentity", "true");
         }
+        if (trust != null) {
+            props.setProperty(p + "ssl.trust", trust);
+        }
+        props.put(p + "socketFactory", new NoDelaySocketFactory());
         return props;
     }
 
@@ -65,6 +69,7 @@ public record SmtpSettings(String host, int port, String username, String passwo
     public String toString() {
         // never print the password
         return "SmtpSettings[" + host + ":" + port + ", security=" + security + ", username=" + username
-               + ", password=" + (password == null ? "unset" : "****") + ", timeout=" + timeoutMillis + "ms]";
+               + ", password=" + (password == null ? "unset" : "****") + ", timeout=" + timeoutMillis + "ms"
+               + (trust == null ? "" : ", trust=" + trust) + "]";
     }
 }

@@ -38,6 +38,6 @@ class SmtpSettingsTest {
     }
 
     private static SmtpSettings settings(SmtpSettings.Security security) {
-        return new SmtpSettings("relay.example.com", 25, "user", "s3cret", security, 7000);
+        return new SmtpSettings("relay.example.com", 25, "user", "s3cret", security, 7000, null);
     }
 }
