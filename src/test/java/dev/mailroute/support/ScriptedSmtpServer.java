@@ -9,6 +9,8 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -18,6 +20,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+
+import com.icegreen.greenmail.util.DummySSLServerSocketFactory;
 
 /**
  * A small SMTP server for fault injection (GreenMail always says yes). Every stage answers what
@@ -32,7 +40,8 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     public static final String HANG = "<hang>";
     public static final String DROP = "<drop>";
 
-    public record Transaction(String from, List<String> recipients, String data, long receivedAt) {
+    public record Transaction(String from, List<String> recipients, String data, long receivedAt, boolean tls,
+                              boolean authenticated) {
     }
 
     private static final Pattern ADDRESS = Pattern.compile("<([^>]*)>");
@@ -44,6 +53,8 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private final AtomicInteger connections = new AtomicInteger();
     private volatile boolean advertiseAuth;
+    private volatile SSLContext tls;
+    private final AtomicInteger authentications = new AtomicInteger();
 
     private ScriptedSmtpServer(ServerSocket serverSocket) {
         this.serverSocket = serverSocket;
@@ -92,6 +103,33 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         return this;
     }
 
+    /** Offers STARTTLS, with GreenMail's self-signed test certificate. */
+    public ScriptedSmtpServer offerStartTls() {
+        try {
+            KeyStore keys = new DummySSLServerSocketFactory().getKeyStore();
+            KeyManagerFactory managers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            managers.init(keys, "changeit".toCharArray());
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(managers.getKeyManagers(), null, null);
+            this.tls = context;
+            return this;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Closes every open session, as a relay does with idle clients. */
+    public void dropConnections() throws IOException {
+        for (Socket socket : sockets) {
+            socket.close();
+        }
+        sockets.clear();
+    }
+
+    public int authentications() {
+        return authentications.get();
+    }
+
     public int port() {
         return serverSocket.getLocalPort();
     }
@@ -136,8 +174,11 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         }
     }
 
-    private void session(Socket socket) {
-        try (socket) {
+    private void session(Socket plainSocket) {
+        Socket socket = plainSocket;
+        boolean secure = false;
+        boolean authenticated = false;
+        try (plainSocket) {
             BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(),
                     StandardCharsets.ISO_8859_1));
             Answerer out = new Answerer(socket);
@@ -153,15 +194,34 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                 if (command.startsWith("EHLO") || command.startsWith("HELO")) {
                     reply = replies.getOrDefault(Stage.EHLO, "250-scripted\r\n250-8BITMIME\r\n"
                                                              + (advertiseAuth ? "250-AUTH LOGIN PLAIN\r\n" : "")
+                                                             + (tls != null && !secure ? "250-STARTTLS\r\n" : "")
                                                              + "250 SIZE 52428800");
+                } else if (command.equals("STARTTLS") && tls != null && !secure) {
+                    if (!answer(out, "220 2.0.0 ready to start TLS")) {
+                        return;
+                    }
+                    SSLSocket upgraded = (SSLSocket) tls.getSocketFactory().createSocket(socket,
+                            socket.getInetAddress().getHostAddress(), socket.getPort(), true);
+                    upgraded.setUseClientMode(false);
+                    upgraded.startHandshake();
+                    socket = upgraded;
+                    sockets.add(upgraded);
+                    secure = true;
+                    in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.ISO_8859_1));
+                    out = new Answerer(socket);
+                    continue;
                 } else if (command.startsWith("AUTH LOGIN")) {
                     if (!answer(out, "334 VXNlcm5hbWU6") || in.readLine() == null
                         || !answer(out, "334 UGFzc3dvcmQ6") || in.readLine() == null) {
                         return;
                     }
                     reply = replies.getOrDefault(Stage.AUTH, "235 2.7.0 authenticated");
+                    authenticated = reply.startsWith("2");
+                    authentications.incrementAndGet();
                 } else if (command.startsWith("AUTH")) {
                     reply = replies.getOrDefault(Stage.AUTH, "235 2.7.0 authenticated");
+                    authenticated = reply.startsWith("2");
+                    authentications.incrementAndGet();
                 } else if (command.startsWith("MAIL FROM")) {
                     reply = replies.getOrDefault(Stage.MAIL, "250 2.1.0 sender ok");
                     from = reply.startsWith("2") ? address(line) : null;
@@ -187,7 +247,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                         reply = replies.getOrDefault(Stage.END_OF_DATA, "250 2.0.0 queued");
                         if (reply.startsWith("2")) {
                             transactions.add(new Transaction(from, List.copyOf(accepted), data.toString(),
-                                    System.currentTimeMillis()));
+                                    System.currentTimeMillis(), secure, authenticated));
                         }
                         from = null;
                         accepted.clear();

@@ -55,11 +55,12 @@ public record SmtpSettings(String host, int port, String username, String passwo
         if (security == Security.STARTTLS_REQUIRED) {
             props.setProperty(p + "starttls.required", "true");
         }
-        if (security != Security.NONE) {
-            props.setProperty(p + "ssl.checkserveridentity", "true");
-        }
         if (trust != null) {
             props.setProperty(p + "ssl.trust", trust);
+        }
+        if (security != Security.NONE) {
+            // "*" trusts any certificate for any name (test relays); otherwise the name must match
+            props.setProperty(p + "ssl.checkserveridentity", Boolean.toString(!"*".equals(trust)));
         }
         props.put(p + "socketFactory", new NoDelaySocketFactory());
         return props;
