@@ -22,6 +22,8 @@ import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.jms.JmsComponent;
 import org.apache.camel.spi.Registry;
+import org.apache.camel.support.service.ServiceSupport;
+import org.messaginghub.pooled.jms.JmsPoolConnectionFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,6 +37,20 @@ public class MailrouteConfiguration implements CamelConfiguration {
     private static final Logger LOG = LoggerFactory.getLogger(MailrouteConfiguration.class);
 
     public static final String BROKER_BEAN = "embeddedBroker";
+
+    /** Closes the JMS pool with the context, before the broker it connects to. */
+    private static final class PoolLifecycle extends ServiceSupport {
+        private final JmsPoolConnectionFactory pool;
+
+        PoolLifecycle(JmsPoolConnectionFactory pool) {
+            this.pool = pool;
+        }
+
+        @Override
+        protected void doStop() {
+            pool.stop();
+        }
+    }
 
     @Override
     public void configure(CamelContext context) throws Exception {
@@ -57,8 +73,13 @@ public class MailrouteConfiguration implements CamelConfiguration {
             connectionFactory = new ActiveMQConnectionFactory(settings.brokerUrl());
             LOG.info("external broker at {}", settings.brokerUrl());
         }
+        // without a pool, camel-jms opens a connection and a session for every message it sends
+        JmsPoolConnectionFactory pooled = new JmsPoolConnectionFactory();
+        pooled.setConnectionFactory(connectionFactory);
+        pooled.setMaxConnections(2);
+        context.addService(new PoolLifecycle(pooled), true, false);
         JmsComponent jms = new JmsComponent();
-        jms.setConnectionFactory(connectionFactory);
+        jms.setConnectionFactory(pooled);
         registry.bind("jms", jms);
 
         registry.bind("mailAcceptor", new MailAcceptor(settings.maxBytes()));

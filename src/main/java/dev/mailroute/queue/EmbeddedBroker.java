@@ -28,6 +28,8 @@ public final class EmbeddedBroker extends ServiceSupport {
     /** Named so the broker has one, though with unlimited delivery attempts nothing is ever sent there by it. */
     private static final String DEAD_LETTERS = "mail.failed";
 
+    private static final int JOURNAL_BUFFER_TIMEOUT_NANOS = 500_000;
+
     /** Attempts at taking one message off mail.submit before the broker moves it to mail.rejected. */
     private static final int SUBMIT_ATTEMPTS = 10;
 
@@ -57,6 +59,11 @@ public final class EmbeddedBroker extends ServiceSupport {
         config.setJMXManagementEnabled(false);
         // NIO works everywhere; the native AIO journal needs libaio and prints warnings without it
         config.setJournalType(JournalType.NIO);
+        // Artemis gathers the writes that arrive within this window into one fsync. The default
+        // (3.3 ms) caps a sender that waits for each durable send at ~300 msg/s; an fsync takes
+        // ~0.4 ms on the machines measured, so a 0.5 ms window keeps the disk busy without that cap.
+        // Every accepted message is still synced before it is acknowledged.
+        config.setJournalBufferTimeout_NIO(JOURNAL_BUFFER_TIMEOUT_NANOS);
         config.setJournalDirectory(dir.resolve("journal").toString());
         config.setBindingsDirectory(dir.resolve("bindings").toString());
         config.setLargeMessagesDirectory(dir.resolve("large-messages").toString());

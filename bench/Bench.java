@@ -1,0 +1,223 @@
+import java.io.IOException;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import javax.net.SocketFactory;
+
+import jakarta.mail.Message;
+import jakarta.mail.Session;
+import jakarta.mail.Transport;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeMessage;
+
+/**
+ * The benchmark's clients (bench/run.sh runs them): plain Jakarta Mail against the sink, the
+ * submissions to mailroute, and the bare write-and-rename loop. Every Java client gets the same
+ * warm-up before it is timed. Only ever targets 127.0.0.1.
+ *
+ * java -cp target/mailroute.jar bench/Bench.java jakarta PORT THREADS COUNT SIZE reuse|connect WARMUP
+ * java -cp target/mailroute.jar bench/Bench.java http PORT COUNT SIZE BATCH   (prints when it began, epoch ms)
+ * java -cp target/mailroute.jar bench/Bench.java inbox DIR COUNT SIZE        (prints when it began, epoch ms)
+ * java -cp target/mailroute.jar bench/Bench.java writerename DIR COUNT SIZE FSYNC WARMUP
+ */
+public class Bench {
+
+    private static final String HOST = "127.0.0.1";
+
+    public static void main(String[] args) throws Exception {
+        switch (args[0]) {
+            case "jakarta" -> jakarta(Integer.parseInt(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]),
+                    Integer.parseInt(args[4]), args[5].equals("reuse"), Integer.parseInt(args[6]));
+            case "http" -> http(Integer.parseInt(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]),
+                    Integer.parseInt(args[4]));
+            case "inbox" -> inbox(Path.of(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]));
+            case "writerename" -> writeRename(Path.of(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]),
+                    Boolean.parseBoolean(args[4]), Integer.parseInt(args[5]));
+            default -> throw new IllegalArgumentException(args[0]);
+        }
+    }
+
+    /** A body of about size bytes in 7-bit lines, the same for every client. */
+    static String body(int size) {
+        StringBuilder text = new StringBuilder(size + 80);
+        while (text.length() < size) {
+            text.append("mailroute benchmark line, the quick brown fox jumps over the lazy dog 0123456789\r\n");
+        }
+        return text.substring(0, size);
+    }
+
+    static void jakarta(int port, int threads, int count, int size, boolean reuse, int warmup) throws Exception {
+        Properties props = new Properties();
+        props.put("mail.smtp.host", HOST);
+        props.put("mail.smtp.port", Integer.toString(port));
+        props.put("mail.smtp.socketFactory", new NoDelay());
+        Session session = Session.getInstance(props);
+        MimeMessage message = new MimeMessage(session);
+        message.setFrom(new InternetAddress("bench@example.com"));
+        message.setRecipient(Message.RecipientType.TO, new InternetAddress("sink@example.com"));
+        message.setSubject("benchmark");
+        message.setText(body(size));
+        message.saveChanges();
+        run(session, message, threads, warmup, reuse);
+        long start = System.nanoTime();
+        run(session, message, threads, count, reuse);
+        report(count, start);
+    }
+
+    private static void run(Session session, MimeMessage message, int threads, int count, boolean reuse)
+            throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        AtomicInteger left = new AtomicInteger(count);
+        List<Future<?>> done = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            done.add(pool.submit(() -> {
+                Transport transport = null;
+                while (left.getAndDecrement() > 0) {
+                    if (transport == null) {
+                        transport = session.getTransport("smtp");
+                        transport.connect();
+                    }
+                    transport.sendMessage(message, message.getAllRecipients());
+                    if (!reuse) {
+                        transport.close();
+                        transport = null;
+                    }
+                }
+                if (transport != null) {
+                    transport.close();
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : done) {
+            f.get();
+        }
+        pool.shutdown();
+    }
+
+    static void http(int port, int count, int size, int batch) throws Exception {
+        HttpClient client = HttpClient.newHttpClient();
+        System.out.println(System.currentTimeMillis()); // the first submission
+        String item = "{\"from\":\"bench@example.com\",\"to\":\"sink@example.com\",\"subject\":\"benchmark\",\"text\":"
+                      + quote(body(size)) + "}";
+        for (int sent = 0; sent < count; sent += batch) {
+            int n = Math.min(batch, count - sent);
+            String body = "[" + String.join(",", java.util.Collections.nCopies(n, item)) + "]";
+            HttpResponse<String> answer = client.send(HttpRequest.newBuilder(URI.create("http://" + HOST + ":" + port
+                                                                                        + "/api/v1/messages/batch"))
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (answer.statusCode() != 200 || !answer.body().contains("\"queued\":" + n)) {
+                throw new IllegalStateException("batch not queued: " + answer.statusCode() + " "
+                                                + answer.body().substring(0, Math.min(300, answer.body().length())));
+            }
+        }
+    }
+
+    static void inbox(Path inbox, int count, int size) throws IOException {
+        byte[] item = ("{\"from\":\"bench@example.com\",\"to\":\"sink@example.com\",\"subject\":\"benchmark\",\"text\":"
+                       + quote(body(size)) + "}").getBytes(StandardCharsets.UTF_8);
+        System.out.println(System.currentTimeMillis()); // the first submission
+        for (int i = 0; i < count; i++) {
+            Path part = inbox.resolve(".bench-" + i + ".tmp");
+            Files.write(part, item);
+            Files.move(part, inbox.resolve("bench-" + i + ".json"), StandardCopyOption.ATOMIC_MOVE);
+        }
+    }
+
+    /** What the pickup transport does for each message, and nothing else. */
+    static void writeRename(Path dir, int count, int size, boolean fsync, int warmup) throws IOException {
+        byte[] bytes = body(size).getBytes(StandardCharsets.US_ASCII);
+        writeRenameLoop(dir, warmup, bytes, fsync);
+        long start = System.nanoTime();
+        writeRenameLoop(dir, count, bytes, fsync);
+        report(count, start);
+    }
+
+    private static void writeRenameLoop(Path dir, int count, byte[] bytes, boolean fsync) throws IOException {
+        for (int i = 0; i < count; i++) {
+            String name = UUID.randomUUID() + ".eml";
+            Path part = dir.resolve("." + name + ".part");
+            try (FileChannel out = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING)) {
+                out.write(ByteBuffer.wrap(bytes));
+                if (fsync) {
+                    out.force(true);
+                }
+            }
+            Files.move(part, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE);
+            if (fsync) {
+                try (FileChannel directory = FileChannel.open(dir, StandardOpenOption.READ)) {
+                    directory.force(true);
+                }
+            }
+        }
+    }
+
+    private static void report(int count, long startNanos) {
+        double seconds = (System.nanoTime() - startNanos) / 1e9;
+        System.out.printf("%.1f%n", count / seconds);
+    }
+
+    private static String quote(String text) {
+        return "\"" + text.replace("\\", "\\\\").replace("\"", "\\\"").replace("\r", "\\r").replace("\n", "\\n") + "\"";
+    }
+
+    /** TCP_NODELAY, as mailroute's own sockets. */
+    static final class NoDelay extends SocketFactory {
+        private final SocketFactory plain = SocketFactory.getDefault();
+
+        @Override
+        public Socket createSocket() throws IOException {
+            Socket s = plain.createSocket();
+            s.setTcpNoDelay(true);
+            return s;
+        }
+
+        @Override
+        public Socket createSocket(String host, int port) throws IOException {
+            Socket s = plain.createSocket(host, port);
+            s.setTcpNoDelay(true);
+            return s;
+        }
+
+        @Override
+        public Socket createSocket(String h, int p, java.net.InetAddress la, int lp) throws IOException {
+            Socket s = plain.createSocket(h, p, la, lp);
+            s.setTcpNoDelay(true);
+            return s;
+        }
+
+        @Override
+        public Socket createSocket(java.net.InetAddress h, int p) throws IOException {
+            Socket s = plain.createSocket(h, p);
+            s.setTcpNoDelay(true);
+            return s;
+        }
+
+        @Override
+        public Socket createSocket(java.net.InetAddress h, int p, java.net.InetAddress la, int lp) throws IOException {
+            Socket s = plain.createSocket(h, p, la, lp);
+            s.setTcpNoDelay(true);
+            return s;
+        }
+    }
+}

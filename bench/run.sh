@@ -1,0 +1,191 @@
+#!/usr/bin/env bash
+# mailroute benchmark: mailroute end to end (durable queue included) against plain Jakarta Mail,
+# Postfix's smtp-source and a bare write-and-rename loop, all in one run on this machine, into
+# Postfix's smtp-sink on 127.0.0.1. Prints one table with the ratios. Bounded: well under 10 minutes
+# on 2 cores. Only ever targets 127.0.0.1.
+#
+#   bench/run.sh                  # N4=5000 4 KB messages, N100=1000 100 KB messages
+#   N4=2000 N100=300 bench/run.sh # quicker
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+N4=${N4:-5000}
+N100=${N100:-1000}
+WARMUP=${WARMUP:-500}
+THREADS=4
+TIMEOUT=180
+
+log() { printf '%s\n' "$*" >&2; }
+
+# --- tools ------------------------------------------------------------------------------------
+if ! command -v smtp-sink >/dev/null || ! command -v smtp-source >/dev/null; then
+  log "installing Postfix's smtp-sink and smtp-source (Debian package postfix)"
+  if [ ! -f /var/lib/apt/lists/lock ] || [ -z "$(ls /var/lib/apt/lists/ 2>/dev/null | grep -v lock)" ]; then
+    apt-get update -qq >&2
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postfix >&2
+fi
+# the package may start a Postfix daemon: never leave one on port 25
+postfix stop >/dev/null 2>&1 || true
+PATH="$PATH:/usr/sbin"
+
+[ -f target/mailroute.jar ] || mvn -B -q package -DskipTests >&2
+JAR=target/mailroute.jar
+
+WORK=$(mktemp -d /tmp/mailroute-bench.XXXXXX)
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]:-}"; do [ -n "$pid" ] && kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+now_ms() { date +%s%3N; }
+rate() { python3 -c "import sys; n,ms=int(sys.argv[1]),int(sys.argv[2]); print(f'{n*1000/max(ms,1):.0f}')" "$1" "$2"; }
+ratio() { python3 -c "import sys; a,b=float(sys.argv[1]),float(sys.argv[2]); print(f'{a/b:.2f}x' if b>0 else 'n/a')" "$1" "$2"; }
+
+javac -nowarn -cp "$JAR" -d "$WORK/bench" bench/Bench.java
+bench() { java -Xmx512m -cp "$JAR:$WORK/bench" Bench "$@"; }
+
+# --- the sink ---------------------------------------------------------------------------------
+SINK_PORT=$(free_port)
+smtp-sink -c -u nobody "127.0.0.1:$SINK_PORT" 1024 > "$WORK/sink.out" 2>&1 &
+PIDS+=($!)
+sleep 0.5
+# the sink's running counter, from its last complete record (the file is being written meanwhile)
+sink_count() {
+  python3 - "$WORK/sink.out" <<'PY'
+import re, sys
+records = open(sys.argv[1], 'rb').read().split(b'\r')
+complete = records[:-1]  # whatever follows the last CR may be half written
+counts = [int(m) for r in complete for m in re.findall(rb'mesg=(\d+)', r)]
+print(counts[-1] if counts else 0)
+PY
+}
+# waits until the sink has counted $1 messages in all; prints the time it got there (epoch ms)
+await_sink() {
+  local target=$1 deadline=$(( $(date +%s) + TIMEOUT ))
+  while [ "$(sink_count)" -lt "$target" ]; do
+    [ "$(date +%s)" -lt "$deadline" ] || { log "timed out waiting for $target messages at the sink (got $(sink_count))"; exit 1; }
+    sleep 0.02
+  done
+  now_ms
+}
+
+# --- references: smtp-source and plain Jakarta Mail ----------------------------------------------
+smtp_source() { # sessions size count
+  local before t0 t1
+  before=$(sink_count); t0=$(now_ms)
+  smtp-source -d -s "$1" -l "$2" -m "$3" -f bench@example.com -t sink@example.com "127.0.0.1:$SINK_PORT"
+  t1=$(await_sink $(( before + $3 )))
+  rate "$3" $(( t1 - t0 ))
+}
+log "smtp-source, 4 KB"
+SRC1_4K=$(smtp_source 1 4096 "$N4")
+SRC4_4K=$(smtp_source 4 4096 "$N4")
+log "smtp-source, 100 KB"
+SRC4_100K=$(smtp_source 4 102400 "$N100")
+
+log "plain Jakarta Mail"
+JM_CONNECT_4K=$(bench jakarta "$SINK_PORT" "$THREADS" "$N4" 4096 connect "$WARMUP")
+JM_REUSE_4K=$(bench jakarta "$SINK_PORT" "$THREADS" "$N4" 4096 reuse "$WARMUP")
+JM_REUSE_100K=$(bench jakarta "$SINK_PORT" "$THREADS" "$N100" 102400 reuse "$WARMUP")
+
+# --- mailroute over SMTP --------------------------------------------------------------------------
+start_mailroute() { # name transport -> sets MR_PID, MR_HTTP, MR_DATA, READY_MS
+  MR_DATA="$WORK/$1"; MR_HTTP=$(free_port)
+  mkdir -p "$MR_DATA"
+  local t0; t0=$(now_ms)
+  MAILROUTE_DATA_DIR="$MR_DATA" MAILROUTE_TRANSPORT="$2" MAILROUTE_SMTP_HOST=127.0.0.1 \
+  MAILROUTE_SMTP_PORT="$SINK_PORT" MAILROUTE_SMTP_CONNECTIONS="$THREADS" MAILROUTE_HTTP_PORT="$MR_HTTP" \
+  MAILROUTE_BROKER_PORT="$(free_port)" MAILROUTE_INBOX_MINAGE=0 CAMEL_MAIN_ROUTESRELOADENABLED=false \
+    java -jar "$JAR" > "$WORK/$1.log" 2>&1 &
+  MR_PID=$!
+  PIDS+=("$MR_PID")
+  local deadline=$(( $(date +%s) + 60 ))
+  until curl -sf "http://127.0.0.1:$MR_HTTP/observe/health/ready" >/dev/null 2>&1; do
+    [ "$(date +%s)" -lt "$deadline" ] || { log "mailroute did not become ready"; tail -20 "$WORK/$1.log" >&2; exit 1; }
+    kill -0 "$MR_PID" 2>/dev/null || { log "mailroute exited"; tail -20 "$WORK/$1.log" >&2; exit 1; }
+    sleep 0.02
+  done
+  READY_MS=$(( $(now_ms) - t0 ))
+}
+stop_mailroute() {
+  PEAK_RSS_MB=$(awk '/VmHWM/ {printf "%.0f", $2/1024}' "/proc/$MR_PID/status")
+  kill "$MR_PID"; wait "$MR_PID" 2>/dev/null || true
+}
+mailroute_http() { # count size batch
+  local before t0 t1
+  before=$(sink_count)
+  t0=$(bench http "$MR_HTTP" "$1" "$2" "$3")
+  t1=$(await_sink $(( before + $1 )))
+  rate "$1" $(( t1 - t0 ))
+}
+mailroute_inbox() { # count size
+  local before t0 t1
+  before=$(sink_count)
+  t0=$(bench inbox "$MR_DATA/inbox" "$1" "$2")
+  t1=$(await_sink $(( before + $1 )))
+  rate "$1" $(( t1 - t0 ))
+}
+
+log "mailroute, SMTP transport"
+start_mailroute smtp smtp
+READY_SMTP_MS=$READY_MS
+mailroute_http "$WARMUP" 4096 500 >/dev/null   # warm-up
+MR_HTTP_4K=$(mailroute_http "$N4" 4096 500)
+MR_INBOX_4K=$(mailroute_inbox "$N4" 4096)
+MR_HTTP_100K=$(mailroute_http "$N100" 102400 50)
+stop_mailroute
+RSS_SMTP=$PEAK_RSS_MB
+
+# --- mailroute into a pickup folder, against the bare loop ----------------------------------------
+log "mailroute, pickup transport (fsync on)"
+start_mailroute pickup pickup
+count_pickup() { find "$MR_DATA/pickup" -maxdepth 1 -name '*.eml' | wc -l; }
+pickup_http() {
+  local before t0 deadline
+  before=$(count_pickup)
+  t0=$(bench http "$MR_HTTP" "$1" 4096 500)
+  deadline=$(( $(date +%s) + TIMEOUT ))
+  while [ "$(count_pickup)" -lt $(( before + $1 )) ]; do
+    [ "$(date +%s)" -lt "$deadline" ] || { log "timed out waiting for pickup files"; exit 1; }
+    sleep 0.02
+  done
+  rate "$1" $(( $(now_ms) - t0 ))
+}
+pickup_http "$WARMUP" >/dev/null
+MR_PICKUP_4K=$(pickup_http "$N4")
+stop_mailroute
+mkdir -p "$WORK/bare"
+BARE_4K=$(bench writerename "$WORK/bare" "$N4" 4096 true "$WARMUP")
+
+# --- the table -----------------------------------------------------------------------------------
+cat <<TABLE
+
+mailroute benchmark, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $THREADS sessions/threads, messages: $N4 x 4 KB, $N100 x 100 KB
+| path | msg/s | vs Jakarta Mail, 4 reused | vs smtp-source, 4 sessions |
+|---|---:|---:|---:|
+| smtp-source, 1 session, 4 KB | $SRC1_4K | | |
+| smtp-source, 4 sessions, 4 KB | $SRC4_4K | | |
+| Jakarta Mail, connection per message, 4 threads, 4 KB | $JM_CONNECT_4K | $(ratio "$JM_CONNECT_4K" "$JM_REUSE_4K") | $(ratio "$JM_CONNECT_4K" "$SRC4_4K") |
+| Jakarta Mail, 4 reused transports, 4 KB | $JM_REUSE_4K | 1.00x | $(ratio "$JM_REUSE_4K" "$SRC4_4K") |
+| **mailroute, HTTP batch -> queue -> SMTP, 4 KB** | $MR_HTTP_4K | $(ratio "$MR_HTTP_4K" "$JM_REUSE_4K") | $(ratio "$MR_HTTP_4K" "$SRC4_4K") |
+| **mailroute, inbox -> queue -> SMTP, 4 KB** | $MR_INBOX_4K | $(ratio "$MR_INBOX_4K" "$JM_REUSE_4K") | $(ratio "$MR_INBOX_4K" "$SRC4_4K") |
+| smtp-source, 4 sessions, 100 KB | $SRC4_100K | | |
+| Jakarta Mail, 4 reused transports, TCP_NODELAY, 100 KB | $JM_REUSE_100K | 1.00x | $(ratio "$JM_REUSE_100K" "$SRC4_100K") |
+| **mailroute, HTTP batch -> queue -> SMTP, 100 KB** | $MR_HTTP_100K | $(ratio "$MR_HTTP_100K" "$JM_REUSE_100K") | $(ratio "$MR_HTTP_100K" "$SRC4_100K") |
+
+| pickup (fsync on) | msg/s | ratio |
+|---|---:|---:|
+| bare write + fsync + rename + dir fsync, 4 KB | $BARE_4K | 1.00x |
+| **mailroute, HTTP batch -> queue -> pickup, 4 KB** | $MR_PICKUP_4K | $(ratio "$MR_PICKUP_4K" "$BARE_4K") |
+
+| start and memory | value |
+|---|---:|
+| launch to ready (health/ready 200), SMTP | ${READY_SMTP_MS} ms |
+| peak RSS, SMTP run | ${RSS_SMTP} MB |
+| peak RSS, pickup run | ${PEAK_RSS_MB} MB |
+TABLE
