@@ -15,6 +15,7 @@ import dev.mailroute.diagnostics.TransportHealthCheck;
 import dev.mailroute.ingress.http.BatchItems;
 import dev.mailroute.ingress.http.HttpAnswers;
 import dev.mailroute.ingress.http.HttpRequestCheck;
+import dev.mailroute.queue.CachingDestinationResolver;
 import dev.mailroute.queue.EmbeddedBroker;
 import jakarta.jms.ConnectionFactory;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
@@ -23,7 +24,9 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.component.jms.JmsComponent;
 import org.apache.camel.spi.Registry;
 import org.apache.camel.support.service.ServiceSupport;
+import org.apache.camel.spring.spi.SpringTransactionPolicy;
 import org.messaginghub.pooled.jms.JmsPoolConnectionFactory;
+import org.springframework.jms.connection.JmsTransactionManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,7 +83,10 @@ public class MailrouteConfiguration implements CamelConfiguration {
         context.addService(new PoolLifecycle(pooled), true, false);
         JmsComponent jms = new JmsComponent();
         jms.setConnectionFactory(pooled);
+        jms.setDestinationResolver(new CachingDestinationResolver());
         registry.bind("jms", jms);
+        // routes that say "transacted: batchTransaction" send everything in one JMS transaction
+        registry.bind("batchTransaction", new SpringTransactionPolicy(new JmsTransactionManager(pooled)));
 
         registry.bind("mailAcceptor", new MailAcceptor(settings.maxBytes()));
         IdempotencyKeys idempotencyKeys = new IdempotencyKeys(settings.idempotencyFile(),
