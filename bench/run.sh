@@ -83,15 +83,15 @@ smtp_source() { # sessions size count
   rate "$3" $(( t1 - t0 ))
 }
 log "smtp-source, 4 KB"
-SRC1_4K=$(smtp_source 1 4096 "$N4")
-SRC4_4K=$(smtp_source 4 4096 "$N4")
+SRC1_4K=$(smtp_source 1 4096 "$N4") || exit 1
+SRC4_4K=$(smtp_source 4 4096 "$N4") || exit 1
 log "smtp-source, 100 KB"
-SRC4_100K=$(smtp_source 4 102400 "$N100")
+SRC4_100K=$(smtp_source 4 102400 "$N100") || exit 1
 
 log "plain Jakarta Mail"
-JM_CONNECT_4K=$(bench jakarta "$SINK_PORT" "$THREADS" "$N4" 4096 connect "$WARMUP")
-JM_REUSE_4K=$(bench jakarta "$SINK_PORT" "$THREADS" "$N4" 4096 reuse "$WARMUP")
-JM_REUSE_100K=$(bench jakarta "$SINK_PORT" "$THREADS" "$N100" 102400 reuse "$WARMUP")
+JM_CONNECT_4K=$(bench jakarta "$SINK_PORT" "$THREADS" "$N4" 4096 connect "$WARMUP") || exit 1
+JM_REUSE_4K=$(bench jakarta "$SINK_PORT" "$THREADS" "$N4" 4096 reuse "$WARMUP") || exit 1
+JM_REUSE_100K=$(bench jakarta "$SINK_PORT" "$THREADS" "$N100" 102400 reuse "$WARMUP") || exit 1
 
 # --- mailroute over SMTP --------------------------------------------------------------------------
 start_mailroute() { # name transport -> sets MR_PID, MR_HTTP, MR_DATA, READY_MS
@@ -100,7 +100,7 @@ start_mailroute() { # name transport -> sets MR_PID, MR_HTTP, MR_DATA, READY_MS
   local t0; t0=$(now_ms)
   MAILROUTE_DATA_DIR="$MR_DATA" MAILROUTE_TRANSPORT="$2" MAILROUTE_SMTP_HOST=127.0.0.1 \
   MAILROUTE_SMTP_PORT="$SINK_PORT" MAILROUTE_SMTP_CONNECTIONS="$THREADS" MAILROUTE_HTTP_PORT="$MR_HTTP" \
-  MAILROUTE_BROKER_PORT="$(free_port)" MAILROUTE_INBOX_MINAGE=0 CAMEL_MAIN_ROUTESRELOADENABLED=false \
+  MAILROUTE_BROKER_PORT="$(free_port)" CAMEL_MAIN_ROUTESRELOADENABLED=false \
     java -jar "$JAR" > "$WORK/$1.log" 2>&1 &
   MR_PID=$!
   PIDS+=("$MR_PID")
@@ -134,10 +134,10 @@ mailroute_inbox() { # count size
 log "mailroute, SMTP transport"
 start_mailroute smtp smtp
 READY_SMTP_MS=$READY_MS
-mailroute_http "$WARMUP" 4096 500 >/dev/null   # warm-up
-MR_HTTP_4K=$(mailroute_http "$N4" 4096 500)
-MR_INBOX_4K=$(mailroute_inbox "$N4" 4096)
-MR_HTTP_100K=$(mailroute_http "$N100" 102400 50)
+mailroute_http "$WARMUP" 4096 500 >/dev/null || exit 1  # warm-up
+MR_HTTP_4K=$(mailroute_http "$N4" 4096 500) || exit 1
+MR_INBOX_4K=$(mailroute_inbox "$N4" 4096) || exit 1
+MR_HTTP_100K=$(mailroute_http "$N100" 102400 50) || exit 1
 stop_mailroute
 RSS_SMTP=$PEAK_RSS_MB
 
@@ -156,11 +156,11 @@ pickup_http() {
   done
   rate "$1" $(( $(now_ms) - t0 ))
 }
-pickup_http "$WARMUP" >/dev/null
-MR_PICKUP_4K=$(pickup_http "$N4")
+pickup_http "$WARMUP" >/dev/null || exit 1
+MR_PICKUP_4K=$(pickup_http "$N4") || exit 1
 stop_mailroute
 mkdir -p "$WORK/bare"
-BARE_4K=$(bench writerename "$WORK/bare" "$N4" 4096 true "$WARMUP")
+BARE_4K=$(bench writerename "$WORK/bare" "$N4" 4096 true "$WARMUP") || exit 1
 
 # --- the table -----------------------------------------------------------------------------------
 cat <<TABLE
