@@ -52,6 +52,7 @@ public final class MailAcceptor {
         in.setHeader(QueueHeaders.CLIENT_ID, accepted.clientId());
         in.setHeader(QueueHeaders.SENDER, accepted.envelope().senderAddress());
         in.setHeader(QueueHeaders.RECIPIENTS, accepted.envelope().recipientsLine());
+        in.setHeader(QueueHeaders.ACCEPTED_AT, System.currentTimeMillis());
     }
 
     /** The same key always gives the same id: the answer to a repeated request is the first answer. */

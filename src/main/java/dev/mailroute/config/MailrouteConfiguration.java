@@ -10,6 +10,7 @@ import dev.mailroute.delivery.pickup.PickupFileWriter;
 import dev.mailroute.delivery.smtp.RelayCircuit;
 import dev.mailroute.delivery.smtp.SmtpMailSender;
 import dev.mailroute.diagnostics.BrokerHealthCheck;
+import dev.mailroute.diagnostics.MailEvents;
 import dev.mailroute.diagnostics.StartupChecks;
 import dev.mailroute.diagnostics.TransportHealthCheck;
 import dev.mailroute.ingress.http.BatchItems;
@@ -21,7 +22,11 @@ import jakarta.jms.ConnectionFactory;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.camel.component.jms.JmsComponent;
+import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.apache.camel.spi.Registry;
 import org.apache.camel.support.service.ServiceSupport;
 import org.apache.camel.spring.spi.SpringTransactionPolicy;
@@ -108,9 +113,20 @@ public class MailrouteConfiguration implements CamelConfiguration {
                 settings.fallbackToPickup(), settings.circuitFailures(), settings.circuitProbeIntervalMillis(),
                 smtpMailSender);
         registry.bind("relayCircuit", relayCircuit);
+        // the registry Camel's Prometheus support serves at /observe/metrics: Camel's own if it made one first
+        MeterRegistry meters = registry.lookupByNameAndType(MicrometerConstants.METRICS_REGISTRY_NAME,
+                MeterRegistry.class);
+        if (meters == null) {
+            meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            registry.bind(MicrometerConstants.METRICS_REGISTRY_NAME, meters);
+        }
+        MailEvents events = new MailEvents(context, meters,
+                registry.lookupByNameAndType(BROKER_BEAN, EmbeddedBroker.class), relayCircuit,
+                settings.summaryIntervalMillis());
+        registry.bind("mailEvents", events);
         registry.bind("deliveryOutcomes", new DeliveryOutcomes(new RetryPolicy(settings.retryInitialDelayMillis(),
                 settings.retryMultiplier(), settings.retryMaxDelayMillis(), settings.retryMaxAgeMillis()),
-                new FailedFolder(settings.failedDir()), relayCircuit, settings.pickupDir()));
+                new FailedFolder(settings.failedDir()), relayCircuit, settings.pickupDir(), events));
 
         registry.bind("brokerHealthCheck", new BrokerHealthCheck(connectionFactory,
                 settings.embeddedBroker() ? "embedded" : settings.brokerUrl(), settings.embeddedBroker()));

@@ -43,7 +43,9 @@ public record MailrouteSettings(
         int smtpConnections,
         int maxMessagesPerConnection,
         long smtpIdleTimeoutMillis,
-        boolean pickupFsync) {
+        boolean pickupFsync,
+        long summaryIntervalMillis,
+        Path spoolDir) {
 
     public static MailrouteSettings from(PropertiesComponent properties) {
         Reader r = new Reader(properties);
@@ -85,7 +87,9 @@ public record MailrouteSettings(
                 r.integer("mailroute.smtp.connections"),
                 r.integer("mailroute.smtp.maxMessagesPerConnection"),
                 r.millis("mailroute.smtp.idleTimeout"),
-                Boolean.parseBoolean(r.required("mailroute.pickup.fsync")));
+                Boolean.parseBoolean(r.required("mailroute.pickup.fsync")),
+                r.millis("mailroute.log.summaryInterval"),
+                r.path("mailroute.spool.dir"));
     }
 
     @Override

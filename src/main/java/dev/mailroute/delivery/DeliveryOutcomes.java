@@ -11,6 +11,7 @@ import java.util.stream.Collectors;
 import dev.mailroute.delivery.DeliveryFailure.RecipientReply;
 import dev.mailroute.delivery.smtp.RelayCircuit;
 import dev.mailroute.diagnostics.FolderCheck;
+import dev.mailroute.diagnostics.MailEvents;
 import dev.mailroute.queue.QueueHeaders;
 import dev.mailroute.queue.QueuedMessage;
 import jakarta.mail.MessagingException;
@@ -36,18 +37,22 @@ public final class DeliveryOutcomes {
     private final FailedFolder failedFolder;
     private final RelayCircuit circuit;
     private final Path pickupDir;
+    private final MailEvents events;
 
-    public DeliveryOutcomes(RetryPolicy retry, FailedFolder failedFolder, RelayCircuit circuit, Path pickupDir) {
+    public DeliveryOutcomes(RetryPolicy retry, FailedFolder failedFolder, RelayCircuit circuit, Path pickupDir,
+                            MailEvents events) {
         this.retry = retry;
         this.failedFolder = failedFolder;
         this.circuit = circuit;
         this.pickupDir = pickupDir;
+        this.events = events;
     }
 
     public void delivered(Exchange exchange) {
         if ("smtp".equals(exchange.getMessage().getHeader(QueueHeaders.TRANSPORT, String.class))) {
             circuit.reachable();
         }
+        events.delivered(exchange);
     }
 
     public void failed(Exchange exchange) throws MessagingException, IOException, RelayConfigurationException {
@@ -66,6 +71,7 @@ public final class DeliveryOutcomes {
 
         if (failure.configuration()) {
             circuit.configurationRefused(failure.reason());
+            events.held(exchange, failure.replyCode());
             throw new RelayConfigurationException(failure.reason());
         }
         if (failure.connectionLevel()) {
@@ -104,6 +110,7 @@ public final class DeliveryOutcomes {
             in.setHeader(QueueHeaders.FAILURE_REASON, reason);
             LOG.warn("failed {} attempt {} via {} for {}: {} (parked as {})", message.id(), attempts, transport,
                     addresses(failed), reason, parked.getFileName());
+            events.failed(exchange, failure.replyCode(), kind);
         }
         if (!deferred.isEmpty()) {
             long delay = retry.delayAfter(attempts);
@@ -111,6 +118,7 @@ public final class DeliveryOutcomes {
             in.setHeader(QueueHeaders.RETRY_RECIPIENTS, addresses(deferred));
             LOG.info("deferred {} attempt {} via {} for {}: {}; next attempt in {} ms", message.id(), attempts,
                     transport, addresses(deferred), failure.reason(), delay);
+            events.deferred(exchange, failure.replyCode());
         }
     }
 

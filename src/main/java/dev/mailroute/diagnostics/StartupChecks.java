@@ -16,6 +16,8 @@ public final class StartupChecks {
         FolderCheck.problem("inbox", "mailroute.inbox.dir", settings.inboxDir()).ifPresent(problems::add);
         FolderCheck.problem("rejected", "mailroute.rejected.dir", settings.rejectedDir()).ifPresent(problems::add);
         FolderCheck.problem("failed", "mailroute.failed.dir", settings.failedDir()).ifPresent(problems::add);
+        // Camel only warns at start-up when it cannot create its spool folder, then fails messages later
+        FolderCheck.problem("spool", "mailroute.spool.dir", settings.spoolDir()).ifPresent(problems::add);
         if (settings.usesPickup()) {
             FolderCheck.problem("pickup", "mailroute.pickup.dir", settings.pickupDir()).ifPresent(problems::add);
         }

@@ -17,6 +17,8 @@ public final class QueueHeaders {
     public static final String SENDER = "mailrouteSender";
     public static final String RECIPIENTS = "mailrouteRecipients";
 
+    /** When mailroute accepted the message (epoch millis): delivery latency counts from here. */
+    public static final String ACCEPTED_AT = "mailrouteAcceptedAt";
     /** Delivery attempts made so far. */
     public static final String ATTEMPTS = "mailrouteAttempts";
     /** When the first delivery attempt was made (epoch millis): the retry age counts from here. */
