@@ -1,16 +1,24 @@
 package dev.mailroute;
 
+import java.util.Arrays;
 import java.util.Map;
 
+import dev.mailroute.diagnostics.Doctor;
 import dev.mailroute.diagnostics.StartupCheckException;
 
-/** {@code java -jar mailroute.jar}: runs the gateway until it is stopped. */
+/**
+ * {@code java -jar mailroute.jar}: runs the gateway until it is stopped.
+ * {@code java -jar mailroute.jar doctor ...}: checks the setup and exits (see {@link Doctor}).
+ */
 public final class MailrouteApplication {
 
     private MailrouteApplication() {
     }
 
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("doctor")) {
+            System.exit(Doctor.run(Arrays.copyOfRange(args, 1, args.length), System.out));
+        }
         Gateway gateway = new Gateway(Map.of());
         try {
             gateway.run();

@@ -47,23 +47,42 @@ class UnprivilegedStartTest {
         }
     }
 
-    @Test
-    void aPickupFolderNobodyMayWriteStopsTheStart() throws Exception {
-        String classpath = readableClasspath();
+    private static final List<String> AS_NOBODY = List.of("setpriv", "--reuid=nobody", "--regid=nogroup",
+            "--clear-groups");
+
+    /** A data folder nobody owns, with a pickup folder in it that only root may write. */
+    private Map<String, String> dataWithRootsPickup() throws IOException {
         copyTree(Path.of("config"), root.resolve("config"));
         copyTree(Path.of("routes"), root.resolve("routes"));
-
         Path data = Files.createDirectory(root.resolve("data"));
         UserPrincipal nobody = data.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody");
         Files.setOwner(data, nobody);
-        Path pickup = Files.createDirectory(data.resolve("pickup")); // root's, mode 755: nobody may not write
-
-        Map<String, String> env = Map.of(
+        Files.createDirectory(data.resolve("pickup")); // root's, mode 755: nobody may not write
+        return Map.of(
                 "MAILROUTE_DATA_DIR", data.toString(),
                 "MAILROUTE_BROKER_PORT", Integer.toString(TestGateway.freePort()),
                 "HOME", root.toString());
-        List<String> asNobody = List.of("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups");
-        try (GatewayProcess gateway = GatewayProcess.start(root, env, asNobody, classpath)) {
+    }
+
+    @Test
+    void doctorNamesThePickupFolderNobodyMayWrite() throws Exception {
+        Map<String, String> env = dataWithRootsPickup();
+        Path pickup = root.resolve("data").resolve("pickup");
+        try (GatewayProcess doctor = GatewayProcess.start(root, env, AS_NOBODY, readableClasspath(), "doctor")) {
+            assertThat(doctor.awaitExit()).isEqualTo(1);
+            assertThat(doctor.output()).contains("FAIL  folders pickup: pickup folder " + pickup
+                                                 + " is not writable by user nobody: permission denied.")
+                    .contains("ok    folders inbox: ").contains("some checks failed");
+        }
+    }
+
+    @Test
+    void aPickupFolderNobodyMayWriteStopsTheStart() throws Exception {
+        String classpath = readableClasspath();
+        Map<String, String> env = dataWithRootsPickup();
+        Path data = root.resolve("data");
+        Path pickup = data.resolve("pickup");
+        try (GatewayProcess gateway = GatewayProcess.start(root, env, AS_NOBODY, classpath)) {
             assertThat(gateway.awaitExit()).isEqualTo(2);
             assertThat(gateway.output()).contains("mailroute: cannot start: pickup folder " + pickup
                                                   + " is not writable by user nobody: permission denied."

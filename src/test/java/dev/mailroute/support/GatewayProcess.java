@@ -31,14 +31,15 @@ public final class GatewayProcess implements AutoCloseable {
      * @param prefix command words before {@code java} (e.g. setpriv to run as another user), may be empty
      * @param classpath what the child runs with
      */
-    public static GatewayProcess start(Path workDir, Map<String, String> env, List<String> prefix, String classpath)
-            throws IOException {
+    public static GatewayProcess start(Path workDir, Map<String, String> env, List<String> prefix, String classpath,
+                                       String... args) throws IOException {
         List<String> command = new ArrayList<>(prefix);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx256m");
         command.add("-cp");
         command.add(classpath);
         command.add("dev.mailroute.MailrouteApplication");
+        command.addAll(List.of(args));
         Path output = Files.createTempFile("mailroute-process", ".log");
         output.toFile().setReadable(true, false);
         output.toFile().setWritable(true, false);

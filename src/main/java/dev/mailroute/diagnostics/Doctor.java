@@ -1,0 +1,254 @@
+package dev.mailroute.diagnostics;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mailroute.config.MailrouteSettings;
+import jakarta.jms.Connection;
+import jakarta.jms.QueueBrowser;
+import jakarta.jms.Session;
+import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.spi.PropertiesComponent;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code java -jar mailroute.jar doctor [--to ADDRESS] [--from ADDRESS] [--json] [-v]}: checks the
+ * configuration, the folders, the relay and the broker the way the classic troubleshooting advice
+ * says to — telnet to port 25, find the folder the process may not write, remember the relay may
+ * be busy — and says in one line each what is wrong and how to fix it. Exit code 0 when every
+ * check passes, 1 otherwise. Nothing is delivered.
+ */
+public final class Doctor {
+
+    private static final int MAX_BROWSE = 100_000;
+
+    /** The results, in the order they were found. */
+    static final class Report {
+        record Check(String area, String name, boolean ok, String detail, String fix) {
+        }
+
+        final List<Check> checks = new ArrayList<>();
+
+        void ok(String area, String name, String detail) {
+            checks.add(new Check(area, name, true, detail, null));
+        }
+
+        void fail(String area, String name, String detail, String fix) {
+            checks.add(new Check(area, name, false, detail, fix));
+        }
+
+        boolean passed() {
+            return checks.stream().allMatch(Check::ok);
+        }
+    }
+
+    private Doctor() {
+    }
+
+    public static int run(String[] args, PrintStream out) {
+        return run(args, out, Map.of());
+    }
+
+    /** @param overrides property values that win over the environment and the file (tests) */
+    public static int run(String[] args, PrintStream out, Map<String, String> overrides) {
+        String to = null;
+        String from = null;
+        boolean json = false;
+        boolean verbose = false;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--to" -> to = args[++i];
+                case "--from" -> from = args[++i];
+                case "--json" -> json = true;
+                case "-v", "--verbose" -> verbose = true;
+                default -> {
+                    out.println("usage: java -jar mailroute.jar doctor [--to ADDRESS] [--from ADDRESS] [--json] [-v]");
+                    return 2;
+                }
+            }
+        }
+
+        // the report is the output: library logging (a broker that is not there, ...) would garble it
+        ch.qos.logback.classic.Logger root =
+                (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        ch.qos.logback.classic.Level level = root.getLevel();
+        root.setLevel(ch.qos.logback.classic.Level.OFF);
+        try {
+            return check(out, to, from, json, verbose, overrides);
+        } finally {
+            root.setLevel(level);
+        }
+    }
+
+    private static int check(PrintStream out, String to, String from, boolean json, boolean verbose,
+                             Map<String, String> overrides) {
+        Report report = new Report();
+        Map<String, String> config = new TreeMap<>();
+        List<String> transcript = List.of();
+        try (DefaultCamelContext context = new DefaultCamelContext()) {
+            PropertiesComponent properties = context.getPropertiesComponent();
+            properties.setLocation("file:config/application.properties;optional=true");
+            Properties override = new Properties();
+            override.putAll(overrides);
+            properties.setOverrideProperties(override);
+            MailrouteSettings settings;
+            try {
+                settings = MailrouteSettings.from(properties);
+            } catch (IllegalArgumentException e) {
+                report.fail("config", "settings", e.getMessage(), "fix config/application.properties or the environment");
+                return print(out, report, config, transcript, json, verbose);
+            }
+            summary(properties, config);
+            report.ok("config", "settings", "transport " + settings.transport()
+                                            + (settings.transport().equals("smtp") ? " via " + settings.smtp().host()
+                                                                                     + ":" + settings.smtp().port() : ""));
+            folders(settings, report);
+            if (settings.transport().equals("smtp") || settings.fallbackToPickup()) {
+                SmtpProbe probe = new SmtpProbe(settings.smtp());
+                String sender = from != null ? from
+                        : settings.smtp().username() != null && settings.smtp().username().contains("@")
+                                ? settings.smtp().username() : "postmaster@" + settings.smtp().host();
+                probe.run(report, sender, to);
+                transcript = probe.transcript();
+            } else if (to != null) {
+                report.ok("smtp", "skipped", "transport is pickup: --to is not checked");
+            }
+            broker(settings, report);
+        } catch (IOException e) {
+            // closing the context that only resolved properties: nothing to report
+        }
+        return print(out, report, config, transcript, json, verbose);
+    }
+
+    private static void summary(PropertiesComponent properties, Map<String, String> config) {
+        for (String name : properties.loadProperties().stringPropertyNames()) {
+            if (name.startsWith("mailroute.")) {
+                String value = properties.resolveProperty(name).orElse("");
+                boolean secret = name.toLowerCase(Locale.ROOT).contains("password")
+                                 || name.toLowerCase(Locale.ROOT).endsWith(".keys");
+                config.put(name, secret && !value.isBlank() ? "****" : value);
+            }
+        }
+    }
+
+    private static void folders(MailrouteSettings settings, Report report) {
+        Map<String, Object[]> folders = new LinkedHashMap<>();
+        folders.put("inbox", new Object[] {"mailroute.inbox.dir", settings.inboxDir()});
+        if (settings.usesPickup()) {
+            folders.put("pickup", new Object[] {"mailroute.pickup.dir", settings.pickupDir()});
+        }
+        folders.put("rejected", new Object[] {"mailroute.rejected.dir", settings.rejectedDir()});
+        folders.put("failed", new Object[] {"mailroute.failed.dir", settings.failedDir()});
+        if (settings.embeddedBroker()) {
+            folders.put("broker journal", new Object[] {"mailroute.broker.dir", settings.brokerDir()});
+        }
+        folders.put("spool", new Object[] {"mailroute.spool.dir", settings.spoolDir()});
+        String user = System.getProperty("user.name");
+        folders.forEach((role, keyAndPath) -> {
+            Path path = (Path) keyAndPath[1];
+            FolderCheck.problem(role, (String) keyAndPath[0], path).ifPresentOrElse(
+                    problem -> report.fail("folders", role, problem, null),
+                    () -> report.ok("folders", role, path + " writable by " + user + ", " + free(path) + " free"));
+        });
+    }
+
+    private static String free(Path path) {
+        try {
+            long bytes = Files.getFileStore(path).getUsableSpace();
+            return bytes >= 1L << 30 ? (bytes >> 30) + " GiB" : (bytes >> 20) + " MiB";
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    private static void broker(MailrouteSettings settings, Report report) {
+        String url = settings.embeddedBroker() ? "tcp://" + settings.brokerHost() + ":" + settings.brokerPort()
+                : settings.brokerUrl();
+        ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory(url);
+        factory.setReconnectAttempts(0);
+        factory.setInitialConnectAttempts(1);
+        try (factory; Connection connection = factory.createConnection()) {
+            connection.start();
+            try (Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE)) {
+                report.ok("broker", "reachable", url + ": mail.outbound " + depth(session, "mail.outbound")
+                                                 + " ready, mail.failed " + depth(session, "mail.failed"));
+            }
+        } catch (Exception e) {
+            if (settings.embeddedBroker()) {
+                // the embedded broker lives inside the gateway: not running is not a fault of the setup
+                report.ok("broker", "reachable", "the embedded broker is not running at " + url
+                                                 + " (mailroute is not running); queue depths unknown");
+            } else {
+                report.fail("broker", "reachable", "cannot connect to the broker " + url + ": " + e.getMessage(),
+                        "check mailroute.broker.url and that the broker runs");
+            }
+        }
+    }
+
+    /** Messages ready for delivery (a browser does not see retries waiting for their time). */
+    private static String depth(Session session, String queue) throws jakarta.jms.JMSException {
+        int count = 0;
+        try (QueueBrowser browser = session.createBrowser(session.createQueue(queue))) {
+            var messages = browser.getEnumeration();
+            while (messages.hasMoreElements() && count < MAX_BROWSE) {
+                messages.nextElement();
+                count++;
+            }
+        }
+        return count >= MAX_BROWSE ? "over " + MAX_BROWSE : Integer.toString(count);
+    }
+
+    private static int print(PrintStream out, Report report, Map<String, String> config, List<String> transcript,
+                             boolean json, boolean verbose) {
+        int exit = report.passed() ? 0 : 1;
+        if (json) {
+            ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+            ObjectNode root = mapper.createObjectNode();
+            root.put("ok", report.passed());
+            config.forEach(root.putObject("config")::put);
+            ArrayNode checks = root.putArray("checks");
+            for (Report.Check check : report.checks) {
+                ObjectNode node = checks.addObject();
+                node.put("area", check.area()).put("check", check.name()).put("ok", check.ok())
+                        .put("detail", check.detail());
+                if (check.fix() != null) {
+                    node.put("fix", check.fix());
+                }
+            }
+            if (verbose) {
+                transcript.forEach(root.putArray("transcript")::add);
+            }
+            out.println(root.toPrettyString());
+            return exit;
+        }
+        out.println("mailroute doctor");
+        config.forEach((k, v) -> out.println("  " + k + " = " + v));
+        out.println();
+        for (Report.Check check : report.checks) {
+            out.println((check.ok() ? "ok    " : "FAIL  ") + check.area() + " " + check.name() + ": " + check.detail()
+                        + (check.fix() == null ? "" : " Fix: " + check.fix()));
+        }
+        if (verbose && !transcript.isEmpty()) {
+            out.println();
+            out.println("SMTP transcript:");
+            transcript.forEach(line -> out.println("  " + line));
+        }
+        out.println();
+        out.println(exit == 0 ? "all checks passed" : "some checks failed");
+        return exit;
+    }
+}

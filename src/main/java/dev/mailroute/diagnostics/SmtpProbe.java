@@ -1,0 +1,311 @@
+package dev.mailroute.diagnostics;
+
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateParsingException;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSession;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+
+import dev.mailroute.delivery.smtp.SmtpSettings;
+import jakarta.mail.MessagingException;
+import jakarta.mail.Session;
+import org.eclipse.angus.mail.smtp.SMTPTransport;
+
+/**
+ * What an operator would do with telnet on port 25, for {@code doctor}: connect and time it, read
+ * the banner, EHLO and list what the relay announces, STARTTLS and look at the certificate, then
+ * (with Angus Mail, as delivery does) AUTH with the configured credentials and, given a recipient,
+ * MAIL FROM / RCPT TO / RSET — nothing is ever sent. Every line of the conversation is kept for
+ * {@code -v}; credentials never appear in it.
+ */
+final class SmtpProbe {
+
+    private final SmtpSettings smtp;
+    private final List<String> transcript = new ArrayList<>();
+
+    SmtpProbe(SmtpSettings smtp) {
+        this.smtp = smtp;
+    }
+
+    List<String> transcript() {
+        return transcript;
+    }
+
+    void run(Doctor.Report report, String from, String to) {
+        String relay = smtp.host() + ":" + smtp.port();
+        long start = System.nanoTime();
+        try (Socket plain = new Socket()) {
+            plain.connect(new InetSocketAddress(smtp.host(), smtp.port()), (int) smtp.timeoutMillis());
+            plain.setSoTimeout((int) smtp.timeoutMillis());
+            report.ok("smtp", "connect", "connected to " + relay + " in " + (System.nanoTime() - start) / 1_000_000
+                                         + " ms");
+            Socket socket = smtp.security() == SmtpSettings.Security.TLS ? tls(plain, report) : plain;
+            if (socket == null) {
+                return;
+            }
+            Conversation c = new Conversation(socket);
+            String banner = c.reply();
+            if (!banner.startsWith("220")) {
+                report.fail("smtp", "banner", "the relay refuses the session: " + banner,
+                        "the relay is busy or refuses this client; check its logs and connection limits");
+                return;
+            }
+            report.ok("smtp", "banner", banner);
+            List<String> capabilities = c.ehlo();
+            if (capabilities == null) {
+                report.fail("smtp", "ehlo", "EHLO refused", "the relay does not speak ESMTP to this client");
+                return;
+            }
+            report.ok("smtp", "ehlo", "announces " + summarize(capabilities));
+            boolean offersStartTls = capabilities.stream().anyMatch(l -> l.equalsIgnoreCase("STARTTLS"));
+            if (smtp.security() == SmtpSettings.Security.STARTTLS
+                || smtp.security() == SmtpSettings.Security.STARTTLS_REQUIRED) {
+                if (!offersStartTls) {
+                    if (smtp.security() == SmtpSettings.Security.STARTTLS_REQUIRED) {
+                        report.fail("smtp", "starttls", "the relay does not offer STARTTLS",
+                                "enable TLS on the relay, or set mailroute.smtp.security=tls (port 465) or none");
+                        return;
+                    }
+                    report.ok("smtp", "starttls", "not offered; mail goes in plain text (security=starttls)");
+                } else {
+                    String ready = c.command("STARTTLS");
+                    if (!ready.startsWith("220")) {
+                        report.fail("smtp", "starttls", "STARTTLS refused: " + ready, "check the relay's TLS setup");
+                        return;
+                    }
+                    Socket secured = tls(socket, report);
+                    if (secured == null) {
+                        return;
+                    }
+                    c = new Conversation(secured);
+                    List<String> afterTls = c.ehlo();
+                    if (afterTls != null) {
+                        report.ok("smtp", "ehlo-tls", "announces after STARTTLS " + summarize(afterTls));
+                    }
+                }
+            }
+            c.command("QUIT");
+        } catch (ConnectException e) {
+            report.fail("smtp", "connect", "connection refused to " + relay,
+                    "nothing listens there: check mailroute.smtp.host and mailroute.smtp.port, and that the relay runs");
+            return;
+        } catch (SocketTimeoutException e) {
+            report.fail("smtp", "connect", "no answer from " + relay + " within " + smtp.timeoutMillis() + " ms",
+                    "a firewall drops the connection, or the relay is overloaded; check the route to it");
+            return;
+        } catch (UnknownHostException e) {
+            report.fail("smtp", "connect", "unknown host " + smtp.host(), "check mailroute.smtp.host and DNS");
+            return;
+        } catch (IOException e) {
+            report.fail("smtp", "connect", "cannot talk to " + relay + ": " + e.getMessage(),
+                    "check that " + relay + " is an SMTP relay and mailroute.smtp.security matches it");
+            return;
+        }
+        angus(report, from, to);
+    }
+
+    /** AUTH and the optional recipient check, the way delivery itself connects. */
+    private void angus(Doctor.Report report, String from, String to) {
+        Properties props = smtp.sessionProperties();
+        Session session = Session.getInstance(props);
+        ByteArrayOutputStream debug = new ByteArrayOutputStream();
+        session.setDebugOut(new PrintStream(debug, true, StandardCharsets.UTF_8));
+        session.setDebug(true); // mail.debug.auth stays false: AUTH lines and credentials are not printed
+        try (SMTPTransport transport = (SMTPTransport) session.getTransport(smtp.protocol())) {
+            transport.connect(smtp.host(), smtp.port(), smtp.username(), smtp.password());
+            if (smtp.authenticates()) {
+                report.ok("smtp", "auth", "authenticated as " + smtp.username());
+            }
+            if (to != null) {
+                int mail = transport.simpleCommand("MAIL FROM:<" + from + ">");
+                String mailReply = transport.getLastServerResponse().trim();
+                if (mail / 100 != 2) {
+                    report.fail("smtp", "mail-from", "the relay refuses the sender " + from + ": " + mailReply,
+                            "let this client send as " + from + " (relay permissions, SPF, the account's send-as)");
+                } else {
+                    int rcpt = transport.simpleCommand("RCPT TO:<" + to + ">");
+                    String rcptReply = transport.getLastServerResponse().trim();
+                    if (rcpt / 100 == 2) {
+                        report.ok("smtp", "rcpt-to", "the relay would accept " + to + " from " + from + ": " + rcptReply);
+                    } else {
+                        report.fail("smtp", "rcpt-to", "the relay refuses " + to + " from " + from + ": " + rcptReply,
+                                "check the address, and that the relay lets this client relay to that domain");
+                    }
+                }
+                transport.simpleCommand("RSET");
+            }
+        } catch (jakarta.mail.AuthenticationFailedException e) {
+            report.fail("smtp", "auth", "the relay refuses the credentials of " + smtp.username() + ": "
+                                        + oneLine(e.getMessage()),
+                    "check mailroute.smtp.username and MAILROUTE_SMTP_PASSWORD (and that SMTP AUTH is enabled for the account)");
+        } catch (MessagingException e) {
+            report.fail("smtp", "session", "the session with Angus Mail failed: " + oneLine(e.getMessage()),
+                    "compare mailroute.smtp.security with what the relay offers");
+        } finally {
+            for (String line : debug.toString(StandardCharsets.UTF_8).split("\\R")) {
+                if (!line.isBlank() && !line.startsWith("DEBUG")) {
+                    transcript.add(line);
+                }
+            }
+        }
+    }
+
+    /** TLS on the socket (implicit or after STARTTLS); reports protocol, cipher and certificate. */
+    private Socket tls(Socket plain, Doctor.Report report) throws IOException {
+        SSLSocket socket;
+        try {
+            SSLSocketFactory factory = "*".equals(smtp.trust()) ? trustAll() : (SSLSocketFactory) SSLSocketFactory.getDefault();
+            socket = (SSLSocket) factory.createSocket(plain, smtp.host(), smtp.port(), true);
+            socket.startHandshake();
+        } catch (IOException e) {
+            report.fail("smtp", "tls", "TLS handshake with " + smtp.host() + " failed: " + oneLine(e.getMessage()),
+                    "the relay's certificate is not trusted by this JVM: import its CA into the trust store,"
+                    + " or name the host in mailroute.smtp.tls.trust");
+            return null;
+        }
+        SSLSession session = socket.getSession();
+        Certificate[] chain = session.getPeerCertificates();
+        X509Certificate certificate = (X509Certificate) chain[0];
+        boolean nameMatches = matchesHost(certificate, smtp.host());
+        String detail = session.getProtocol() + ", " + session.getCipherSuite() + ", certificate "
+                        + certificate.getSubjectX500Principal().getName() + ", valid until " + certificate.getNotAfter()
+                        .toInstant() + ", name " + (nameMatches ? "matches " : "does not match ") + smtp.host();
+        transcript.add("[TLS " + detail + "]");
+        if (!nameMatches && !"*".equals(smtp.trust())) {
+            report.fail("smtp", "tls", detail, "connect by a name the certificate carries (mailroute.smtp.host)");
+            return null;
+        }
+        report.ok("smtp", "tls", detail);
+        return socket;
+    }
+
+    private static boolean matchesHost(X509Certificate certificate, String host) {
+        List<String> names = new ArrayList<>();
+        try {
+            if (certificate.getSubjectAlternativeNames() != null) {
+                for (List<?> name : certificate.getSubjectAlternativeNames()) {
+                    names.add(String.valueOf(name.get(1)).toLowerCase(Locale.ROOT));
+                }
+            }
+        } catch (CertificateParsingException e) {
+            // fall back to the common name
+        }
+        String subject = certificate.getSubjectX500Principal().getName();
+        for (String part : subject.split(",")) {
+            if (part.trim().toUpperCase(Locale.ROOT).startsWith("CN=")) {
+                names.add(part.trim().substring(3).toLowerCase(Locale.ROOT));
+            }
+        }
+        String h = host.toLowerCase(Locale.ROOT);
+        return names.stream().anyMatch(n -> n.equals(h)
+                                            || (n.startsWith("*.") && h.endsWith(n.substring(1))
+                                                && h.indexOf('.') == h.length() - n.length() + 1));
+    }
+
+    private static SSLSocketFactory trustAll() throws IOException {
+        try {
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, new TrustManager[] {new X509TrustManager() {
+                @Override
+                public void checkClientTrusted(X509Certificate[] chain, String authType) {
+                }
+
+                @Override
+                public void checkServerTrusted(X509Certificate[] chain, String authType) {
+                }
+
+                @Override
+                public X509Certificate[] getAcceptedIssuers() {
+                    return new X509Certificate[0];
+                }
+            }}, null);
+            return context.getSocketFactory();
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IOException(e);
+        }
+    }
+
+    private static String summarize(List<String> capabilities) {
+        List<String> interesting = new ArrayList<>();
+        for (String line : capabilities) {
+            String upper = line.toUpperCase(Locale.ROOT);
+            for (String key : List.of("SIZE", "STARTTLS", "AUTH", "PIPELINING", "8BITMIME", "SMTPUTF8", "CHUNKING")) {
+                if (upper.equals(key) || upper.startsWith(key + " ") || upper.startsWith(key + "=")) {
+                    interesting.add(line);
+                }
+            }
+        }
+        return interesting.isEmpty() ? "no extensions" : String.join(", ", interesting);
+    }
+
+    private static String oneLine(String text) {
+        return text == null ? "" : text.replaceAll("\\s*[\\r\\n]+\\s*", " ").trim();
+    }
+
+    /** A plain SMTP exchange on a socket, recorded as a telnet session would show it. */
+    private final class Conversation {
+        private final BufferedReader in;
+        private final OutputStream out;
+
+        Conversation(Socket socket) throws IOException {
+            this.in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.ISO_8859_1));
+            this.out = socket.getOutputStream();
+        }
+
+        String reply() throws IOException {
+            StringBuilder reply = new StringBuilder();
+            String line;
+            do {
+                line = in.readLine();
+                if (line == null) {
+                    throw new IOException("the relay closed the connection");
+                }
+                transcript.add("S: " + line);
+                reply.append(reply.length() == 0 ? "" : "\n").append(line);
+            } while (line.length() > 3 && line.charAt(3) == '-');
+            return reply.toString();
+        }
+
+        String command(String command) throws IOException {
+            transcript.add("C: " + command);
+            out.write((command + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            return reply();
+        }
+
+        /** @return the capability lines, or null when EHLO was refused */
+        List<String> ehlo() throws IOException {
+            String reply = command("EHLO mailroute-doctor");
+            if (!reply.startsWith("250")) {
+                return null;
+            }
+            List<String> capabilities = new ArrayList<>();
+            String[] lines = reply.split("\n");
+            for (int i = 1; i < lines.length; i++) {
+                capabilities.add(lines[i].substring(4).trim());
+            }
+            return capabilities;
+        }
+    }
+}
