@@ -12,6 +12,10 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.turbo.TurboFilter;
+import ch.qos.logback.core.spi.FilterReply;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -24,6 +28,7 @@ import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.spi.PropertiesComponent;
 import org.slf4j.LoggerFactory;
+import org.slf4j.Marker;
 
 /**
  * {@code java -jar mailroute.jar doctor [--to ADDRESS] [--from ADDRESS] [--json] [-v]}: checks the
@@ -83,14 +88,19 @@ public final class Doctor {
         }
 
         // the report is the output: library logging (a broker that is not there, ...) would garble it
-        ch.qos.logback.classic.Logger root =
-                (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-        ch.qos.logback.classic.Level level = root.getLevel();
-        root.setLevel(ch.qos.logback.classic.Level.OFF);
+        LoggerContext logging = (LoggerContext) LoggerFactory.getILoggerFactory();
+        TurboFilter silence = new TurboFilter() {
+            @Override
+            public FilterReply decide(Marker marker, ch.qos.logback.classic.Logger logger, Level level,
+                                      String format, Object[] params, Throwable t) {
+                return FilterReply.DENY;
+            }
+        };
+        logging.addTurboFilter(silence);
         try {
             return check(out, to, from, json, verbose, overrides);
         } finally {
-            root.setLevel(level);
+            logging.getTurboFilterList().remove(silence);
         }
     }
 

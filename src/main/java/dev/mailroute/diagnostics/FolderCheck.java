@@ -5,6 +5,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -51,6 +52,9 @@ public final class FolderCheck {
     private static String cause(IOException e) {
         if (e instanceof AccessDeniedException) {
             return "permission denied";
+        }
+        if (e instanceof NoSuchFileException) {
+            return "a folder on the way there does not exist and cannot be made";
         }
         if (e instanceof FileAlreadyExistsException fe) {
             return "a file is in the way at " + fe.getFile();

@@ -41,6 +41,8 @@ import org.eclipse.angus.mail.smtp.SMTPTransport;
  */
 final class SmtpProbe {
 
+    private static final java.util.regex.Pattern REPLY = java.util.regex.Pattern.compile("\\d{3}[ -]|\\d{3}$");
+
     private final SmtpSettings smtp;
     private final List<String> transcript = new ArrayList<>();
 
@@ -163,9 +165,10 @@ final class SmtpProbe {
             report.fail("smtp", "session", "the session with Angus Mail failed: " + oneLine(e.getMessage()),
                     "compare mailroute.smtp.security with what the relay offers");
         } finally {
+            transcript.add("[session as delivery opens it: EHLO, STARTTLS and AUTH as configured]");
             for (String line : debug.toString(StandardCharsets.UTF_8).split("\\R")) {
                 if (!line.isBlank() && !line.startsWith("DEBUG")) {
-                    transcript.add(line);
+                    transcript.add((REPLY.matcher(line).lookingAt() ? "S: " : "C: ") + line);
                 }
             }
         }
