@@ -90,6 +90,9 @@ public final class MailEvents {
         delivered.incrementAndGet();
         Message in = exchange.getMessage();
         count("mailroute.messages.delivered", "transport", transport(exchange));
+        if ("smtp".equals(transport(exchange))) {
+            reply(250); // the relay's answer to the end of the data
+        }
         Long acceptedAt = in.getHeader(QueueHeaders.ACCEPTED_AT, Long.class);
         Long duration = acceptedAt == null ? null : System.currentTimeMillis() - acceptedAt;
         if (duration != null) {

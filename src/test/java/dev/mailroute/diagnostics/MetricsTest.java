@@ -37,6 +37,7 @@ class MetricsTest {
             assertThat(value(gateway, "mailroute_messages_accepted_total\\{ingress=\"http\"}")).isEqualTo(3);
             assertThat(value(gateway, "mailroute_messages_rejected_total\\{ingress=\"http\"}")).isEqualTo(1);
             assertThat(value(gateway, "mailroute_smtp_replies_total\\{code=\"550\"}")).isEqualTo(1);
+            assertThat(value(gateway, "mailroute_smtp_replies_total\\{code=\"250\"}")).isEqualTo(2);
             assertThat(value(gateway, "mailroute_delivery_latency_seconds_count")).isEqualTo(2);
             assertThat(value(gateway, "mailroute_relay_circuit")).isZero();
             await().until(() -> value(gateway, "mailroute_queue_depth\\{queue=\"mail.outbound\"}") == 0);
