@@ -262,7 +262,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                 } else if (command.startsWith("NOOP")) {
                     reply = "250 2.0.0 ok";
                 } else {
-                    reply = "502 5.5.2 command not implemented";
+                    reply = "502 5.5.2 command not recognized";
                 }
                 if (!answer(out, reply)) {
                     return;
