@@ -5,10 +5,10 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.List;
 
+import dev.mailroute.files.AtomicFile;
 import dev.mailroute.queue.QueueHeaders;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
@@ -40,13 +40,12 @@ public final class RejectedFolder {
                 : List.of(new Problem("$", String.valueOf(cause)));
 
         Path target = freeName(name);
-        Path part = folder.resolve("." + target.getFileName() + ".part");
-        try (InputStream original = exchange.getMessage().getBody(InputStream.class)) {
-            Files.copy(original, part, StandardCopyOption.REPLACE_EXISTING);
-        }
         Path reasonFile = folder.resolve(target.getFileName() + ".error.txt");
-        Files.writeString(reasonFile, reasonText(name, exchange, problems), StandardCharsets.UTF_8);
-        Files.move(part, target, StandardCopyOption.ATOMIC_MOVE);
+        // synced: the inbox file is deleted once this returns, and this is its only copy
+        AtomicFile.write(reasonFile, reasonText(name, exchange, problems).getBytes(StandardCharsets.UTF_8), true);
+        try (InputStream original = exchange.getMessage().getBody(InputStream.class)) {
+            AtomicFile.write(target, original, true);
+        }
         LOG.warn("rejected {} from {}: {} (kept as {}, reason in {})", name,
                 exchange.getMessage().getHeader(QueueHeaders.INGRESS), cause == null ? "" : cause.getMessage(),
                 target, reasonFile.getFileName());

@@ -3,7 +3,6 @@ package dev.mailroute.delivery;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.List;
 
@@ -13,6 +12,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mailroute.delivery.DeliveryFailure.RecipientReply;
 import dev.mailroute.delivery.pickup.PickupFileWriter;
+import dev.mailroute.files.AtomicFile;
 import dev.mailroute.queue.QueuedMessage;
 import jakarta.mail.MessagingException;
 import jakarta.mail.internet.InternetAddress;
@@ -44,9 +44,10 @@ public final class FailedFolder {
         String base = freeBase(message.id());
         byte[] eml = PickupFileWriter.withEnvelopeLines(message,
                 record.recipients().stream().map(RecipientReply::address).toList());
-        writeAtomically(folder.resolve(base + ".json"), mapper.writeValueAsBytes(json(message, record)));
+        // synced: once this returns, the message leaves the queue and this is its only copy
+        AtomicFile.write(folder.resolve(base + ".json"), mapper.writeValueAsBytes(json(message, record)), true);
         Path emlFile = folder.resolve(base + ".eml");
-        writeAtomically(emlFile, eml);
+        AtomicFile.write(emlFile, eml, true);
         return emlFile;
     }
 
@@ -88,11 +89,5 @@ public final class FailedFolder {
             base = id + "-" + n;
         }
         return base;
-    }
-
-    private static void writeAtomically(Path target, byte[] bytes) throws IOException {
-        Path part = target.resolveSibling("." + target.getFileName() + ".part");
-        Files.write(part, bytes);
-        Files.move(part, target, StandardCopyOption.ATOMIC_MOVE);
     }
 }

@@ -72,10 +72,7 @@ public final class EmbeddedBroker extends ServiceSupport {
         config.addAcceptorConfiguration("in-vm", IN_VM_URL);
         config.addAcceptorConfiguration("tcp", "tcp://" + host + ":" + port);
 
-        AddressSettings mail = new AddressSettings()
-                .setRedeliveryDelay(redelivery.initialDelayMillis())
-                .setRedeliveryMultiplier(redelivery.multiplier())
-                .setMaxRedeliveryDelay(redelivery.maxDelayMillis())
+        AddressSettings mail = redelivery()
                 // never drop or dead-letter on our own: mailroute decides when a message is failed
                 .setMaxDeliveryAttempts(-1)
                 .setDeadLetterAddress(SimpleString.of(DEAD_LETTERS))
@@ -84,10 +81,7 @@ public final class EmbeddedBroker extends ServiceSupport {
                 .setAutoCreateAddresses(true);
         config.addAddressSetting("mail.#", mail);
         // a submission that keeps failing for a reason other than bad input must not loop forever
-        config.addAddressSetting("mail.submit", new AddressSettings()
-                .setRedeliveryDelay(redelivery.initialDelayMillis())
-                .setRedeliveryMultiplier(redelivery.multiplier())
-                .setMaxRedeliveryDelay(redelivery.maxDelayMillis())
+        config.addAddressSetting("mail.submit", redelivery()
                 .setMaxDeliveryAttempts(SUBMIT_ATTEMPTS)
                 .setDeadLetterAddress(SimpleString.of("mail.rejected")));
         for (String queue : QUEUES) {
@@ -104,6 +98,14 @@ public final class EmbeddedBroker extends ServiceSupport {
             stopQuietly();
             throw e;
         }
+    }
+
+    /** The wait before a rolled-back message is offered again. */
+    private AddressSettings redelivery() {
+        return new AddressSettings()
+                .setRedeliveryDelay(redelivery.initialDelayMillis())
+                .setRedeliveryMultiplier(redelivery.multiplier())
+                .setMaxRedeliveryDelay(redelivery.maxDelayMillis());
     }
 
     /** Messages on the queue now, scheduled ones (waiting for a retry) included. */

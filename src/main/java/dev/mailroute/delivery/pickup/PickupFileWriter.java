@@ -3,18 +3,14 @@ package dev.mailroute.delivery.pickup;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
+import dev.mailroute.files.AtomicFile;
 import dev.mailroute.queue.QueuedMessage;
 import jakarta.mail.Address;
 import jakarta.mail.Message.RecipientType;
@@ -50,29 +46,9 @@ public final class PickupFileWriter {
 
     public void write(Exchange exchange) throws InvalidPayloadException, MessagingException, IOException {
         QueuedMessage message = exchange.getMessage().getMandatoryBody(QueuedMessage.class);
-        String name = message.id() + ".eml";
-        Path part = folder.resolve("." + name + ".part");
-        try (FileChannel out = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            ByteBuffer bytes = ByteBuffer.wrap(render(message));
-            while (bytes.hasRemaining()) {
-                out.write(bytes);
-            }
-            if (fsync) {
-                out.force(true);
-            }
-        } catch (IOException e) {
-            Files.deleteIfExists(part);
-            throw e;
-        }
-        // replaces an earlier copy of the same message (a redelivery after a crash): same bytes
-        Files.move(part, folder.resolve(name), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        if (fsync) {
-            try (FileChannel directory = FileChannel.open(folder, StandardOpenOption.READ)) {
-                directory.force(true);
-            }
-        }
-        exchange.getMessage().setHeader(Exchange.FILE_NAME_PRODUCED, folder.resolve(name).toString());
+        Path file = folder.resolve(message.id() + ".eml");
+        AtomicFile.write(file, render(message), fsync);
+        exchange.getMessage().setHeader(Exchange.FILE_NAME_PRODUCED, file.toString());
     }
 
     byte[] render(QueuedMessage message) throws MessagingException, IOException {
