@@ -17,6 +17,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import org.apache.camel.spi.IdempotentRepository;
 import org.apache.camel.support.service.ServiceSupport;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * The client keys (JSON {@code id}, HTTP {@code Idempotency-Key}) of accepted messages, kept for
@@ -26,7 +28,7 @@ import org.apache.camel.support.service.ServiceSupport;
  * <p>The EIP runs eager: {@link #add} claims a key before the message is queued, so a second
  * request with the same key arriving meanwhile is a duplicate; {@link #remove} gives the claim
  * back if queueing fails; {@link #confirm} records the key durably (an fsync'ed line in the keys
- * file) once the message is on the queue. The file is compacted at start and whenever most of
+ * file) once the message is on the queue — after the commit, when a JMS transaction is open. The file is compacted at start and whenever most of
  * its lines have expired.
  */
 public final class IdempotencyKeys extends ServiceSupport implements IdempotentRepository {
@@ -108,8 +110,30 @@ public final class IdempotencyKeys extends ServiceSupport implements IdempotentR
         return keys.remove(key) != null;
     }
 
+    /**
+     * Inside a JMS transaction (the mail.submit consumer, an HTTP batch) the key is recorded only
+     * once that transaction commits; a rollback frees it, so a retry is not taken for a duplicate
+     * of a message that never reached the queue.
+     */
     @Override
-    public synchronized boolean confirm(String key) {
+    public boolean confirm(String key) {
+        if (TransactionSynchronizationManager.isSynchronizationActive()) {
+            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                @Override
+                public void afterCompletion(int status) {
+                    if (status == STATUS_COMMITTED) {
+                        record(key);
+                    } else {
+                        remove(key);
+                    }
+                }
+            });
+            return true;
+        }
+        return record(key);
+    }
+
+    private synchronized boolean record(String key) {
         Claim claim = keys.get(key);
         if (claim == null) {
             return false;

@@ -8,6 +8,8 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 
 import org.junit.jupiter.api.Test;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -75,6 +77,28 @@ class IdempotencyKeysTest {
         assertThat(restarted.contains("new")).isTrue();
         assertThat(restarted.size()).isEqualTo(1);
         assertThat(Files.readAllLines(dir.resolve("keys"))).hasSize(1);
+    }
+
+    @Test
+    void insideATransactionTheKeyIsRecordedOnCommitAndFreedOnRollback() {
+        IdempotencyKeys keys = keys(Duration.ofHours(1).toMillis());
+        for (int status : new int[] {TransactionSynchronization.STATUS_ROLLED_BACK,
+                                     TransactionSynchronization.STATUS_COMMITTED}) {
+            TransactionSynchronizationManager.initSynchronization();
+            try {
+                assertThat(keys.add("in-tx")).isTrue();
+                keys.confirm("in-tx");
+                for (TransactionSynchronization sync : TransactionSynchronizationManager.getSynchronizations()) {
+                    sync.afterCompletion(status);
+                }
+            } finally {
+                TransactionSynchronizationManager.clearSynchronization();
+            }
+            boolean committed = status == TransactionSynchronization.STATUS_COMMITTED;
+            assertThat(keys.contains("in-tx")).as("after %s", committed ? "commit" : "rollback").isEqualTo(committed);
+        }
+        keys.stop();
+        assertThat(keys(Duration.ofHours(1).toMillis()).contains("in-tx")).as("recorded durably").isTrue();
     }
 
     @Test

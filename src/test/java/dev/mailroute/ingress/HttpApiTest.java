@@ -184,6 +184,19 @@ class HttpApiTest {
     }
 
     @Test
+    void aBatchItemsIdIsItsIdempotencyKey() throws Exception {
+        String batch = "[" + MailRequests.json(MailRequests.minimal().put("id", "batch-key-1")
+                .put("subject", "batch idempotent")) + "]";
+        Answer first = Http.post(gateway.http("/api/v1/messages/batch"), "application/json", batch, KEY, BEARER);
+        Answer second = Http.post(gateway.http("/api/v1/messages/batch"), "application/json", batch, KEY, BEARER);
+        String id = first.json().get("results").get(0).get("id").asText();
+        assertThat(second.json().get("results").get(0).get("id").asText()).isEqualTo(id);
+        await().until(() -> Files.exists(gateway.folder("pickup").resolve(id + ".eml")));
+        Thread.sleep(1000);
+        assertThat(subjects("batch idempotent")).isEqualTo(1);
+    }
+
+    @Test
     void batchOverTheItemLimitIs413AndNotAnArrayIs400() {
         String item = MailRequests.json(MailRequests.minimal());
         Answer tooMany = Http.post(gateway.http("/api/v1/messages/batch"), "application/json",
