@@ -1,8 +1,8 @@
 package dev.mailroute.files;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -23,21 +23,7 @@ public final class AtomicFile {
 
     /** Replaces an existing file of that name (a redelivery writing the same bytes again). */
     public static void write(Path target, byte[] bytes, boolean fsync) throws IOException {
-        Path part = part(target);
-        try (FileChannel out = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            ByteBuffer buffer = ByteBuffer.wrap(bytes);
-            while (buffer.hasRemaining()) {
-                out.write(buffer);
-            }
-            if (fsync) {
-                out.force(true);
-            }
-        } catch (IOException e) {
-            Files.deleteIfExists(part);
-            throw e;
-        }
-        moveIntoPlace(part, target, fsync);
+        write(target, new ByteArrayInputStream(bytes), fsync);
     }
 
     /** The same for content of any size, streamed. */
