@@ -43,8 +43,7 @@ public final class JsonMailRequestReader {
         try {
             root = mapper.readTree(json);
         } catch (JsonProcessingException e) {
-            String message = e.getOriginalMessage().replaceAll("\\s*\\(start marker at \\[Source:[^\\]]*\\]\\)", "");
-            throw new RejectedMessageException("$", "not valid JSON: " + message + locationOf(e));
+            throw invalidJson(e);
         } catch (IOException e) {
             throw new RejectedMessageException("$", "could not be read: " + e.getMessage());
         }
@@ -286,6 +285,12 @@ public final class JsonMailRequestReader {
             case NULL -> "null";
             default -> node.getNodeType().name().toLowerCase(Locale.ROOT);
         };
+    }
+
+    /** "$: not valid JSON: ... (line L, column C)", without Jackson's talk of its sources. */
+    public static RejectedMessageException invalidJson(JsonProcessingException e) {
+        String message = e.getOriginalMessage().replaceAll("\\s*\\(start marker at \\[Source:[^\\]]*\\]\\)", "");
+        return new RejectedMessageException("$", "not valid JSON: " + message + locationOf(e));
     }
 
     private static String locationOf(JsonProcessingException e) {

@@ -1,7 +1,6 @@
 package dev.mailroute.accept;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.UUID;
@@ -34,7 +33,8 @@ public final class MailAcceptor {
 
     public void accept(Exchange exchange) throws RejectedMessageException, IOException {
         Message in = exchange.getMessage();
-        byte[] input = readBounded(in);
+        byte[] input = BoundedBody.read(in, maxBytes, "the request",
+                "is empty; send a JSON mail request or an RFC 5322 message");
         String givenKey = clientKey(in.getHeader(QueueHeaders.CLIENT_ID, String.class));
         AcceptedMessage accepted;
         if (isJson(in.getHeader(QueueHeaders.FORMAT, String.class), input)) {
@@ -45,7 +45,7 @@ public final class MailAcceptor {
             accepted = rawReader.read(input, idFor(givenKey), givenKey);
         }
         if (accepted.mime().length > maxBytes) {
-            throw tooLarge("the built MIME message is " + accepted.mime().length + " bytes");
+            throw BoundedBody.tooLarge("the built MIME message is " + accepted.mime().length + " bytes", maxBytes);
         }
         in.setBody(accepted.mime());
         in.setHeader(QueueHeaders.ID, accepted.id());
@@ -73,33 +73,6 @@ public final class MailAcceptor {
             throw new RejectedMessageException("id", "the client key (Idempotency-Key) " + reason);
         }
         return value;
-    }
-
-    /** Reads at most maxBytes + 1, so an oversized request costs no more memory than the limit. */
-    private byte[] readBounded(Message in) throws RejectedMessageException, IOException {
-        Long declared = in.getHeader(Exchange.FILE_LENGTH, Long.class);
-        if (declared == null) {
-            declared = in.getHeader(Exchange.CONTENT_LENGTH, Long.class);
-        }
-        if (declared != null && declared > maxBytes) {
-            throw tooLarge("the request is " + declared + " bytes");
-        }
-        InputStream body = in.getBody(InputStream.class);
-        if (body == null) {
-            throw new RejectedMessageException("$", "is empty; send a JSON mail request or an RFC 5322 message");
-        }
-        try (body) {
-            byte[] bytes = body.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
-            if (bytes.length > maxBytes) {
-                throw tooLarge("the request is over " + maxBytes + " bytes");
-            }
-            return bytes;
-        }
-    }
-
-    private MessageTooLargeException tooLarge(String what) {
-        return new MessageTooLargeException("too large: " + what + ", the limit is " + maxBytes
-                                            + " bytes (mailroute.message.maxBytes)");
     }
 
     /** The ingress says which format it carries; when it does not, a leading '{' means JSON. */

@@ -1,14 +1,14 @@
 package dev.mailroute.ingress.http;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.mailroute.accept.MessageTooLargeException;
+import dev.mailroute.accept.BoundedBody;
+import dev.mailroute.accept.JsonMailRequestReader;
 import dev.mailroute.accept.Problem;
 import dev.mailroute.accept.RejectedMessageException;
 import dev.mailroute.queue.QueueHeaders;
@@ -30,19 +30,13 @@ public final class BatchItems {
     }
 
     public List<byte[]> split(Exchange exchange) throws IOException, RejectedMessageException, HttpProblemException {
+        byte[] bytes = BoundedBody.read(exchange.getMessage(), maxBytes, "the batch",
+                "is empty; send a JSON array of mail requests");
         JsonNode array;
-        try (InputStream body = exchange.getMessage().getBody(InputStream.class)) {
-            if (body == null) {
-                throw new RejectedMessageException("$", "is empty; send a JSON array of mail requests");
-            }
-            byte[] bytes = body.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
-            if (bytes.length > maxBytes) {
-                throw new MessageTooLargeException("too large: the batch is over " + maxBytes
-                                                   + " bytes (mailroute.message.maxBytes); send fewer items");
-            }
+        try {
             array = bytes.length == 0 ? null : mapper.readTree(bytes);
         } catch (JsonProcessingException e) {
-            throw new RejectedMessageException("$", "not valid JSON: " + e.getOriginalMessage());
+            throw JsonMailRequestReader.invalidJson(e);
         }
         if (array == null || array.isMissingNode()) {
             throw new RejectedMessageException("$", "is empty; send a JSON array of mail requests");
