@@ -100,7 +100,7 @@ public class MailrouteConfiguration implements CamelConfiguration {
         context.addService(idempotencyKeys, true, false);
         registry.bind("idempotencyKeys", idempotencyKeys);
         registry.bind("rejectedFolder", new RejectedFolder(settings.rejectedDir()));
-        registry.bind("httpRequestCheck", new HttpRequestCheck(settings.apiKeys(), settings.maxBytes()));
+        registry.bind("httpRequestCheck", new HttpRequestCheck(settings.apiKeys()));
         registry.bind("httpAnswers", new HttpAnswers());
         registry.bind("batchItems", new BatchItems(settings.maxBatch(), settings.maxBytes()));
         registry.bind("pickupFileWriter", new PickupFileWriter(settings.pickupFormat(), settings.pickupDir(),

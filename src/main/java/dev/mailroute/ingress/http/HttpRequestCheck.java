@@ -11,18 +11,17 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 
 /**
- * What the HTTP routes check before a body is read: the API key, the content type and the
- * declared size. Each refusal is an {@link HttpProblemException} with its status.
+ * What the HTTP routes check before a body is read: the API key and the content type. Each
+ * refusal is an {@link HttpProblemException} with its status. (The size is {@code BoundedBody}'s
+ * to check, for every ingress alike.)
  */
 public final class HttpRequestCheck {
 
     private final List<byte[]> apiKeys;
-    private final long maxBytes;
 
     /** @param apiKeys accepted bearer keys; none means the API is open (bind it to a trusted interface) */
-    public HttpRequestCheck(List<String> apiKeys, long maxBytes) {
+    public HttpRequestCheck(List<String> apiKeys) {
         this.apiKeys = apiKeys.stream().map(k -> k.getBytes(StandardCharsets.UTF_8)).toList();
-        this.maxBytes = maxBytes;
     }
 
     /** POST /api/v1/messages: JSON or message/rfc822. */
@@ -35,7 +34,6 @@ public final class HttpRequestCheck {
             case "message/rfc822" -> in.setHeader(QueueHeaders.FORMAT, "rfc822");
             default -> throw unsupported(mediaType, "application/json or message/rfc822");
         }
-        checkDeclaredSize(in);
         in.setHeader(QueueHeaders.CLIENT_ID, in.getHeader("Idempotency-Key", String.class));
     }
 
@@ -47,7 +45,6 @@ public final class HttpRequestCheck {
         if (!mediaType.equals("application/json")) {
             throw unsupported(mediaType, "application/json (an array of mail requests)");
         }
-        checkDeclaredSize(in);
         in.setHeader(QueueHeaders.FORMAT, "json");
         in.removeHeader(QueueHeaders.CLIENT_ID);
     }
@@ -68,15 +65,6 @@ public final class HttpRequestCheck {
         }
         if (!known) {
             throw unauthorized("the bearer key is not one of mailroute.api.keys");
-        }
-    }
-
-    private void checkDeclaredSize(Message in) throws HttpProblemException {
-        Long length = in.getHeader(Exchange.CONTENT_LENGTH, Long.class);
-        if (length != null && length > maxBytes) {
-            throw new HttpProblemException(413, HttpAnswers.TYPE_TOO_LARGE, "Request too large",
-                    "the request is " + length + " bytes, the limit is " + maxBytes
-                    + " bytes (mailroute.message.maxBytes)");
         }
     }
 
