@@ -120,26 +120,30 @@ public final class MimeMessageFactory {
     private static void fillBody(Part part, MailRequest request) throws MessagingException {
         if (request.text() != null && request.html() != null) {
             MimeMultipart alternative = new MimeMultipart("alternative");
-            MimeBodyPart text = new MimeBodyPart();
-            text.setText(request.text(), UTF_8, "plain");
-            MimeBodyPart html = new MimeBodyPart();
-            html.setText(request.html(), UTF_8, "html");
-            alternative.addBodyPart(text);
-            alternative.addBodyPart(html);
+            alternative.addBodyPart(textPart(request.text(), "plain"));
+            alternative.addBodyPart(textPart(request.html(), "html"));
             part.setContent(alternative);
         } else if (request.html() != null) {
-            setText(part, request.html(), "html");
+            part.setDataHandler(text(request.html(), "html"));
         } else {
-            setText(part, request.text() == null ? "" : request.text(), "plain");
+            part.setDataHandler(text(request.text() == null ? "" : request.text(), "plain"));
         }
     }
 
-    private static void setText(Part part, String text, String subtype) throws MessagingException {
-        if (part instanceof MimeMessage message) {
-            message.setText(text, UTF_8, subtype);
-        } else {
-            ((MimeBodyPart) part).setText(text, UTF_8, subtype);
-        }
+    private static MimeBodyPart textPart(String text, String subtype) throws MessagingException {
+        MimeBodyPart part = new MimeBodyPart();
+        part.setDataHandler(text(text, subtype));
+        return part;
+    }
+
+    /**
+     * What {@code setText(text, "UTF-8", subtype)} makes, handed over as UTF-8 bytes: Angus' text
+     * handler writes a String through a stream that passes it on byte by byte, once to choose the
+     * transfer encoding and once to write it, which cost more CPU than all else in accepting a message.
+     */
+    private static DataHandler text(String text, String subtype) {
+        return new DataHandler(new ByteArrayDataSource(text.getBytes(StandardCharsets.UTF_8),
+                "text/" + subtype + "; charset=" + UTF_8));
     }
 
     static String domainOf(InternetAddress address) {
