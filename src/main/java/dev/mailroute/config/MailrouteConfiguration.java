@@ -18,7 +18,6 @@ import dev.mailroute.ingress.http.HttpAnswers;
 import dev.mailroute.ingress.http.HttpRequestCheck;
 import dev.mailroute.queue.CachingDestinationResolver;
 import dev.mailroute.queue.EmbeddedBroker;
-import jakarta.jms.ConnectionFactory;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -46,6 +45,9 @@ public class MailrouteConfiguration implements CamelConfiguration {
 
     public static final String BROKER_BEAN = "embeddedBroker";
 
+    /** Smaller messages go into the broker's journal (10 MiB files), larger ones into files of their own. */
+    private static final int LARGE_MESSAGE_BYTES = 1024 * 1024;
+
     /** Closes the JMS pool with the context, before the broker it connects to. */
     private static final class PoolLifecycle extends ServiceSupport {
         private final JmsPoolConnectionFactory pool;
@@ -66,7 +68,7 @@ public class MailrouteConfiguration implements CamelConfiguration {
         StartupChecks.requireUsableFolders(settings);
         Registry registry = context.getRegistry();
 
-        ConnectionFactory connectionFactory;
+        ActiveMQConnectionFactory connectionFactory;
         if (settings.embeddedBroker()) {
             EmbeddedBroker broker = new EmbeddedBroker(settings.brokerDir(), settings.brokerHost(),
                     settings.brokerPort(), new EmbeddedBroker.RedeliveryPolicy(settings.retryInitialDelayMillis(),
@@ -81,6 +83,9 @@ public class MailrouteConfiguration implements CamelConfiguration {
             connectionFactory = new ActiveMQConnectionFactory(settings.brokerUrl());
             LOG.info("external broker at {}", settings.brokerUrl());
         }
+        // Artemis stores a message of 100 KiB or more as a file of its own (created, synced and
+        // deleted per message); up to 1 MiB they go into the journal like any other message
+        connectionFactory.setMinLargeMessageSize(LARGE_MESSAGE_BYTES);
         // without a pool, camel-jms opens a connection and a session for every message it sends
         JmsPoolConnectionFactory pooled = new JmsPoolConnectionFactory();
         pooled.setConnectionFactory(connectionFactory);
