@@ -97,6 +97,44 @@ class PickupDeliveryTest {
     }
 
     @Test
+    void nonAsciiBodiesAreUtf8In7BitTransferEncodings() throws Exception {
+        String text = "Grüße aus Köln — 東京 ✓\r\nzweite Zeile";
+        String html = "<p>Grüße — 東京 ✓</p>";
+        ObjectNode textOnly = MailRequests.minimal();
+        textOnly.put("subject", "text only");
+        textOnly.put("text", text);
+        ObjectNode both = MailRequests.minimal();
+        both.put("subject", "both");
+        both.put("text", text);
+        both.put("html", html);
+        try (TestGateway gateway = TestGateway.on(data).start()) {
+            gateway.drop("text.json", MailRequests.json(textOnly));
+            gateway.drop("both.json", MailRequests.json(both));
+
+            List<MimeMessage> messages = new ArrayList<>();
+            for (Path file : gateway.awaitFiles("pickup", 2)) {
+                byte[] bytes = Files.readAllBytes(file);
+                for (byte b : bytes) {
+                    assertThat(b & 0xff).as("every byte of the file is 7-bit").isLessThan(128);
+                }
+                messages.add(parse(bytes));
+            }
+            MimeMessage plain = messages.stream().filter(m -> subject(m).equals("text only")).findFirst()
+                    .orElseThrow();
+            assertThat(plain.getContentType()).isEqualToIgnoringCase("text/plain; charset=UTF-8");
+            assertThat(plain.getEncoding()).isIn("quoted-printable", "base64");
+            assertThat(plain.getContent()).isEqualTo(text);
+
+            MimeMultipart alternative = (MimeMultipart) messages.stream().filter(m -> subject(m).equals("both"))
+                    .findFirst().orElseThrow().getContent();
+            assertThat(alternative.getBodyPart(0).getContentType()).isEqualToIgnoringCase("text/plain; charset=UTF-8");
+            assertThat(alternative.getBodyPart(0).getContent()).isEqualTo(text);
+            assertThat(alternative.getBodyPart(1).getContentType()).isEqualToIgnoringCase("text/html; charset=UTF-8");
+            assertThat(alternative.getBodyPart(1).getContent()).isEqualTo(html);
+        }
+    }
+
+    @Test
     void leavesNoTemporaryFileBehind() throws Exception {
         try (TestGateway gateway = TestGateway.on(data).start()) {
             for (int i = 0; i < 5; i++) {
