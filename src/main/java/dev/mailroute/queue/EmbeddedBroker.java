@@ -7,6 +7,7 @@ import org.apache.activemq.artemis.api.core.QueueConfiguration;
 import org.apache.activemq.artemis.api.core.RoutingType;
 import org.apache.activemq.artemis.api.core.SimpleString;
 import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
+import org.apache.activemq.artemis.core.server.ActiveMQServer;
 import org.apache.activemq.artemis.core.server.JournalType;
 import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
 import org.apache.activemq.artemis.core.settings.impl.AddressSettings;
@@ -116,6 +117,11 @@ public final class EmbeddedBroker extends ServiceSupport {
     /** Messages on the queue that wait for their delivery time (retries). */
     public long scheduledCount(String queue) {
         return server.getActiveMQServer().locateQueue(SimpleString.of(queue)).getScheduledCount();
+    }
+
+    /** The running broker itself, for tests that watch it from the inside. */
+    ActiveMQServer server() {
+        return server.getActiveMQServer();
     }
 
     @Override
