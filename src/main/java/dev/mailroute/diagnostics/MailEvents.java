@@ -1,6 +1,8 @@
 package dev.mailroute.diagnostics;
 
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -30,6 +32,7 @@ public final class MailEvents {
     private static final Logger SUMMARY = LoggerFactory.getLogger("mailroute.summary");
 
     private final MeterRegistry registry;
+    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
     private final Timer latency;
     private final AtomicLong delivered = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
@@ -112,8 +115,7 @@ public final class MailEvents {
     /** Some or all recipients parked in failed/. */
     public void failed(Exchange exchange, int replyCode, String kind) {
         failed.incrementAndGet();
-        Counter.builder("mailroute.messages.failed").tag("transport", transport(exchange)).tag("kind", kind)
-                .register(registry).increment();
+        count("mailroute.messages.failed", "transport", transport(exchange), "kind", kind);
         reply(replyCode);
         log(exchange, "failed", null, replyCode);
     }
@@ -130,8 +132,10 @@ public final class MailEvents {
         }
     }
 
-    private void count(String name, String tag, String value) {
-        Counter.builder(name).tag(tag, value).register(registry).increment();
+    /** Registers a counter the first time its name and tags occur; every later event only looks it up here. */
+    private void count(String name, String... tags) {
+        counters.computeIfAbsent(name + '\0' + String.join("\0", tags),
+                key -> Counter.builder(name).tags(tags).register(registry)).increment();
     }
 
     private void log(Exchange exchange, String state, Long durationMillis) {
