@@ -89,7 +89,8 @@ class FileRejectionTest {
         assertThat(Files.readString(gateway.folder("rejected").resolve(name), StandardCharsets.UTF_8))
                 .as("the original bytes are kept").isEqualTo(content);
         assertThat(Files.readString(reasonFile)).contains(reason);
-        assertThat(Files.exists(gateway.folder("inbox").resolve(name))).isFalse();
+        // the inbox file is deleted when its exchange completes, just after the copy above is synced
+        await().until(() -> !Files.exists(gateway.folder("inbox").resolve(name)));
         assertThat(gateway.files("pickup")).as("nothing was queued").isEmpty();
     }
 }

@@ -56,7 +56,7 @@ class PickupDeliveryTest {
             assertThat(alternative.getBodyPart(0).getContent()).isEqualTo("plain body");
             assertThat(alternative.getBodyPart(1).getContent()).isEqualTo("<p>html body</p>");
             assertThat(message.getMessageID()).contains(file.getFileName().toString().replace(".eml", ""));
-            assertThat(gateway.files("inbox")).isEmpty();
+            gateway.awaitInboxEmpty();
         }
     }
 

@@ -149,7 +149,7 @@ class SmtpDeliveryTest {
         for (MimeMessage copy : relay.getReceivedMessages()) {
             assertThat(copy.getHeader("Bcc")).isNull();
         }
-        assertThat(gateway.files("inbox")).isEmpty();
+        gateway.awaitInboxEmpty();
     }
 
     private List<MimeMessage> received(String address) {
