@@ -134,8 +134,7 @@ final class SmtpProbe {
         ByteArrayOutputStream debug = new ByteArrayOutputStream();
         session.setDebugOut(new PrintStream(debug, true, StandardCharsets.UTF_8));
         session.setDebug(true); // mail.debug.auth stays false: AUTH lines and credentials are not printed
-        try (SMTPTransport transport = (SMTPTransport) session.getTransport(smtp.protocol())) {
-            transport.connect(smtp.host(), smtp.port(), smtp.username(), smtp.password());
+        try (SMTPTransport transport = smtp.connect(session)) {
             if (smtp.authenticates()) {
                 report.ok("smtp", "auth", "authenticated as " + smtp.username());
             }

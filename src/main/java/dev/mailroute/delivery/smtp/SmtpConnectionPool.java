@@ -124,9 +124,7 @@ final class SmtpConnectionPool implements AutoCloseable {
 
         @Override
         public Connection create() throws MessagingException {
-            SMTPTransport transport = (SMTPTransport) session.getTransport(settings.protocol());
-            transport.connect(settings.host(), settings.port(), settings.username(), settings.password());
-            return new Connection(transport);
+            return new Connection(settings.connect(session));
         }
 
         @Override

@@ -6,7 +6,6 @@ import dev.mailroute.queue.QueuedMessage;
 import jakarta.mail.Address;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
-import jakarta.mail.Transport;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
 import org.apache.camel.component.mail.JavaMailSender;
@@ -62,9 +61,7 @@ public class SmtpMailSender extends ServiceSupport implements JavaMailSender {
      * The circuit breaker's question "is the relay back?".
      */
     public void probe() throws MessagingException {
-        try (Transport transport = session.getTransport(settings.protocol())) {
-            transport.connect(settings.host(), settings.port(), settings.username(), settings.password());
-        }
+        settings.connect(session).close();
     }
 
     @Override

@@ -3,6 +3,10 @@ package dev.mailroute.delivery.smtp;
 import java.util.Locale;
 import java.util.Properties;
 
+import jakarta.mail.MessagingException;
+import jakarta.mail.Session;
+import org.eclipse.angus.mail.smtp.SMTPTransport;
+
 /** Where and how to reach the SMTP relay ({@code mailroute.smtp.*}). */
 public record SmtpSettings(String host, int port, String username, String password, Security security,
                            long timeoutMillis, String trust) {
@@ -33,6 +37,16 @@ public record SmtpSettings(String host, int port, String username, String passwo
 
     public boolean authenticates() {
         return username != null;
+    }
+
+    /**
+     * A session with this relay, opened in a Jakarta Mail session made from
+     * {@link #sessionProperties()}: connected, greeted, STARTTLS and AUTH done as configured.
+     */
+    public SMTPTransport connect(Session session) throws MessagingException {
+        SMTPTransport transport = (SMTPTransport) session.getTransport(protocol());
+        transport.connect(host, port, username, password);
+        return transport;
     }
 
     /** Jakarta Mail session properties for this relay. */
