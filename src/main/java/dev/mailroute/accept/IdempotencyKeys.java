@@ -28,8 +28,8 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  * <p>The EIP runs eager: {@link #add} claims a key before the message is queued, so a second
  * request with the same key arriving meanwhile is a duplicate; {@link #remove} gives the claim
  * back if queueing fails; {@link #confirm} records the key durably (an fsync'ed line in the keys
- * file) once the message is on the queue — after the commit, when a JMS transaction is open. The file is compacted at start and whenever most of
- * its lines have expired.
+ * file) once the message is on the queue — after the commit, when a JMS transaction is open. The
+ * file is compacted at start and whenever most of its lines have expired.
  */
 public final class IdempotencyKeys extends ServiceSupport implements IdempotentRepository {
 

@@ -52,9 +52,9 @@ public final class PickupFileWriter {
     }
 
     byte[] render(QueuedMessage message) throws MessagingException, IOException {
-        List<String> recipients = message.envelope().recipients().stream().map(InternetAddress::getAddress).toList();
         if (format == PickupFormat.X_SENDER) {
-            return withEnvelopeLines(message, recipients);
+            return withEnvelopeLines(message,
+                    message.envelope().recipients().stream().map(InternetAddress::getAddress).toList());
         }
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(message.getSize() + 512);
         try (OutputStream crlf = new CRLFOutputStream(bytes)) {
