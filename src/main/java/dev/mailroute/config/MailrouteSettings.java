@@ -87,7 +87,7 @@ public record MailrouteSettings(
                 r.integer("mailroute.smtp.connections"),
                 r.integer("mailroute.smtp.maxMessagesPerConnection"),
                 r.millis("mailroute.smtp.idleTimeout"),
-                Boolean.parseBoolean(r.required("mailroute.pickup.fsync")),
+                r.bool("mailroute.pickup.fsync"),
                 r.millis("mailroute.log.summaryInterval"),
                 r.path("mailroute.spool.dir"));
     }
@@ -145,6 +145,15 @@ public record MailrouteSettings(
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException(key + "=" + value + " is not a whole number");
             }
+        }
+
+        /** Only true or false: Boolean.parseBoolean would read a typo as false and turn a safety off. */
+        boolean bool(String key) {
+            String value = required(key);
+            if (value.equalsIgnoreCase("true") || value.equalsIgnoreCase("false")) {
+                return Boolean.parseBoolean(value);
+            }
+            throw new IllegalArgumentException(key + "=" + value + " is not true or false");
         }
 
         long millis(String key) {

@@ -98,6 +98,15 @@ class DoctorTest {
                                     + " cannot be created by user " + System.getProperty("user.name"));
     }
 
+    @Test
+    void aMistypedSwitchIsRefusedRatherThanReadAsFalse() {
+        Map<String, String> config = base();
+        config.put("mailroute.pickup.fsync", "ture");
+        int exit = doctor(config);
+        assertThat(exit).isEqualTo(1);
+        assertThat(output).contains("FAIL  config settings: mailroute.pickup.fsync=ture is not true or false");
+    }
+
     private Map<String, String> base() {
         Map<String, String> config = new HashMap<>();
         config.put("mailroute.data.dir", data.toString());
