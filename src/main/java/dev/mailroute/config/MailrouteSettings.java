@@ -78,7 +78,7 @@ public record MailrouteSettings(
                 HttpRequestCheck.parseKeys(r.optional("mailroute.api.keys")),
                 r.integer("mailroute.http.maxBatch"),
                 r.millis("mailroute.retry.initialDelay"),
-                Double.parseDouble(r.required("mailroute.retry.multiplier")),
+                r.decimal("mailroute.retry.multiplier"),
                 r.millis("mailroute.retry.maxDelay"),
                 r.millis("mailroute.retry.maxAge"),
                 fallback(r.optional("mailroute.smtp.fallback")),
@@ -144,6 +144,15 @@ public record MailrouteSettings(
                 return Integer.parseInt(value);
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException(key + "=" + value + " is not a whole number");
+            }
+        }
+
+        double decimal(String key) {
+            String value = required(key);
+            try {
+                return Double.parseDouble(value);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(key + "=" + value + " is not a number");
             }
         }
 

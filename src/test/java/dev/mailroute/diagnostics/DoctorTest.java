@@ -15,6 +15,8 @@ import com.icegreen.greenmail.util.ServerSetupTest;
 import dev.mailroute.support.ScriptedSmtpServer;
 import dev.mailroute.support.TestGateway;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -98,13 +100,19 @@ class DoctorTest {
                                     + " cannot be created by user " + System.getProperty("user.name"));
     }
 
-    @Test
-    void aMistypedSwitchIsRefusedRatherThanReadAsFalse() {
+    /** A mistyped switch is refused rather than read as false; every refusal names the key. */
+    @ParameterizedTest(name = "{0}={1}")
+    @CsvSource({
+            "mailroute.pickup.fsync, ture, is not true or false",
+            "mailroute.retry.multiplier, 2x, is not a number",
+            "mailroute.smtp.connections, four, is not a whole number",
+            "mailroute.retry.maxAge, two days, is not a duration"})
+    void aMistypedSettingIsRefusedWithItsKey(String key, String value, String reason) {
         Map<String, String> config = base();
-        config.put("mailroute.pickup.fsync", "ture");
+        config.put(key, value);
         int exit = doctor(config);
         assertThat(exit).isEqualTo(1);
-        assertThat(output).contains("FAIL  config settings: mailroute.pickup.fsync=ture is not true or false");
+        assertThat(output).contains("FAIL  config settings: " + key + "=" + value + " " + reason);
     }
 
     private Map<String, String> base() {
