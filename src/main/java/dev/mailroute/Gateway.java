@@ -4,7 +4,6 @@ import java.util.Map;
 
 import dev.mailroute.config.MailrouteConfiguration;
 import org.apache.camel.CamelContext;
-import org.apache.camel.Service;
 import org.apache.camel.main.Main;
 
 /**
@@ -26,10 +25,11 @@ public final class Gateway implements AutoCloseable {
     }
 
     private final Main main = new Main();
+    private final MailrouteConfiguration configuration = new MailrouteConfiguration();
 
     /** @param overrides property values that win over the environment and the configuration file */
     public Gateway(Map<String, String> overrides) {
-        main.configure().addConfiguration(MailrouteConfiguration.class);
+        main.configure().addConfiguration(configuration);
         main.setDefaultPropertyPlaceholderLocation(CONFIG_LOCATION);
         overrides.forEach(main::addOverrideProperty);
     }
@@ -52,13 +52,7 @@ public final class Gateway implements AutoCloseable {
             main.stop();
         } finally {
             // the broker's threads would keep the JVM alive if the context never got to stop it
-            CamelContext context = main.getCamelContext();
-            if (context != null) {
-                Object broker = context.getRegistry().lookupByName(MailrouteConfiguration.BROKER_BEAN);
-                if (broker instanceof Service service) {
-                    service.stop();
-                }
-            }
+            configuration.stopStarted();
         }
     }
 }

@@ -5,22 +5,33 @@ import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.UUID;
 
-import dev.mailroute.queue.QueueHeaders;
+import dev.mailroute.message.AcceptedMessage;
+import dev.mailroute.message.Envelope;
+import dev.mailroute.message.MessageHeaders;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 
 /**
  * The accept stage every ingress reaches through {@code direct:accept}: reads the request (JSON or
  * RFC 5322), validates it, builds the canonical MIME message and leaves it as the body, with its
- * envelope and ids in the headers, ready for the queue. Anything wrong ends in a
- * {@link RejectedMessageException} that names each field and reason; the original body is left
- * untouched for the ingress to keep.
+ * envelope and ids in the headers of the queue contract ({@link MessageHeaders}), ready for the
+ * queue. Anything wrong ends in a {@link RejectedMessageException} that names each field and
+ * reason; the original body is left untouched for the ingress to keep.
+ *
+ * <p>The envelope comes from the request — or from the ingress, when it knows it already (the
+ * SMTP listener's MAIL FROM and RCPT TO, in the exchange property
+ * {@link MessageHeaders#GIVEN_ENVELOPE}).
  *
  * <p>A request with a client key (the JSON {@code id}, or a key the ingress put in
  * {@code mailrouteClientId}, such as HTTP's Idempotency-Key) gets an id derived from that key, so
  * a repeated request is answered with the id of the first.
  */
 public final class MailAcceptor {
+
+    /** What the ingress hands over: json (the JSON contract) or rfc822 (a raw message). */
+    public enum Format {
+        JSON, RFC822
+    }
 
     private final long maxBytes;
     private final JsonMailRequestReader jsonReader = new JsonMailRequestReader();
@@ -31,28 +42,42 @@ public final class MailAcceptor {
         this.maxBytes = maxBytes;
     }
 
+    /** The route's step: body and headers in, the queue's body and headers out. */
     public void accept(Exchange exchange) throws RejectedMessageException, IOException {
         Message in = exchange.getMessage();
         byte[] input = BoundedBody.read(in, maxBytes, "the request",
                 "is empty; send a JSON mail request or an RFC 5322 message");
-        String givenKey = clientKey(in.getHeader(QueueHeaders.CLIENT_ID, String.class));
+        AcceptedMessage accepted = accept(input, format(in.getHeader(MessageHeaders.FORMAT, String.class), input),
+                exchange.getProperty(MessageHeaders.GIVEN_ENVELOPE, Envelope.class),
+                in.getHeader(MessageHeaders.CLIENT_ID, String.class));
+        MessageHeaders.keepOnlyContract(in);
+        in.setBody(accepted.mime());
+        in.setHeader(MessageHeaders.ID, accepted.id());
+        in.setHeader(MessageHeaders.CLIENT_ID, accepted.clientId());
+        in.setHeader(MessageHeaders.SENDER, accepted.envelope().senderAddress());
+        in.setHeader(MessageHeaders.RECIPIENTS, accepted.envelope().recipientsLine());
+        in.setHeader(MessageHeaders.ACCEPTED_AT, System.currentTimeMillis());
+    }
+
+    /**
+     * @param given the envelope the ingress knows (raw messages only), or null
+     * @param clientKey the key the ingress was given (Idempotency-Key), or null; it wins over a JSON id
+     */
+    public AcceptedMessage accept(byte[] input, Format format, Envelope given, String clientKey)
+            throws RejectedMessageException {
+        String givenKey = clientKey(clientKey);
         AcceptedMessage accepted;
-        if (isJson(in.getHeader(QueueHeaders.FORMAT, String.class), input)) {
+        if (format == Format.JSON) {
             MailRequest request = jsonReader.read(input);
             String key = givenKey != null ? givenKey : request.clientId();
             accepted = mimeFactory.build(request, idFor(key), key);
         } else {
-            accepted = rawReader.read(input, idFor(givenKey), givenKey);
+            accepted = rawReader.read(input, given, idFor(givenKey), givenKey);
         }
         if (accepted.mime().length > maxBytes) {
             throw BoundedBody.tooLarge("the built MIME message is " + accepted.mime().length + " bytes", maxBytes);
         }
-        in.setBody(accepted.mime());
-        in.setHeader(QueueHeaders.ID, accepted.id());
-        in.setHeader(QueueHeaders.CLIENT_ID, accepted.clientId());
-        in.setHeader(QueueHeaders.SENDER, accepted.envelope().senderAddress());
-        in.setHeader(QueueHeaders.RECIPIENTS, accepted.envelope().recipientsLine());
-        in.setHeader(QueueHeaders.ACCEPTED_AT, System.currentTimeMillis());
+        return accepted;
     }
 
     /** The same key always gives the same id: the answer to a repeated request is the first answer. */
@@ -75,16 +100,16 @@ public final class MailAcceptor {
         return value;
     }
 
-    /** The ingress says which format it carries; when it does not, a leading '{' means JSON. */
-    private static boolean isJson(String format, byte[] input) {
-        if (format != null && !format.isBlank()) {
-            return format.toLowerCase(Locale.ROOT).equals("json");
+    /** The ingress says which format it carries; when it does not, a leading '{' or '[' means JSON. */
+    private static Format format(String declared, byte[] input) {
+        if (declared != null && !declared.isBlank()) {
+            return declared.toLowerCase(Locale.ROOT).equals("json") ? Format.JSON : Format.RFC822;
         }
         for (byte b : input) {
             if (!Character.isWhitespace(b)) {
-                return b == '{' || b == '[';
+                return b == '{' || b == '[' ? Format.JSON : Format.RFC822;
             }
         }
-        return false;
+        return Format.RFC822;
     }
 }

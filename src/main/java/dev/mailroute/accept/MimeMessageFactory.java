@@ -9,7 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
-import dev.mailroute.queue.Envelope;
+import dev.mailroute.message.AcceptedMessage;
+import dev.mailroute.message.Envelope;
 import jakarta.activation.DataHandler;
 import jakarta.mail.Message.RecipientType;
 import jakarta.mail.MessagingException;

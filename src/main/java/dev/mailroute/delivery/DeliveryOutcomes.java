@@ -2,18 +2,15 @@ package dev.mailroute.delivery;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.stream.Collectors;
 
 import dev.mailroute.delivery.DeliveryFailure.RecipientReply;
 import dev.mailroute.delivery.smtp.RelayCircuit;
-import dev.mailroute.diagnostics.FolderCheck;
-import dev.mailroute.diagnostics.MailEvents;
-import dev.mailroute.queue.QueueHeaders;
-import dev.mailroute.queue.QueuedMessage;
+import dev.mailroute.files.FolderCheck;
+import dev.mailroute.message.MessageHeaders;
+import dev.mailroute.message.QueuedMessage;
+import dev.mailroute.observability.MailEvents;
 import jakarta.mail.MessagingException;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -21,14 +18,29 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Decides what becomes of a delivery attempt, for the deliver route. A success tells the circuit
- * breaker the relay is reachable. A failure is classified once ({@link FailureClassifier}); then
- * refused-for-good and expired recipients are parked in failed/ (header {@code mailrouteParked}),
- * deferred ones get a retry delay and their list (headers {@code mailrouteRetryDelay},
- * {@code mailrouteRetryRecipients}) for the route to schedule, and a relay that refuses mailroute
- * itself stops delivery and rolls the message back onto the queue.
+ * The deliver route's steps around a transport, and the one place where an attempt's outcome is
+ * carried out: {@link #begin} takes the message off the queue for a transport, {@link #delivered}
+ * and {@link #failed} settle it. A failure is classified once ({@link FailureClassifier}), decided
+ * by {@link DeliveryDecision}, and then — here, and only here — told to the circuit breaker,
+ * parked in failed/, logged and counted. The route then sends what the decision asks for: the
+ * copy for {@code mail.failed} ({@link #failedCopy}) and the retry for the deferred recipients
+ * ({@link #retryCopy}), both built from the bytes exactly as they were queued.
+ *
+ * <p>The route's working state lives in exchange properties ({@code mailrouteQueuedBytes},
+ * {@code mailrouteTransport}, {@code mailrouteParks}, {@code mailrouteRetryDelay}), never in
+ * headers, so nothing of it travels on a queue.
  */
 public final class DeliveryOutcomes {
+
+    /** Exchange property: the message bytes as taken off the queue, to schedule or park unchanged. */
+    public static final String QUEUED_BYTES = "mailrouteQueuedBytes";
+    /** Exchange property: the {@link Transport} of this attempt (the configured one, or pickup as the relay's fallback). */
+    public static final String TRANSPORT = MailEvents.TRANSPORT;
+    /** Exchange property: true when the attempt parked recipients in failed/. */
+    public static final String PARKS = "mailrouteParks";
+    /** Exchange property: the wait (ms) before the deferred recipients are tried again; absent when none are. */
+    public static final String RETRY_DELAY = "mailrouteRetryDelay";
+    private static final String DECISION = "mailrouteDecision";
 
     private static final Logger LOG = LoggerFactory.getLogger(DeliveryOutcomes.class);
 
@@ -48,8 +60,17 @@ public final class DeliveryOutcomes {
         this.events = events;
     }
 
+    /** Keeps the queued bytes, chooses the transport, and hands the parsed message to it. */
+    public void begin(Exchange exchange) throws MessagingException {
+        Message in = exchange.getMessage();
+        byte[] queued = in.getBody(byte[].class);
+        exchange.setProperty(QUEUED_BYTES, queued);
+        exchange.setProperty(TRANSPORT, circuit.transport());
+        in.setBody(queuedMessage(queued, in));
+    }
+
     public void delivered(Exchange exchange) {
-        if ("smtp".equals(exchange.getMessage().getHeader(QueueHeaders.TRANSPORT, String.class))) {
+        if (exchange.getProperty(TRANSPORT) == Transport.SMTP) {
             circuit.reachable();
         }
         events.delivered(exchange);
@@ -57,69 +78,75 @@ public final class DeliveryOutcomes {
 
     public void failed(Exchange exchange) throws MessagingException, IOException, RelayConfigurationException {
         Message in = exchange.getMessage();
-        // what an earlier attempt decided travelled with the message; this attempt decides anew
-        in.removeHeaders("mailroute(RetryDelay|RetryRecipients|Parked|FailureReason)");
         Throwable error = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        byte[] queued = exchange.getProperty(QueueHeaders.QUEUED_BYTES, byte[].class);
-        QueuedMessage message = QueuedMessage.fromQueue(queued, in.getHeader(QueueHeaders.ID, String.class),
-                in.getHeader(QueueHeaders.SENDER, String.class), in.getHeader(QueueHeaders.RECIPIENTS, String.class));
-        String transport = in.getHeader(QueueHeaders.TRANSPORT, String.class);
+        byte[] queued = exchange.getProperty(QUEUED_BYTES, byte[].class);
+        // parsed again: a transport may have changed the message it was given
+        QueuedMessage message = queuedMessage(queued, in);
+        Transport transport = exchange.getProperty(TRANSPORT, Transport.class);
 
-        DeliveryFailure failure = "pickup".equals(transport)
+        DeliveryFailure failure = transport == Transport.PICKUP
                 ? pickupFailure(error, message)
                 : classifier.classify(error, message.envelope().recipients());
+        long now = System.currentTimeMillis();
+        DeliveryDecision decision = DeliveryDecision.decide(failure, in.getHeader(MessageHeaders.ATTEMPTS, 0, Integer.class),
+                in.getHeader(MessageHeaders.FIRST_ATTEMPT, Long.class), now, retry);
 
-        if (failure.configuration()) {
+        if (decision.hold()) {
             circuit.configurationRefused(failure.reason());
             events.held(exchange, failure.replyCode());
             throw new RelayConfigurationException(failure.reason());
         }
         if (failure.connectionLevel()) {
             circuit.connectionFailed(failure.reason());
-        } else if ("smtp".equals(transport)) {
+        } else if (transport == Transport.SMTP) {
             circuit.reachable();
         }
 
-        long now = System.currentTimeMillis();
-        int attempts = in.getHeader(QueueHeaders.ATTEMPTS, 0, Integer.class) + 1;
-        long firstAttempt = in.getHeader(QueueHeaders.FIRST_ATTEMPT, now, Long.class);
-        in.setHeader(QueueHeaders.ATTEMPTS, attempts);
-        in.setHeader(QueueHeaders.FIRST_ATTEMPT, firstAttempt);
-        in.setHeader(QueueHeaders.LAST_ATTEMPT, now);
-        in.setHeader(QueueHeaders.LAST_ERROR, failure.reason());
+        // the history travels with a retry as properties of the queue contract
+        in.setHeader(MessageHeaders.ATTEMPTS, decision.attempts());
+        in.setHeader(MessageHeaders.FIRST_ATTEMPT, decision.firstAttempt());
+        in.setHeader(MessageHeaders.LAST_ATTEMPT, now);
+        in.setHeader(MessageHeaders.LAST_ERROR, failure.reason());
 
-        List<RecipientReply> deferred = failure.retry();
-        List<RecipientReply> failed = failure.failed();
-        String kind = failure.kind().name().toLowerCase(Locale.ROOT);
-        String reason = failure.reason();
-        if (!deferred.isEmpty() && retry.expired(firstAttempt, now)) {
-            reason = "expired: still not delivered " + Duration.ofMillis(now - firstAttempt).toSeconds()
-                     + " s after the first of " + attempts + " attempts (mailroute.retry.maxAge); last error: "
-                     + failure.reason();
-            kind = "expired";
-            failed = new ArrayList<>(failed);
-            failed.addAll(deferred);
-            deferred = List.of();
+        if (decision.parks()) {
+            Path parked = failedFolder.park(message, new FailedFolder.Record(decision.reason(), decision.kind(), failure,
+                    decision.park(), decision.attempts(), decision.firstAttempt(), now,
+                    in.getHeader(MessageHeaders.INGRESS, String.class), transport.id(),
+                    in.getHeader(MessageHeaders.CLIENT_ID, String.class)));
+            LOG.warn("failed {} attempt {} via {} for {}: {} (parked as {})", message.id(), decision.attempts(),
+                    transport, addresses(decision.park()), decision.reason(), parked.getFileName());
+            events.failed(exchange, failure.replyCode(), decision.kind());
         }
-
-        if (!failed.isEmpty()) {
-            Path parked = failedFolder.park(message, new FailedFolder.Record(reason, kind, failure, failed, attempts,
-                    firstAttempt, now, in.getHeader(QueueHeaders.INGRESS, String.class), transport,
-                    in.getHeader(QueueHeaders.CLIENT_ID, String.class)));
-            in.setHeader(QueueHeaders.PARKED, true);
-            in.setHeader(QueueHeaders.FAILURE_REASON, reason);
-            LOG.warn("failed {} attempt {} via {} for {}: {} (parked as {})", message.id(), attempts, transport,
-                    addresses(failed), reason, parked.getFileName());
-            events.failed(exchange, failure.replyCode(), kind);
-        }
-        if (!deferred.isEmpty()) {
-            long delay = retry.delayAfter(attempts);
-            in.setHeader(QueueHeaders.RETRY_DELAY, delay);
-            in.setHeader(QueueHeaders.RETRY_RECIPIENTS, addresses(deferred));
-            LOG.info("deferred {} attempt {} via {} for {}: {}; next attempt in {} ms", message.id(), attempts,
-                    transport, addresses(deferred), failure.reason(), delay);
+        if (decision.retries()) {
+            LOG.info("deferred {} attempt {} via {} for {}: {}; next attempt in {} ms", message.id(),
+                    decision.attempts(), transport, addresses(decision.retry()), failure.reason(),
+                    decision.retryDelayMillis());
             events.deferred(exchange, failure.replyCode());
         }
+
+        exchange.setProperty(DECISION, decision);
+        exchange.setProperty(PARKS, decision.parks());
+        exchange.setProperty(RETRY_DELAY, decision.retries() ? decision.retryDelayMillis() : null);
+        in.setBody(queued);
+        MessageHeaders.keepOnlyContract(in);
+    }
+
+    /** The copy of a parked message for {@code mail.failed}: as queued, with why. */
+    public void failedCopy(Exchange exchange) {
+        exchange.getMessage().setHeader(MessageHeaders.FAILURE_REASON,
+                exchange.getProperty(DECISION, DeliveryDecision.class).reason());
+    }
+
+    /** The retry: as queued, for the deferred recipients only. */
+    public void retryCopy(Exchange exchange) {
+        Message in = exchange.getMessage();
+        in.removeHeader(MessageHeaders.FAILURE_REASON);
+        in.setHeader(MessageHeaders.RECIPIENTS, addresses(exchange.getProperty(DECISION, DeliveryDecision.class).retry()));
+    }
+
+    private static QueuedMessage queuedMessage(byte[] queued, Message in) throws MessagingException {
+        return QueuedMessage.fromQueue(queued, in.getHeader(MessageHeaders.ID, String.class),
+                in.getHeader(MessageHeaders.SENDER, String.class), in.getHeader(MessageHeaders.RECIPIENTS, String.class));
     }
 
     /** Any pickup failure is transient; the folder check says what is wrong with the folder, if anything. */

@@ -11,9 +11,9 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mailroute.delivery.DeliveryFailure.RecipientReply;
-import dev.mailroute.delivery.pickup.PickupFileWriter;
 import dev.mailroute.files.AtomicFile;
-import dev.mailroute.queue.QueuedMessage;
+import dev.mailroute.message.QueuedMessage;
+import dev.mailroute.message.XSenderForm;
 import jakarta.mail.MessagingException;
 import jakarta.mail.internet.InternetAddress;
 
@@ -42,7 +42,7 @@ public final class FailedFolder {
     public Path park(QueuedMessage message, Record record) throws IOException, MessagingException {
         Files.createDirectories(folder);
         String base = freeBase(message.id());
-        byte[] eml = PickupFileWriter.withEnvelopeLines(message,
+        byte[] eml = XSenderForm.write(message,
                 record.recipients().stream().map(RecipientReply::address).toList());
         // synced: once this returns, the message leaves the queue and this is its only copy
         AtomicFile.write(folder.resolve(base + ".json"), mapper.writeValueAsBytes(json(message, record)), true);

@@ -7,9 +7,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
 
 import ch.qos.logback.classic.Level;
@@ -21,6 +21,9 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mailroute.config.MailrouteSettings;
+import dev.mailroute.delivery.Transport;
+import dev.mailroute.files.FolderCheck;
+import dev.mailroute.settings.Secret;
 import jakarta.jms.Connection;
 import jakarta.jms.QueueBrowser;
 import jakarta.jms.Session;
@@ -122,12 +125,12 @@ public final class Doctor {
                 report.fail("config", "settings", e.getMessage(), "fix config/application.properties or the environment");
                 return print(out, report, config, transcript, json, verbose);
             }
-            summary(properties, config);
+            summary(properties, settings.secretKeys(), config);
             report.ok("config", "settings", "transport " + settings.transport()
-                                            + (settings.transport().equals("smtp") ? " via " + settings.smtp().host()
+                                            + (settings.transport() == Transport.SMTP ? " via " + settings.smtp().host()
                                                                                      + ":" + settings.smtp().port() : ""));
             folders(settings, report);
-            if (settings.transport().equals("smtp") || settings.fallbackToPickup()) {
+            if (settings.transport() == Transport.SMTP || settings.circuit().fallbackToPickup()) {
                 SmtpProbe probe = new SmtpProbe(settings.smtp());
                 String sender = from != null ? from
                         : settings.smtp().username() != null && settings.smtp().username().contains("@")
@@ -144,27 +147,26 @@ public final class Doctor {
         return print(out, report, config, transcript, json, verbose);
     }
 
-    private static void summary(PropertiesComponent properties, Map<String, String> config) {
+    /** Every mailroute.* key with its value; the keys the stages declare secret as {@code ****}. */
+    private static void summary(PropertiesComponent properties, Set<String> secretKeys, Map<String, String> config) {
         for (String name : properties.loadProperties().stringPropertyNames()) {
             if (name.startsWith("mailroute.")) {
                 String value = properties.resolveProperty(name).orElse("");
-                boolean secret = name.toLowerCase(Locale.ROOT).contains("password")
-                                 || name.toLowerCase(Locale.ROOT).endsWith(".keys");
-                config.put(name, secret && !value.isBlank() ? "****" : value);
+                config.put(name, secretKeys.contains(name) && !value.isBlank() ? Secret.MASK : value);
             }
         }
     }
 
     private static void folders(MailrouteSettings settings, Report report) {
         Map<String, Object[]> folders = new LinkedHashMap<>();
-        folders.put("inbox", new Object[] {"mailroute.inbox.dir", settings.inboxDir()});
+        folders.put("inbox", new Object[] {"mailroute.inbox.dir", settings.inbox().dir()});
         if (settings.usesPickup()) {
-            folders.put("pickup", new Object[] {"mailroute.pickup.dir", settings.pickupDir()});
+            folders.put("pickup", new Object[] {"mailroute.pickup.dir", settings.pickup().dir()});
         }
-        folders.put("rejected", new Object[] {"mailroute.rejected.dir", settings.rejectedDir()});
-        folders.put("failed", new Object[] {"mailroute.failed.dir", settings.failedDir()});
-        if (settings.embeddedBroker()) {
-            folders.put("broker journal", new Object[] {"mailroute.broker.dir", settings.brokerDir()});
+        folders.put("rejected", new Object[] {"mailroute.rejected.dir", settings.inbox().rejectedDir()});
+        folders.put("failed", new Object[] {"mailroute.failed.dir", settings.delivery().failedDir()});
+        if (settings.broker().embedded()) {
+            folders.put("broker journal", new Object[] {"mailroute.broker.dir", settings.broker().dir()});
         }
         folders.put("spool", new Object[] {"mailroute.spool.dir", settings.spoolDir()});
         String user = System.getProperty("user.name");
@@ -186,8 +188,8 @@ public final class Doctor {
     }
 
     private static void broker(MailrouteSettings settings, Report report) {
-        String url = settings.embeddedBroker() ? "tcp://" + settings.brokerHost() + ":" + settings.brokerPort()
-                : settings.brokerUrl();
+        String url = settings.broker().embedded() ? "tcp://" + settings.broker().host() + ":" + settings.broker().port()
+                : settings.broker().url();
         ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory(url);
         factory.setReconnectAttempts(0);
         factory.setInitialConnectAttempts(1);
@@ -198,7 +200,7 @@ public final class Doctor {
                                                  + " ready, mail.failed " + depth(session, "mail.failed"));
             }
         } catch (Exception e) {
-            if (settings.embeddedBroker()) {
+            if (settings.broker().embedded()) {
                 // the embedded broker lives inside the gateway: not running is not a fault of the setup
                 report.ok("broker", "reachable", "the embedded broker is not running at " + url
                                                  + " (mailroute is not running); queue depths unknown");

@@ -4,6 +4,7 @@ import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Properties;
 
+import dev.mailroute.message.AcceptedMessage;
 import jakarta.mail.Session;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
@@ -62,7 +63,7 @@ class RawMessageReaderTest {
     }
 
     private AcceptedMessage read(String text) throws RejectedMessageException {
-        return reader.read(text.getBytes(StandardCharsets.UTF_8), "test-id", null);
+        return reader.read(text.getBytes(StandardCharsets.UTF_8), null, "test-id", null);
     }
 
     private RejectedMessageException reject(String text) {

@@ -13,6 +13,7 @@ import dev.mailroute.support.Http;
 import dev.mailroute.support.MailRequests;
 import dev.mailroute.support.ScriptedSmtpServer;
 import dev.mailroute.support.ScriptedSmtpServer.Stage;
+import dev.mailroute.support.GatewayConfig;
 import dev.mailroute.support.TestGateway;
 import org.apache.camel.support.service.ServiceHelper;
 import org.junit.jupiter.api.AfterEach;
@@ -49,7 +50,7 @@ class DeliveryFailureTest {
         }
     }
 
-    private TestGateway.Builder config(int relayPort) {
+    private GatewayConfig config(int relayPort) {
         return TestGateway.on(data).smtp(relayPort)
                 .with("mailroute.smtp.timeout", "1s")
                 .with("mailroute.retry.initialDelay", "1s")
@@ -59,7 +60,7 @@ class DeliveryFailureTest {
                 .with("mailroute.circuit.probeInterval", "500");
     }
 
-    private void start(TestGateway.Builder config) {
+    private void start(GatewayConfig config) {
         gateway = config.start();
     }
 
@@ -270,7 +271,7 @@ class DeliveryFailureTest {
     @Test
     void aScheduledRetrySurvivesARestart() throws Exception {
         relay = ScriptedSmtpServer.start().reply(Stage.MAIL, "451 4.3.0 try again later");
-        TestGateway.Builder config = config(relay.port()).with("mailroute.retry.initialDelay", "3s")
+        GatewayConfig config = config(relay.port()).with("mailroute.retry.initialDelay", "3s")
                 .with("mailroute.retry.maxDelay", "3s");
         start(config);
         String id = submit(MailRequests.minimal());

@@ -3,12 +3,10 @@ package dev.mailroute.ingress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-import dev.mailroute.config.MailrouteConfiguration;
 import dev.mailroute.support.Http;
 import dev.mailroute.support.Http.Answer;
 import dev.mailroute.support.MailRequests;
 import dev.mailroute.support.TestGateway;
-import org.apache.camel.Service;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,7 +26,7 @@ class HttpAvailabilityTest {
                     MailRequests.json(MailRequests.minimal()));
             assertThat(before.status()).isEqualTo(202);
 
-            ((Service) gateway.context().getRegistry().lookupByName(MailrouteConfiguration.BROKER_BEAN)).stop();
+            gateway.broker().stop();
 
             Answer answer = Http.post(gateway.http("/api/v1/messages"), "application/json",
                     MailRequests.json(MailRequests.minimal()));

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 
 import dev.mailroute.support.Http;
 import dev.mailroute.support.MailRequests;
+import dev.mailroute.support.GatewayConfig;
 import dev.mailroute.support.TestGateway;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,7 +23,7 @@ class IdempotencyRestartTest {
     void aKeySeenBeforeTheRestartQueuesNothingAfterIt() throws Exception {
         String json = MailRequests.json(MailRequests.minimal());
         String id;
-        TestGateway.Builder config;
+        GatewayConfig config;
         try (TestGateway gateway = TestGateway.on(data).start()) {
             config = gateway.again();
             id = Http.post(gateway.http("/api/v1/messages"), "application/json", json, "Idempotency-Key", "k-77")

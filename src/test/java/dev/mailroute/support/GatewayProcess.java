@@ -27,6 +27,11 @@ public final class GatewayProcess implements AutoCloseable {
         this.output = output;
     }
 
+    /** The gateway (or {@code doctor}, with args) in this project's folder, configured through the environment. */
+    public static GatewayProcess start(GatewayConfig config, String... args) throws IOException {
+        return start(Path.of("").toAbsolutePath(), config.environment(), List.of(), testClasspath(), args);
+    }
+
     /**
      * @param prefix command words before {@code java} (e.g. setpriv to run as another user), may be empty
      * @param classpath what the child runs with

@@ -9,97 +9,64 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mailroute.Gateway;
-import dev.mailroute.config.MailrouteConfiguration;
 import dev.mailroute.queue.EmbeddedBroker;
 import org.apache.camel.CamelContext;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
  * The real gateway (config/application.properties and routes/*.yaml of this project), started
- * in-process on a data folder of its own, with a free broker port and fast inbox polling.
+ * in-process from a {@link GatewayConfig}, and what tests do with it: submit over HTTP, drop
+ * files, look at folders, the broker and the metrics.
  */
 public final class TestGateway implements AutoCloseable {
 
-    private final Path dataDir;
-    private final Map<String, String> properties;
+    private final GatewayConfig config;
     private final Gateway gateway;
 
-    private TestGateway(Path dataDir, Map<String, String> properties) {
-        this.dataDir = dataDir;
-        this.properties = Map.copyOf(properties);
-        this.gateway = new Gateway(properties);
+    private TestGateway(GatewayConfig config) {
+        this.config = config.copy();
+        this.gateway = config.build();
     }
 
-    public static Builder on(Path dataDir) {
-        return new Builder(dataDir);
+    public static GatewayConfig on(Path dataDir) {
+        return GatewayConfig.on(dataDir);
     }
 
-    public static final class Builder {
-        private final Path dataDir;
-        private final Map<String, String> properties = new HashMap<>();
-
-        private Builder(Path dataDir) {
-            this.dataDir = dataDir;
-            properties.put("mailroute.data.dir", dataDir.toString());
-            properties.put("mailroute.broker.port", Integer.toString(freePort()));
-            properties.put("mailroute.http.port", Integer.toString(freePort()));
-            properties.put("mailroute.inbox.minAge", "0");
-            properties.put("mailroute.retry.initialDelay", "500");
-            properties.put("mailroute.retry.maxDelay", "2s");
-            properties.put("camel.main.routesReloadEnabled", "false");
+    static TestGateway start(GatewayConfig config) {
+        TestGateway running = new TestGateway(config);
+        try {
+            running.gateway.start();
+        } catch (RuntimeException e) {
+            running.close();
+            throw e;
         }
-
-        public Builder with(String key, String value) {
-            properties.put(key, value);
-            return this;
-        }
-
-        public Builder smtp(int port) {
-            return with("mailroute.transport", "smtp").with("mailroute.smtp.host", "127.0.0.1")
-                    .with("mailroute.smtp.port", Integer.toString(port)).with("mailroute.smtp.timeout", "5s");
-        }
-
-        /** Builds without starting, for tests of a failing start. */
-        public Gateway build() {
-            return new Gateway(properties);
-        }
-
-        public TestGateway start() {
-            TestGateway running = new TestGateway(dataDir, properties);
-            try {
-                running.gateway.start();
-            } catch (RuntimeException e) {
-                running.close();
-                throw e;
-            }
-            return running;
-        }
+        return running;
     }
 
     /** The same configuration again, e.g. to start this gateway anew on its data after {@link #close()}. */
-    public Builder again() {
-        Builder builder = new Builder(dataDir);
-        builder.properties.putAll(properties);
-        return builder;
+    public GatewayConfig again() {
+        return config.copy();
     }
 
     public URI http(String path) {
-        return URI.create("http://127.0.0.1:" + properties.get("mailroute.http.port") + path);
+        return URI.create("http://127.0.0.1:" + config.get("mailroute.http.port") + path);
     }
 
     public String brokerUrl() {
-        return "tcp://127.0.0.1:" + properties.get("mailroute.broker.port");
+        return "tcp://127.0.0.1:" + config.get("mailroute.broker.port");
     }
 
     public EmbeddedBroker broker() {
-        return context().getRegistry().lookupByNameAndType(MailrouteConfiguration.BROKER_BEAN, EmbeddedBroker.class);
+        return context().getRegistry().findSingleByType(EmbeddedBroker.class);
     }
 
     public CamelContext context() {
@@ -107,9 +74,34 @@ public final class TestGateway implements AutoCloseable {
     }
 
     public Path folder(String name) {
-        return dataDir.resolve(name);
+        return config.dataDir().resolve(name);
     }
 
+    /** POST /api/v1/messages, expecting 202; the id it answered. */
+    public String submit(ObjectNode request, String... headers) {
+        Http.Answer answer = Http.post(http("/api/v1/messages"), "application/json", MailRequests.json(request),
+                headers);
+        assertThat(answer.status()).as(answer.body()).isEqualTo(202);
+        return answer.json().get("id").asText();
+    }
+
+    /** Waits until mail.outbound holds nothing: every delivery attempt so far is committed. */
+    public void awaitQueueEmpty() {
+        await().atMost(Duration.ofSeconds(30)).until(() -> broker().messageCount("mail.outbound") == 0);
+    }
+
+    /** The value of the first sample on /observe/metrics whose name and labels match (a regex), or -1. */
+    public double metric(String sample) {
+        Http.Answer metrics = Http.get(http("/observe/metrics"));
+        assertThat(metrics.status()).isEqualTo(200);
+        Matcher m = Pattern.compile("^" + sample + " ([0-9.eE+-]+)$", Pattern.MULTILINE).matcher(metrics.body());
+        return m.find() ? Double.parseDouble(m.group(1)) : -1;
+    }
+
+    /** Messages delivered by this gateway so far, by any transport, counted by its own events. */
+    public long delivered(String transport) {
+        return (long) Math.max(0, metric("mailroute_messages_delivered_total\\{transport=\"" + transport + "\"}"));
+    }
     /** Drops a file into the inbox the way a careful writer does: write elsewhere, then rename in. */
     public void drop(String name, byte[] content) {
         try {

@@ -3,7 +3,6 @@ package dev.mailroute.delivery.pickup;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
@@ -11,7 +10,8 @@ import java.util.Locale;
 import java.util.Set;
 
 import dev.mailroute.files.AtomicFile;
-import dev.mailroute.queue.QueuedMessage;
+import dev.mailroute.message.QueuedMessage;
+import dev.mailroute.message.XSenderForm;
 import jakarta.mail.Address;
 import jakarta.mail.Message.RecipientType;
 import jakarta.mail.MessagingException;
@@ -32,16 +32,14 @@ import org.eclipse.angus.mail.util.CRLFOutputStream;
  */
 public final class PickupFileWriter {
 
-    private static final String[] WITHOUT_BCC = {"Bcc"};
-
     private final PickupFormat format;
     private final Path folder;
     private final boolean fsync;
 
-    public PickupFileWriter(PickupFormat format, Path folder, boolean fsync) {
-        this.format = format;
-        this.folder = folder;
-        this.fsync = fsync;
+    public PickupFileWriter(PickupSettings settings) {
+        this.format = settings.format();
+        this.folder = settings.dir();
+        this.fsync = settings.fsync();
     }
 
     public void write(Exchange exchange) throws InvalidPayloadException, MessagingException, IOException {
@@ -53,30 +51,13 @@ public final class PickupFileWriter {
 
     byte[] render(QueuedMessage message) throws MessagingException, IOException {
         if (format == PickupFormat.X_SENDER) {
-            return withEnvelopeLines(message,
+            return XSenderForm.write(message,
                     message.envelope().recipients().stream().map(InternetAddress::getAddress).toList());
         }
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(message.getSize() + 512);
         try (OutputStream crlf = new CRLFOutputStream(bytes)) {
             addEnvelopeOnlyRecipientsAsBcc(message);
             message.writeTo(crlf);
-        }
-        return bytes.toByteArray();
-    }
-
-    /**
-     * The x-sender form for the given recipients: what the inbox reads back, so a file written
-     * this way (a pickup file, a parked message in failed/) can be dropped into the inbox again.
-     */
-    public static byte[] withEnvelopeLines(QueuedMessage message, List<String> recipients)
-            throws MessagingException, IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(message.getSize() + 512);
-        try (OutputStream crlf = new CRLFOutputStream(bytes)) {
-            writeLine(crlf, "X-Sender: " + message.envelope().senderAddress());
-            for (String recipient : recipients) {
-                writeLine(crlf, "X-Receiver: " + recipient);
-            }
-            message.writeTo(crlf, WITHOUT_BCC);
         }
         return bytes.toByteArray();
     }
@@ -100,11 +81,5 @@ public final class PickupFileWriter {
                 message.addRecipient(RecipientType.BCC, recipient);
             }
         }
-    }
-
-    private static void writeLine(OutputStream out, String line) throws IOException {
-        out.write(line.getBytes(StandardCharsets.US_ASCII));
-        out.write('\r');
-        out.write('\n');
     }
 }

@@ -4,6 +4,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
+import dev.mailroute.delivery.Transport;
 import jakarta.mail.MessagingException;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Route;
@@ -35,7 +36,7 @@ public final class RelayCircuit {
 
     private final CamelContext context;
     private final String routeId;
-    private final String transport;
+    private final Transport transport;
     private final boolean fallbackToPickup;
     private final int threshold;
     private final long probeIntervalMillis;
@@ -47,22 +48,22 @@ public final class RelayCircuit {
     private int consecutiveFailures;
     private String reason;
 
-    public RelayCircuit(CamelContext context, String routeId, String transport, boolean fallbackToPickup,
-                        int threshold, long probeIntervalMillis, SmtpMailSender relay) {
+    public RelayCircuit(CamelContext context, String routeId, Transport transport, CircuitSettings settings,
+                        SmtpMailSender relay) {
         this.context = context;
         this.routeId = routeId;
         this.transport = transport;
-        this.fallbackToPickup = fallbackToPickup;
-        this.threshold = threshold;
-        this.probeIntervalMillis = probeIntervalMillis;
+        this.fallbackToPickup = settings.fallbackToPickup();
+        this.threshold = settings.failures();
+        this.probeIntervalMillis = settings.probeIntervalMillis();
         this.relay = relay;
         // Camel shuts its managed pools down with the context
         this.probes = context.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "relay-circuit");
     }
 
     /** The transport for the next delivery: the configured one, or pickup while the relay is down. */
-    public synchronized String transport() {
-        return state == State.OPEN && fallbackToPickup && !configurationProblem ? "pickup" : transport;
+    public synchronized Transport transport() {
+        return state == State.OPEN && fallbackToPickup && !configurationProblem ? Transport.PICKUP : transport;
     }
 
     public synchronized State state() {

@@ -108,10 +108,6 @@ final class SmtpConnectionPool implements AutoCloseable {
         void on(Transport transport) throws MessagingException;
     }
 
-    /** {@code mailroute.smtp.connections}, {@code maxMessagesPerConnection}, {@code idleTimeout}. */
-    record PoolSettings(int connections, int maxMessagesPerConnection, long idleTimeoutMillis) {
-    }
-
     private static final class Factory extends BasePooledObjectFactory<Connection> {
 
         private final Session session;

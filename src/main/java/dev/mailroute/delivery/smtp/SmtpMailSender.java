@@ -2,7 +2,7 @@ package dev.mailroute.delivery.smtp;
 
 import java.util.Properties;
 
-import dev.mailroute.queue.QueuedMessage;
+import dev.mailroute.message.QueuedMessage;
 import jakarta.mail.Address;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
@@ -25,11 +25,10 @@ public class SmtpMailSender extends ServiceSupport implements JavaMailSender {
     private final Session session;
     private final SmtpConnectionPool pool;
 
-    public SmtpMailSender(SmtpSettings settings, int connections, int maxMessagesPerConnection, long idleTimeoutMillis) {
+    public SmtpMailSender(SmtpSettings settings, PoolSettings poolSettings) {
         this.settings = settings;
         this.session = Session.getInstance(settings.sessionProperties());
-        this.pool = new SmtpConnectionPool(session, settings,
-                new SmtpConnectionPool.PoolSettings(connections, maxMessagesPerConnection, idleTimeoutMillis));
+        this.pool = new SmtpConnectionPool(session, settings, poolSettings);
     }
 
     @Override
@@ -120,9 +119,10 @@ public class SmtpMailSender extends ServiceSupport implements JavaMailSender {
         throw new UnsupportedOperationException("configure the relay with mailroute.smtp.password");
     }
 
+    /** Never handed out: camel-mail does not ask for it (it only takes the session), and nothing else may. */
     @Override
     public String getPassword() {
-        return settings.password();
+        return null;
     }
 
     @Override

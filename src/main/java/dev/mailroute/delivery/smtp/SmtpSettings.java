@@ -5,11 +5,20 @@ import java.util.Properties;
 
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
+import dev.mailroute.settings.Secret;
+import dev.mailroute.settings.SettingsReader;
 import org.eclipse.angus.mail.smtp.SMTPTransport;
 
 /** Where and how to reach the SMTP relay ({@code mailroute.smtp.*}). */
-public record SmtpSettings(String host, int port, String username, String password, Security security,
+public record SmtpSettings(String host, int port, String username, Secret password, Security security,
                            long timeoutMillis, String trust) {
+
+    public static SmtpSettings from(SettingsReader r) {
+        return new SmtpSettings(r.required("mailroute.smtp.host"), r.integer("mailroute.smtp.port"),
+                r.optional("mailroute.smtp.username"), r.secret("mailroute.smtp.password"),
+                Security.parse(r.required("mailroute.smtp.security")), r.millis("mailroute.smtp.timeout"),
+                r.optional("mailroute.smtp.tls.trust"));
+    }
 
     public enum Security {
         /** Plain text, never upgraded. */
@@ -45,7 +54,7 @@ public record SmtpSettings(String host, int port, String username, String passwo
      */
     public SMTPTransport connect(Session session) throws MessagingException {
         SMTPTransport transport = (SMTPTransport) session.getTransport(protocol());
-        transport.connect(host, port, username, password);
+        transport.connect(host, port, username, password == null ? null : password.reveal());
         return transport;
     }
 
@@ -78,13 +87,5 @@ public record SmtpSettings(String host, int port, String username, String passwo
         }
         props.put(p + "socketFactory", new NoDelaySocketFactory());
         return props;
-    }
-
-    @Override
-    public String toString() {
-        // never print the password
-        return "SmtpSettings[" + host + ":" + port + ", security=" + security + ", username=" + username
-               + ", password=" + (password == null ? "unset" : "****") + ", timeout=" + timeoutMillis + "ms"
-               + (trust == null ? "" : ", trust=" + trust) + "]";
     }
 }

@@ -11,7 +11,7 @@ import dev.mailroute.accept.BoundedBody;
 import dev.mailroute.accept.JsonMailRequestReader;
 import dev.mailroute.accept.Problem;
 import dev.mailroute.accept.RejectedMessageException;
-import dev.mailroute.queue.QueueHeaders;
+import dev.mailroute.message.MessageHeaders;
 import org.apache.camel.Exchange;
 
 /**
@@ -57,7 +57,7 @@ public final class BatchItems {
 
     public BatchItemResult queued(Exchange exchange) {
         return new BatchItemResult(index(exchange), "queued",
-                exchange.getMessage().getHeader(QueueHeaders.ID, String.class), List.of());
+                exchange.getMessage().getHeader(MessageHeaders.ID, String.class), List.of());
     }
 
     public BatchItemResult rejected(Exchange exchange) {

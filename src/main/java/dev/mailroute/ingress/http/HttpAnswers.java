@@ -14,7 +14,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mailroute.accept.MessageTooLargeException;
 import dev.mailroute.accept.Problem;
 import dev.mailroute.accept.RejectedMessageException;
-import dev.mailroute.queue.QueueHeaders;
+import dev.mailroute.message.MessageHeaders;
 import jakarta.jms.JMSException;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -43,7 +43,7 @@ public final class HttpAnswers {
     public void accepted(Exchange exchange) {
         Message message = exchange.getMessage();
         ObjectNode body = mapper.createObjectNode();
-        body.put("id", message.getHeader(QueueHeaders.ID, String.class));
+        body.put("id", message.getHeader(MessageHeaders.ID, String.class));
         body.put("status", "queued");
         answer(message, 202, "application/json", body);
     }

@@ -2,11 +2,11 @@ package dev.mailroute.ingress.http;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
-import dev.mailroute.queue.QueueHeaders;
+import dev.mailroute.message.MessageHeaders;
+import dev.mailroute.settings.Secret;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 
@@ -20,8 +20,8 @@ public final class HttpRequestCheck {
     private final List<byte[]> apiKeys;
 
     /** @param apiKeys accepted bearer keys; none means the API is open (bind it to a trusted interface) */
-    public HttpRequestCheck(List<String> apiKeys) {
-        this.apiKeys = apiKeys.stream().map(k -> k.getBytes(StandardCharsets.UTF_8)).toList();
+    public HttpRequestCheck(List<Secret> apiKeys) {
+        this.apiKeys = apiKeys.stream().map(k -> k.reveal().getBytes(StandardCharsets.UTF_8)).toList();
     }
 
     /** POST /api/v1/messages: JSON or message/rfc822. */
@@ -30,11 +30,11 @@ public final class HttpRequestCheck {
         authorize(in);
         String mediaType = mediaType(in);
         switch (mediaType) {
-            case "application/json" -> in.setHeader(QueueHeaders.FORMAT, "json");
-            case "message/rfc822" -> in.setHeader(QueueHeaders.FORMAT, "rfc822");
+            case "application/json" -> in.setHeader(MessageHeaders.FORMAT, "json");
+            case "message/rfc822" -> in.setHeader(MessageHeaders.FORMAT, "rfc822");
             default -> throw unsupported(mediaType, "application/json or message/rfc822");
         }
-        in.setHeader(QueueHeaders.CLIENT_ID, in.getHeader("Idempotency-Key", String.class));
+        in.setHeader(MessageHeaders.CLIENT_ID, in.getHeader("Idempotency-Key", String.class));
     }
 
     /** POST /api/v1/messages/batch: a JSON array. Each item's own "id" is its idempotency key. */
@@ -45,8 +45,8 @@ public final class HttpRequestCheck {
         if (!mediaType.equals("application/json")) {
             throw unsupported(mediaType, "application/json (an array of mail requests)");
         }
-        in.setHeader(QueueHeaders.FORMAT, "json");
-        in.removeHeader(QueueHeaders.CLIENT_ID);
+        in.setHeader(MessageHeaders.FORMAT, "json");
+        in.removeHeader(MessageHeaders.CLIENT_ID);
     }
 
     private void authorize(Message in) throws HttpProblemException {
@@ -85,13 +85,5 @@ public final class HttpRequestCheck {
 
     private static HttpProblemException unauthorized(String detail) {
         return new HttpProblemException(401, HttpAnswers.TYPE_UNAUTHORIZED, "Unauthorized", detail);
-    }
-
-    /** {@code mailroute.api.keys}: comma-separated; blank entries ignored. */
-    public static List<String> parseKeys(String keys) {
-        if (keys == null) {
-            return List.of();
-        }
-        return Arrays.stream(keys.split(",")).map(String::trim).filter(k -> !k.isEmpty()).toList();
     }
 }

@@ -5,7 +5,8 @@ import java.time.Duration;
 
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetupTest;
-import dev.mailroute.queue.QueuedMessage;
+import dev.mailroute.message.QueuedMessage;
+import dev.mailroute.settings.Secret;
 import dev.mailroute.support.ScriptedSmtpServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -77,7 +78,7 @@ class SmtpMailSenderPoolTest {
     @Test
     void startTlsAndAuthArePaidOncePerSession() throws Exception {
         relay = ScriptedSmtpServer.start().offerStartTls().advertiseAuth(true);
-        sender = sender(new SmtpSettings("127.0.0.1", relay.port(), "alerts", "s3cret",
+        sender = sender(new SmtpSettings("127.0.0.1", relay.port(), "alerts", Secret.of("s3cret"),
                 SmtpSettings.Security.STARTTLS_REQUIRED, 5000, "*"), 100, 30_000);
         for (int i = 0; i < 5; i++) {
             sender.send(message(i));
@@ -93,7 +94,7 @@ class SmtpMailSenderPoolTest {
         greenMail.setUser("alerts@example.com", "alerts", "s3cret");
         greenMail.start();
         try {
-            sender = sender(new SmtpSettings("127.0.0.1", greenMail.getSmtps().getPort(), "alerts", "s3cret",
+            sender = sender(new SmtpSettings("127.0.0.1", greenMail.getSmtps().getPort(), "alerts", Secret.of("s3cret"),
                     SmtpSettings.Security.TLS, 5000, "*"), 100, 30_000);
             for (int i = 0; i < 3; i++) {
                 sender.send(message(i));
@@ -110,7 +111,7 @@ class SmtpMailSenderPoolTest {
     }
 
     private static SmtpMailSender sender(SmtpSettings settings, int maxMessages, long idleMillis) {
-        SmtpMailSender sender = new SmtpMailSender(settings, 1, maxMessages, idleMillis);
+        SmtpMailSender sender = new SmtpMailSender(settings, new PoolSettings(1, maxMessages, idleMillis));
         sender.start();
         return sender;
     }

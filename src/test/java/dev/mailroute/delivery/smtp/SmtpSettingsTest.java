@@ -2,6 +2,7 @@ package dev.mailroute.delivery.smtp;
 
 import java.util.Properties;
 
+import dev.mailroute.settings.Secret;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -38,6 +39,6 @@ class SmtpSettingsTest {
     }
 
     private static SmtpSettings settings(SmtpSettings.Security security) {
-        return new SmtpSettings("relay.example.com", 25, "user", "s3cret", security, 7000, null);
+        return new SmtpSettings("relay.example.com", 25, "user", Secret.of("s3cret"), security, 7000, null);
     }
 }

@@ -1,4 +1,4 @@
-package dev.mailroute.diagnostics;
+package dev.mailroute.observability;
 
 import java.time.Duration;
 import java.util.Map;
@@ -8,25 +8,28 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.ToLongFunction;
 
-import dev.mailroute.delivery.smtp.RelayCircuit;
-import dev.mailroute.queue.EmbeddedBroker;
-import dev.mailroute.queue.QueueHeaders;
+import dev.mailroute.message.MessageHeaders;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
+import org.apache.camel.spi.ExecutorServiceManager;
+import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Every change of a message's state, once: one structured log line (logger {@code mailroute.events},
  * key=value, never a body or a password) and the Prometheus counters behind
- * {@code /observe/metrics}. While there is traffic, a summary line every minute.
+ * {@code /observe/metrics}. While there is traffic, a summary line every
+ * {@code mailroute.log.summaryInterval}; its timer runs while this service runs (it starts and
+ * stops with the Camel context).
  */
-public final class MailEvents {
+public final class MailEvents extends ServiceSupport {
+
+    /** Exchange property a stage sets to say which transport an attempt used (its lower-case name). */
+    public static final String TRANSPORT = "mailrouteTransport";
 
     private static final Logger EVENTS = LoggerFactory.getLogger("mailroute.events");
     private static final Logger SUMMARY = LoggerFactory.getLogger("mailroute.summary");
@@ -40,35 +43,42 @@ public final class MailEvents {
     private final AtomicLong accepted = new AtomicLong();
     private final ToLongFunction<String> queueDepth;
     private final ToLongFunction<String> scheduled;
+    private final ExecutorServiceManager executors;
     private final long summaryIntervalMillis;
+    private ScheduledExecutorService timer;
     private long lastDelivered;
     private long lastFailed;
     private long lastRetried;
     private long lastAccepted;
 
-    public MailEvents(CamelContext context, MeterRegistry registry, EmbeddedBroker broker, RelayCircuit circuit,
-                      long summaryIntervalMillis) {
+    /**
+     * @param queueDepth messages on a queue (-1 when unknown), for the summary line
+     * @param scheduled messages on a queue waiting for their retry time (-1 when unknown)
+     */
+    public MailEvents(MeterRegistry registry, ToLongFunction<String> queueDepth, ToLongFunction<String> scheduled,
+                      ExecutorServiceManager executors, ObservabilitySettings settings) {
         this.registry = registry;
-        this.queueDepth = broker == null ? queue -> -1 : broker::messageCount;
-        this.scheduled = broker == null ? queue -> -1 : broker::scheduledCount;
-        this.summaryIntervalMillis = summaryIntervalMillis;
+        this.queueDepth = queueDepth;
+        this.scheduled = scheduled;
+        this.executors = executors;
+        this.summaryIntervalMillis = settings.summaryIntervalMillis();
         this.latency = Timer.builder("mailroute.delivery.latency")
                 .description("time from acceptance to delivery").publishPercentileHistogram()
                 .register(registry);
-        if (broker != null) {
-            for (String queue : new String[] {"mail.outbound", "mail.failed"}) {
-                Gauge.builder("mailroute.queue.depth", () -> broker.messageCount(queue)).tag("queue", queue)
-                        .description("messages on the queue, scheduled retries included").register(registry);
-            }
-            Gauge.builder("mailroute.queue.scheduled", () -> broker.scheduledCount("mail.outbound"))
-                    .tag("queue", "mail.outbound").description("messages waiting for their retry time")
-                    .register(registry);
-        }
-        Gauge.builder("mailroute.relay.circuit", () -> circuit.state().ordinal())
-                .description("relay circuit: 0 closed, 1 open, 2 half-open").register(registry);
-        ScheduledExecutorService timer = context.getExecutorServiceManager()
-                .newSingleThreadScheduledExecutor(this, "mailroute-summary");
+    }
+
+    @Override
+    protected void doStart() {
+        timer = executors.newSingleThreadScheduledExecutor(this, "mailroute-summary");
         timer.scheduleAtFixedRate(this::summary, summaryIntervalMillis, summaryIntervalMillis, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    protected void doStop() {
+        if (timer != null) {
+            executors.shutdownNow(timer);
+            timer = null;
+        }
     }
 
     public void accepted(Exchange exchange) {
@@ -96,7 +106,7 @@ public final class MailEvents {
         if ("smtp".equals(transport(exchange))) {
             reply(250); // the relay's answer to the end of the data
         }
-        Long acceptedAt = in.getHeader(QueueHeaders.ACCEPTED_AT, Long.class);
+        Long acceptedAt = in.getHeader(MessageHeaders.ACCEPTED_AT, Long.class);
         Long duration = acceptedAt == null ? null : System.currentTimeMillis() - acceptedAt;
         if (duration != null) {
             latency.record(Duration.ofMillis(Math.max(0, duration)));
@@ -145,8 +155,8 @@ public final class MailEvents {
     private void log(Exchange exchange, String state, Long durationMillis, int replyCode) {
         Message in = exchange.getMessage();
         EVENTS.info("event={} id={} ingress={} transport={} attempt={} smtpCode={} durationMs={}", state,
-                in.getHeader(QueueHeaders.ID, "-", String.class), ingress(exchange), transport(exchange),
-                in.getHeader(QueueHeaders.ATTEMPTS, 0, Integer.class), replyCode > 0 ? replyCode : "-",
+                in.getHeader(MessageHeaders.ID, "-", String.class), ingress(exchange), transport(exchange),
+                in.getHeader(MessageHeaders.ATTEMPTS, 0, Integer.class), replyCode > 0 ? replyCode : "-",
                 durationMillis == null ? "-" : durationMillis);
     }
 
@@ -170,11 +180,12 @@ public final class MailEvents {
     }
 
     private static String ingress(Exchange exchange) {
-        return exchange.getMessage().getHeader(QueueHeaders.INGRESS, "-", String.class);
+        return exchange.getMessage().getHeader(MessageHeaders.INGRESS, "-", String.class);
     }
 
     private static String transport(Exchange exchange) {
-        return exchange.getMessage().getHeader(QueueHeaders.TRANSPORT, "-", String.class);
+        Object transport = exchange.getProperty(TRANSPORT);
+        return transport == null ? "-" : transport.toString();
     }
 
     private static String oneLine(String text) {

@@ -1,4 +1,4 @@
-package dev.mailroute.diagnostics;
+package dev.mailroute.queue;
 
 import java.util.Map;
 

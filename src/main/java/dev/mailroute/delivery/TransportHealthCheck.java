@@ -1,14 +1,15 @@
-package dev.mailroute.diagnostics;
+package dev.mailroute.delivery;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 
-import dev.mailroute.config.MailrouteSettings;
 import dev.mailroute.delivery.smtp.RelayCircuit;
 import dev.mailroute.delivery.smtp.SmtpSettings;
+import dev.mailroute.files.FolderCheck;
 import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
 
@@ -21,25 +22,29 @@ public final class TransportHealthCheck extends AbstractHealthCheck {
 
     private static final int MAX_CONNECT_MILLIS = 3000;
 
-    private final MailrouteSettings settings;
+    private final Transport transport;
+    private final Path pickupDir;
+    private final SmtpSettings smtp;
     private final RelayCircuit circuit;
 
-    public TransportHealthCheck(MailrouteSettings settings, RelayCircuit circuit) {
+    public TransportHealthCheck(Transport transport, Path pickupDir, SmtpSettings smtp,
+                                RelayCircuit circuit) {
         super("mailroute", "transport");
-        this.settings = settings;
+        this.transport = transport;
+        this.pickupDir = pickupDir;
+        this.smtp = smtp;
         this.circuit = circuit;
     }
 
     @Override
     protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
-        builder.detail("transport", settings.transport());
-        if (settings.transport().equals("pickup")) {
-            Optional<String> problem = FolderCheck.problem("pickup", "mailroute.pickup.dir", settings.pickupDir());
-            builder.detail("pickup.dir", settings.pickupDir().toString());
+        builder.detail("transport", transport.id());
+        if (transport == Transport.PICKUP) {
+            Optional<String> problem = FolderCheck.problem("pickup", "mailroute.pickup.dir", pickupDir);
+            builder.detail("pickup.dir", pickupDir.toString());
             problem.ifPresentOrElse(p -> builder.message(p).down(), builder::up);
             return;
         }
-        SmtpSettings smtp = settings.smtp();
         String relay = smtp.host() + ":" + smtp.port();
         builder.detail("relay", relay);
         builder.detail("circuit", circuit.state().name());

@@ -1,4 +1,4 @@
-package dev.mailroute.accept;
+package dev.mailroute.ingress.file;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -8,8 +8,10 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 
+import dev.mailroute.accept.Problem;
+import dev.mailroute.accept.RejectedMessageException;
 import dev.mailroute.files.AtomicFile;
-import dev.mailroute.queue.QueueHeaders;
+import dev.mailroute.message.MessageHeaders;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,7 +49,7 @@ public final class RejectedFolder {
             AtomicFile.write(target, original, true);
         }
         LOG.warn("rejected {} from {}: {} (kept as {}, reason in {})", name,
-                exchange.getMessage().getHeader(QueueHeaders.INGRESS), cause == null ? "" : cause.getMessage(),
+                exchange.getMessage().getHeader(MessageHeaders.INGRESS), cause == null ? "" : cause.getMessage(),
                 target, reasonFile.getFileName());
     }
 
@@ -66,7 +68,7 @@ public final class RejectedFolder {
     private static String reasonText(String name, Exchange exchange, List<Problem> problems) {
         StringBuilder text = new StringBuilder();
         text.append("mailroute rejected ").append(name)
-                .append(" (ingress ").append(exchange.getMessage().getHeader(QueueHeaders.INGRESS, "file", String.class))
+                .append(" (ingress ").append(exchange.getMessage().getHeader(MessageHeaders.INGRESS, "file", String.class))
                 .append(") at ").append(Instant.now()).append('\n');
         text.append(problems.size() == 1 ? "1 problem:\n" : problems.size() + " problems:\n");
         for (Problem problem : problems) {

@@ -1,18 +1,18 @@
-package dev.mailroute.config;
+package dev.mailroute.settings;
 
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Sizes as operators write them: {@code 26214400}, {@code 25MiB}, {@code 25MB}, {@code 512KiB}. */
-final class ByteSize {
+public final class ByteSize {
 
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*([kmg]i?b?|b)?", Pattern.CASE_INSENSITIVE);
 
     private ByteSize() {
     }
 
-    static long parse(String key, String text) {
+    public static long parse(String key, String text) {
         Matcher m = SIZE.matcher(text.trim());
         if (!m.matches()) {
             throw new IllegalArgumentException(key + "=" + text + " is not a size; write e.g. 26214400, 25MiB or 25MB");

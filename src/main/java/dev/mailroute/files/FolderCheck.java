@@ -1,4 +1,4 @@
-package dev.mailroute.diagnostics;
+package dev.mailroute.files;
 
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;

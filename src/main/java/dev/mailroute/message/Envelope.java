@@ -1,4 +1,4 @@
-package dev.mailroute.queue;
+package dev.mailroute.message;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,4 +1,4 @@
-package dev.mailroute.queue;
+package dev.mailroute.message;
 
 import java.io.ByteArrayInputStream;
 import java.util.Properties;
@@ -29,13 +29,13 @@ public final class QueuedMessage extends SMTPMessage {
     }
 
     /** Called by the deliver route on every message it takes from the queue. */
-    public static QueuedMessage fromQueue(byte[] body, @Header(QueueHeaders.ID) String id,
-                                          @Header(QueueHeaders.SENDER) String sender,
-                                          @Header(QueueHeaders.RECIPIENTS) String recipients)
+    public static QueuedMessage fromQueue(byte[] body, @Header(MessageHeaders.ID) String id,
+                                          @Header(MessageHeaders.SENDER) String sender,
+                                          @Header(MessageHeaders.RECIPIENTS) String recipients)
             throws MessagingException {
         if (id == null || sender == null || recipients == null) {
-            throw new MessagingException("queue message without " + QueueHeaders.ID + ", " + QueueHeaders.SENDER
-                                         + " or " + QueueHeaders.RECIPIENTS + " property: not put there by mailroute");
+            throw new MessagingException("queue message without " + MessageHeaders.ID + ", " + MessageHeaders.SENDER
+                                         + " or " + MessageHeaders.RECIPIENTS + " property: not put there by mailroute");
         }
         Envelope envelope;
         try {

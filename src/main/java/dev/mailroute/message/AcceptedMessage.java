@@ -1,6 +1,4 @@
-package dev.mailroute.accept;
-
-import dev.mailroute.queue.Envelope;
+package dev.mailroute.message;
 
 /**
  * A request that passed validation, as it goes on the queue: the canonical MIME bytes (Message-ID

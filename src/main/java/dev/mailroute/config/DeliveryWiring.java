@@ -1,0 +1,41 @@
+package dev.mailroute.config;
+
+import dev.mailroute.delivery.DeliveryOutcomes;
+import dev.mailroute.delivery.FailedFolder;
+import dev.mailroute.delivery.TransportHealthCheck;
+import dev.mailroute.delivery.pickup.PickupFileWriter;
+import dev.mailroute.delivery.smtp.RelayCircuit;
+import dev.mailroute.delivery.smtp.SmtpMailSender;
+import dev.mailroute.observability.MailEvents;
+import org.apache.camel.CamelContext;
+import org.apache.camel.spi.Registry;
+
+/**
+ * The deliver stage: the two transports ({@code pickupFileWriter}, {@code smtpMailSender}), the
+ * relay's circuit breaker ({@code relayCircuit}), what becomes of each attempt
+ * ({@code deliveryOutcomes}) and the transport's health check.
+ */
+final class DeliveryWiring {
+
+    /** The route whose consumer the circuit breaker suspends. */
+    private static final String DELIVER_ROUTE = "deliver";
+
+    private DeliveryWiring() {
+    }
+
+    static RelayCircuit wire(CamelContext context, MailrouteSettings settings, MailEvents events) throws Exception {
+        Registry registry = context.getRegistry();
+        registry.bind("pickupFileWriter", new PickupFileWriter(settings.pickup()));
+        SmtpMailSender smtpMailSender = new SmtpMailSender(settings.smtp(), settings.pool());
+        context.addService(smtpMailSender, true, true);
+        registry.bind("smtpMailSender", smtpMailSender);
+        RelayCircuit relayCircuit = new RelayCircuit(context, DELIVER_ROUTE, settings.transport(), settings.circuit(),
+                smtpMailSender);
+        registry.bind("relayCircuit", relayCircuit);
+        registry.bind("deliveryOutcomes", new DeliveryOutcomes(settings.delivery().retry(),
+                new FailedFolder(settings.delivery().failedDir()), relayCircuit, settings.pickup().dir(), events));
+        registry.bind("transportHealthCheck", new TransportHealthCheck(settings.transport(), settings.pickup().dir(),
+                settings.smtp(), relayCircuit));
+        return relayCircuit;
+    }
+}

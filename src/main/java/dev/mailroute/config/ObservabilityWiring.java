@@ -1,0 +1,57 @@
+package dev.mailroute.config;
+
+import dev.mailroute.delivery.smtp.RelayCircuit;
+import dev.mailroute.observability.MailEvents;
+import dev.mailroute.observability.ObservabilitySettings;
+import dev.mailroute.queue.EmbeddedBroker;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.apache.camel.CamelContext;
+import org.apache.camel.component.micrometer.MicrometerConstants;
+import org.apache.camel.spi.Registry;
+
+/**
+ * The event log and the metrics behind {@code /observe/metrics}: {@code mailEvents}, and the
+ * gauges that read the queue depths and the relay circuit's state.
+ */
+final class ObservabilityWiring {
+
+    private ObservabilityWiring() {
+    }
+
+    static MailEvents wire(CamelContext context, ObservabilitySettings settings, EmbeddedBroker broker)
+            throws Exception {
+        Registry registry = context.getRegistry();
+        // the registry Camel's Prometheus support serves at /observe/metrics: Camel's own if it made one first
+        MeterRegistry meters = registry.lookupByNameAndType(MicrometerConstants.METRICS_REGISTRY_NAME,
+                MeterRegistry.class);
+        if (meters == null) {
+            meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            registry.bind(MicrometerConstants.METRICS_REGISTRY_NAME, meters);
+        }
+        if (broker != null) {
+            for (String queue : new String[] {"mail.outbound", "mail.failed"}) {
+                Gauge.builder("mailroute.queue.depth", () -> broker.messageCount(queue)).tag("queue", queue)
+                        .description("messages on the queue, scheduled retries included").register(meters);
+            }
+            Gauge.builder("mailroute.queue.scheduled", () -> broker.scheduledCount("mail.outbound"))
+                    .tag("queue", "mail.outbound").description("messages waiting for their retry time")
+                    .register(meters);
+        }
+        MailEvents events = new MailEvents(meters, broker == null ? queue -> -1 : broker::messageCount,
+                broker == null ? queue -> -1 : broker::scheduledCount, context.getExecutorServiceManager(), settings);
+        context.addService(events, true, false);
+        registry.bind("mailEvents", events);
+        return events;
+    }
+
+    /** The relay circuit's state as a gauge: 0 closed, 1 open, 2 half-open. */
+    static void circuitGauge(CamelContext context, RelayCircuit circuit) {
+        MeterRegistry meters = context.getRegistry().lookupByNameAndType(MicrometerConstants.METRICS_REGISTRY_NAME,
+                MeterRegistry.class);
+        Gauge.builder("mailroute.relay.circuit", () -> circuit.state().ordinal())
+                .description("relay circuit: 0 closed, 1 open, 2 half-open").register(meters);
+    }
+}

@@ -1,0 +1,140 @@
+package dev.mailroute.settings;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+
+import org.apache.camel.util.TimeUtils;
+
+/**
+ * Reads {@code mailroute.*} keys, each parsed and checked on the spot: a value that does not parse
+ * is refused with its key, its value and what to write instead, never replaced by a default. The
+ * values come from where a route's {@code {{...}}} placeholder takes them — the environment
+ * ({@code MAILROUTE_SMTP_HOST}) first, then {@code config/application.properties}.
+ *
+ * <p>A secret is declared where its key is read ({@link #secret}); the reader remembers those keys
+ * so that every summary of the configuration (start-up, {@code doctor}) masks exactly them.
+ */
+public final class SettingsReader {
+
+    private final Function<String, Optional<String>> lookup;
+    private final Set<String> secretKeys = new LinkedHashSet<>();
+
+    public SettingsReader(Function<String, Optional<String>> lookup) {
+        this.lookup = lookup;
+    }
+
+    /** The keys read as secrets so far. */
+    public Set<String> secretKeys() {
+        return Set.copyOf(secretKeys);
+    }
+
+    public String optional(String key) {
+        return lookup.apply(key).map(String::trim).filter(v -> !v.isEmpty()).orElse(null);
+    }
+
+    public String required(String key) {
+        String value = optional(key);
+        if (value == null) {
+            throw new IllegalArgumentException(key + " is not set: add it to config/application.properties"
+                                               + " or set " + environmentName(key));
+        }
+        return value;
+    }
+
+    /** A secret, or null when unset. Its key is masked in every summary from now on. */
+    public Secret secret(String key) {
+        secretKeys.add(key);
+        String value = optional(key);
+        return value == null ? null : Secret.of(value);
+    }
+
+    /** A comma-separated list of secrets (API keys); empty when unset. Masked like {@link #secret}. */
+    public List<Secret> secrets(String key) {
+        secretKeys.add(key);
+        return list(key).stream().map(Secret::of).toList();
+    }
+
+    public Path path(String key) {
+        return Path.of(required(key)).toAbsolutePath().normalize();
+    }
+
+    public int integer(String key) {
+        String value = required(key);
+        try {
+            return Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + "=" + value + " is not a whole number");
+        }
+    }
+
+    /** A whole number of at least {@code min}. */
+    public int atLeast(String key, int min) {
+        int value = integer(key);
+        if (value < min) {
+            throw new IllegalArgumentException(key + "=" + value + " is too small; it must be at least " + min);
+        }
+        return value;
+    }
+
+    public double decimal(String key) {
+        String value = required(key);
+        try {
+            return Double.parseDouble(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + "=" + value + " is not a number");
+        }
+    }
+
+    /** Only true or false: Boolean.parseBoolean would read a typo as false and turn a safety off. */
+    public boolean bool(String key) {
+        String value = required(key);
+        if (value.equalsIgnoreCase("true") || value.equalsIgnoreCase("false")) {
+            return Boolean.parseBoolean(value);
+        }
+        throw new IllegalArgumentException(key + "=" + value + " is not true or false");
+    }
+
+    public long millis(String key) {
+        String value = required(key);
+        try {
+            return TimeUtils.toMilliSeconds(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(key + "=" + value + " is not a duration; write e.g. 30s, 5m, 2h, 2d");
+        }
+    }
+
+    public long bytes(String key) {
+        return ByteSize.parse(key, required(key));
+    }
+
+    /** A comma-separated list; blank entries are ignored; empty or unset is an empty list. */
+    public List<String> list(String key) {
+        String value = optional(key);
+        if (value == null) {
+            return List.of();
+        }
+        return Arrays.stream(value.split(",")).map(String::trim).filter(v -> !v.isEmpty()).toList();
+    }
+
+    /** One of the given words (case does not matter), as written in the list. */
+    public String oneOf(String key, String... allowed) {
+        String value = required(key);
+        for (String word : allowed) {
+            if (word.equalsIgnoreCase(value)) {
+                return word;
+            }
+        }
+        throw new IllegalArgumentException(key + "=" + value + " is not " + String.join(" or ", allowed));
+    }
+
+    /** {@code mailroute.smtp.host} is overridden by {@code MAILROUTE_SMTP_HOST}. */
+    public static String environmentName(String key) {
+        return key.toUpperCase(Locale.ROOT).replace('.', '_');
+    }
+}

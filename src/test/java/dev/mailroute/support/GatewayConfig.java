@@ -1,0 +1,82 @@
+package dev.mailroute.support;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import dev.mailroute.Gateway;
+import dev.mailroute.settings.SettingsReader;
+
+/**
+ * One gateway's test configuration: this project's config/application.properties and routes/,
+ * with a data folder of its own, free ports, fast inbox polling and short retries. The same
+ * settings become property overrides for a gateway in this JVM ({@link #start()}) or
+ * {@code MAILROUTE_*} / {@code CAMEL_*} environment variables for one in its own JVM
+ * ({@link #environment()}, {@link GatewayProcess}).
+ */
+public final class GatewayConfig {
+
+    private final Path dataDir;
+    private final Map<String, String> properties = new LinkedHashMap<>();
+
+    private GatewayConfig(Path dataDir) {
+        this.dataDir = dataDir;
+    }
+
+    public static GatewayConfig on(Path dataDir) {
+        return new GatewayConfig(dataDir)
+                .with("mailroute.data.dir", dataDir.toString())
+                .with("mailroute.broker.port", Integer.toString(TestGateway.freePort()))
+                .with("mailroute.http.port", Integer.toString(TestGateway.freePort()))
+                .with("mailroute.inbox.minAge", "0")
+                .with("mailroute.retry.initialDelay", "500")
+                .with("mailroute.retry.maxDelay", "2s")
+                .with("camel.main.routesReloadEnabled", "false");
+    }
+
+    public GatewayConfig with(String key, String value) {
+        properties.put(key, value);
+        return this;
+    }
+
+    /** SMTP delivery to a relay on 127.0.0.1 at this port, with a short timeout. */
+    public GatewayConfig smtp(int port) {
+        return with("mailroute.transport", "smtp").with("mailroute.smtp.host", "127.0.0.1")
+                .with("mailroute.smtp.port", Integer.toString(port)).with("mailroute.smtp.timeout", "5s");
+    }
+
+    public String get(String key) {
+        return properties.get(key);
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    /** The same settings again (to start this gateway anew on its data, or change one value). */
+    public GatewayConfig copy() {
+        GatewayConfig copy = new GatewayConfig(dataDir);
+        copy.properties.putAll(properties);
+        return copy;
+    }
+
+    public Map<String, String> properties() {
+        return Map.copyOf(properties);
+    }
+
+    /** The settings as an operator would set them in the environment: MAILROUTE_SMTP_HOST=... */
+    public Map<String, String> environment() {
+        Map<String, String> environment = new LinkedHashMap<>();
+        properties.forEach((key, value) -> environment.put(SettingsReader.environmentName(key), value));
+        return environment;
+    }
+
+    /** Builds without starting, for tests of a failing start. */
+    public Gateway build() {
+        return new Gateway(properties);
+    }
+
+    public TestGateway start() {
+        return TestGateway.start(this);
+    }
+}
