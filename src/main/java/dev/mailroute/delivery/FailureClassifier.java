@@ -77,7 +77,9 @@ public final class FailureClassifier {
                         "the relay requires authentication: " + summary, recipients, false);
             }
             boolean permanent = isPermanent(commandReply, false);
-            return whole(false, commandReply.code() == 421, commandReply.code(), commandReply,
+            // no reply at all ([EOF]): the relay closed the connection mid-transaction, a reset
+            boolean connectionLevel = commandReply.code() == 421 || command.getReturnCode() < 0;
+            return whole(false, connectionLevel, commandReply.code(), commandReply,
                     (permanent ? "refused: " : "deferred: ") + summary, recipients, permanent);
         }
         Matcher greeting = GREETING.matcher(summary);

@@ -48,6 +48,15 @@ class FailureClassifierTest {
                 new SocketException("Connection reset"))));
     }
 
+    /** What Angus throws when the relay closes the connection after a command, before any reply. */
+    @Test
+    void aConnectionClosedMidTransactionIsTransientAndConnectionLevel() {
+        DeliveryFailure f = classify(new SMTPSendFailedException("MAIL FROM:<s@example.com>", -1, "[EOF]", null,
+                null, null, null));
+        assertTransientForAll(f);
+        assertThat(f.connectionLevel()).as("counts towards the circuit breaker").isTrue();
+    }
+
     @Test
     void timeoutIsTransient() {
         DeliveryFailure f = classify(new MessagingException("Exception reading response",
