@@ -3,8 +3,8 @@ package dev.mailroute;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 
+import dev.mailroute.support.GatewayConfig;
 import dev.mailroute.support.GatewayProcess;
 import dev.mailroute.support.MailRequests;
 import dev.mailroute.support.TestGateway;
@@ -22,15 +22,11 @@ class GatewayProcessTest {
 
     @Test
     void environmentVariablesOverrideTheConfigurationFile() throws Exception {
-        Map<String, String> env = Map.of(
-                "MAILROUTE_DATA_DIR", data.toString(),
-                "MAILROUTE_BROKER_PORT", Integer.toString(TestGateway.freePort()),
-                "MAILROUTE_INBOX_MINAGE", "0",
-                "MAILROUTE_PICKUP_FORMAT", "headers",
-                "MAILROUTE_MESSAGE_MAXBYTES", "2KB",
-                "CAMEL_MAIN_ROUTESRELOADENABLED", "false");
-        try (GatewayProcess gateway = GatewayProcess.start(Path.of("").toAbsolutePath(), env, List.of(),
-                GatewayProcess.testClasspath())) {
+        GatewayConfig config = TestGateway.on(data).with("mailroute.pickup.format", "headers")
+                .with("mailroute.message.maxBytes", "2KB");
+        assertThat(config.environment()).containsEntry("MAILROUTE_PICKUP_FORMAT", "headers")
+                .containsEntry("MAILROUTE_MESSAGE_MAXBYTES", "2KB");
+        try (GatewayProcess gateway = GatewayProcess.start(config)) {
             gateway.awaitStarted();
             Path inbox = data.resolve("inbox");
             Files.writeString(inbox.resolve(".small.tmp"), MailRequests.json(MailRequests.minimal()));
@@ -51,12 +47,8 @@ class GatewayProcessTest {
     @Test
     void aPathThatCannotBeAFolderStopsTheStartWithOneLine() throws Exception {
         Path notAFolder = Files.writeString(data.resolve("pickup-is-a-file"), "x");
-        Map<String, String> env = Map.of(
-                "MAILROUTE_DATA_DIR", data.toString(),
-                "MAILROUTE_PICKUP_DIR", notAFolder.toString(),
-                "MAILROUTE_BROKER_PORT", Integer.toString(TestGateway.freePort()));
-        try (GatewayProcess gateway = GatewayProcess.start(Path.of("").toAbsolutePath(), env, List.of(),
-                GatewayProcess.testClasspath())) {
+        try (GatewayProcess gateway = GatewayProcess.start(TestGateway.on(data)
+                .with("mailroute.pickup.dir", notAFolder.toString()))) {
             assertThat(gateway.awaitExit()).isEqualTo(2);
             assertThat(gateway.output()).contains("mailroute: cannot start: pickup folder " + notAFolder
                                                   + " is not usable by user " + System.getProperty("user.name")

@@ -9,6 +9,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -20,76 +21,88 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * A folder the process user may not write stops the start with path, user and fix. Root writes
- * everywhere whatever the mode bits say, so the gateway runs here as the unprivileged user
- * {@code nobody} (via setpriv), from a copy of its classpath that nobody can read.
+ * everywhere whatever the mode bits say, so when the suite runs as root the gateway runs as the
+ * unprivileged user {@code nobody} (via setpriv), from a copy of its classpath that nobody can
+ * read; otherwise it runs as the suite's own user with a pickup folder of mode 555.
  */
 class UnprivilegedStartTest {
 
+    private static final boolean ROOT = "root".equals(System.getProperty("user.name"));
+    private static final List<String> AS_NOBODY = List.of("setpriv", "--reuid=nobody", "--regid=nogroup",
+            "--clear-groups");
+
     private Path root;
+    private String user;
 
     @BeforeEach
     void prepare() throws IOException {
-        assumeTrue("root".equals(System.getProperty("user.name")), "needs root to switch to the user nobody");
-        root = Files.createTempDirectory("mailroute-nobody");
+        root = Files.createTempDirectory("mailroute-unprivileged");
         Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
+        user = ROOT ? "nobody" : System.getProperty("user.name");
     }
 
     @AfterEach
     void cleanUp() throws IOException {
         if (root != null) {
             try (Stream<Path> all = Files.walk(root)) {
-                all.sorted((a, b) -> b.compareTo(a)).forEach(p -> p.toFile().delete());
+                all.sorted((a, b) -> b.compareTo(a)).forEach(p -> {
+                    p.toFile().setWritable(true);
+                    p.toFile().delete();
+                });
             }
         }
     }
 
-    private static final List<String> AS_NOBODY = List.of("setpriv", "--reuid=nobody", "--regid=nogroup",
-            "--clear-groups");
-
-    /** A data folder nobody owns, with a pickup folder in it that only root may write. */
-    private Map<String, String> dataWithRootsPickup() throws IOException {
+    /** A data folder the gateway's user owns, with a pickup folder in it that this user may not write. */
+    private Map<String, String> dataWithReadOnlyPickup() throws IOException {
         copyTree(Path.of("config"), root.resolve("config"));
         copyTree(Path.of("routes"), root.resolve("routes"));
         Path data = Files.createDirectory(root.resolve("data"));
-        UserPrincipal nobody = data.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody");
-        Files.setOwner(data, nobody);
-        Files.createDirectory(data.resolve("pickup")); // root's, mode 755: nobody may not write
-        return Map.of(
-                "MAILROUTE_DATA_DIR", data.toString(),
-                "MAILROUTE_BROKER_PORT", Integer.toString(TestGateway.freePort()),
-                "HOME", root.toString());
+        Path pickup = Files.createDirectory(data.resolve("pickup"));
+        if (ROOT) {
+            UserPrincipal nobody = data.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody");
+            Files.setOwner(data, nobody); // pickup stays root's, mode 755
+        } else {
+            Files.setPosixFilePermissions(pickup, PosixFilePermissions.fromString("r-xr-xr-x"));
+        }
+        Map<String, String> env = new HashMap<>(TestGateway.on(data).environment());
+        env.put("HOME", root.toString());
+        return env;
+    }
+
+    private GatewayProcess start(Map<String, String> env, String... args) throws IOException {
+        return ROOT ? GatewayProcess.start(root, env, AS_NOBODY, readableClasspath(), args)
+                : GatewayProcess.start(root, env, List.of(), GatewayProcess.testClasspath(), args);
     }
 
     @Test
-    void doctorNamesThePickupFolderNobodyMayWrite() throws Exception {
-        Map<String, String> env = dataWithRootsPickup();
+    void doctorNamesThePickupFolderTheUserMayNotWrite() throws Exception {
+        Map<String, String> env = dataWithReadOnlyPickup();
         Path pickup = root.resolve("data").resolve("pickup");
-        try (GatewayProcess doctor = GatewayProcess.start(root, env, AS_NOBODY, readableClasspath(), "doctor")) {
+        try (GatewayProcess doctor = start(env, "doctor")) {
             assertThat(doctor.awaitExit()).isEqualTo(1);
             assertThat(doctor.output()).contains("FAIL  folders pickup: pickup folder " + pickup
-                                                 + " is not writable by user nobody: permission denied.")
+                                                 + " is not writable by user " + user + ": permission denied.")
                     .contains("ok    folders inbox: ").contains("some checks failed");
         }
     }
 
     @Test
-    void aPickupFolderNobodyMayWriteStopsTheStart() throws Exception {
-        String classpath = readableClasspath();
-        Map<String, String> env = dataWithRootsPickup();
+    void aPickupFolderTheUserMayNotWriteStopsTheStart() throws Exception {
+        Map<String, String> env = dataWithReadOnlyPickup();
         Path data = root.resolve("data");
         Path pickup = data.resolve("pickup");
-        try (GatewayProcess gateway = GatewayProcess.start(root, env, AS_NOBODY, classpath)) {
+        try (GatewayProcess gateway = start(env)) {
             assertThat(gateway.awaitExit()).isEqualTo(2);
             assertThat(gateway.output()).contains("mailroute: cannot start: pickup folder " + pickup
-                                                  + " is not writable by user nobody: permission denied."
-                                                  + " Fix: chown nobody " + pickup);
+                                                  + " is not writable by user " + user + ": permission denied."
+                                                  + " Fix: chown " + user + " " + pickup);
             assertThat(gateway.output()).doesNotContain("\tat ");
         }
-        assertThat(data.resolve("inbox")).as("the folders nobody may create were created").isDirectory();
+        assertThat(data.resolve("inbox")).as("the folders the user may create were created").isDirectory();
     }
 
     /** Links (or copies) every classpath entry under the world-readable temp folder. */

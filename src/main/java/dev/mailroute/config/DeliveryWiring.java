@@ -29,10 +29,9 @@ final class DeliveryWiring {
         SmtpMailSender smtpMailSender = new SmtpMailSender(settings.smtp(), settings.pool());
         context.addService(smtpMailSender, true, true);
         registry.bind("smtpMailSender", smtpMailSender);
-        RelayCircuit relayCircuit = new RelayCircuit(context, DELIVER_ROUTE, settings.transport(), settings.circuit(),
-                smtpMailSender);
+        RelayCircuit relayCircuit = new RelayCircuit(context, DELIVER_ROUTE, settings.circuit(), smtpMailSender);
         registry.bind("relayCircuit", relayCircuit);
-        registry.bind("deliveryOutcomes", new DeliveryOutcomes(settings.delivery().retry(),
+        registry.bind("deliveryOutcomes", new DeliveryOutcomes(settings.transport(), settings.delivery().retry(),
                 new FailedFolder(settings.delivery().failedDir()), relayCircuit, settings.pickup().dir(), events));
         registry.bind("transportHealthCheck", new TransportHealthCheck(settings.transport(), settings.pickup().dir(),
                 settings.smtp(), relayCircuit));

@@ -32,7 +32,7 @@ final class ObservabilityWiring {
             registry.bind(MicrometerConstants.METRICS_REGISTRY_NAME, meters);
         }
         if (broker != null) {
-            for (String queue : new String[] {"mail.outbound", "mail.failed"}) {
+            for (String queue : EmbeddedBroker.QUEUES) {
                 Gauge.builder("mailroute.queue.depth", () -> broker.messageCount(queue)).tag("queue", queue)
                         .description("messages on the queue, scheduled retries included").register(meters);
             }

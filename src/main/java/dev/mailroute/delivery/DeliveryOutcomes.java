@@ -45,14 +45,17 @@ public final class DeliveryOutcomes {
     private static final Logger LOG = LoggerFactory.getLogger(DeliveryOutcomes.class);
 
     private final FailureClassifier classifier = new FailureClassifier();
+    private final Transport transport;
     private final RetryPolicy retry;
     private final FailedFolder failedFolder;
     private final RelayCircuit circuit;
     private final Path pickupDir;
     private final MailEvents events;
 
-    public DeliveryOutcomes(RetryPolicy retry, FailedFolder failedFolder, RelayCircuit circuit, Path pickupDir,
-                            MailEvents events) {
+    /** @param transport the configured transport ({@code mailroute.transport}) */
+    public DeliveryOutcomes(Transport transport, RetryPolicy retry, FailedFolder failedFolder, RelayCircuit circuit,
+                            Path pickupDir, MailEvents events) {
+        this.transport = transport;
         this.retry = retry;
         this.failedFolder = failedFolder;
         this.circuit = circuit;
@@ -65,7 +68,8 @@ public final class DeliveryOutcomes {
         Message in = exchange.getMessage();
         byte[] queued = in.getBody(byte[].class);
         exchange.setProperty(QUEUED_BYTES, queued);
-        exchange.setProperty(TRANSPORT, circuit.transport());
+        exchange.setProperty(TRANSPORT, transport == Transport.SMTP && circuit.pickupInstead() ? Transport.PICKUP
+                : transport);
         in.setBody(queuedMessage(queued, in));
     }
 
@@ -82,9 +86,9 @@ public final class DeliveryOutcomes {
         byte[] queued = exchange.getProperty(QUEUED_BYTES, byte[].class);
         // parsed again: a transport may have changed the message it was given
         QueuedMessage message = queuedMessage(queued, in);
-        Transport transport = exchange.getProperty(TRANSPORT, Transport.class);
+        Transport used = exchange.getProperty(TRANSPORT, Transport.class);
 
-        DeliveryFailure failure = transport == Transport.PICKUP
+        DeliveryFailure failure = used == Transport.PICKUP
                 ? pickupFailure(error, message)
                 : classifier.classify(error, message.envelope().recipients());
         long now = System.currentTimeMillis();
@@ -98,7 +102,7 @@ public final class DeliveryOutcomes {
         }
         if (failure.connectionLevel()) {
             circuit.connectionFailed(failure.reason());
-        } else if (transport == Transport.SMTP) {
+        } else if (used == Transport.SMTP) {
             circuit.reachable();
         }
 
@@ -111,15 +115,15 @@ public final class DeliveryOutcomes {
         if (decision.parks()) {
             Path parked = failedFolder.park(message, new FailedFolder.Record(decision.reason(), decision.kind(), failure,
                     decision.park(), decision.attempts(), decision.firstAttempt(), now,
-                    in.getHeader(MessageHeaders.INGRESS, String.class), transport.id(),
+                    in.getHeader(MessageHeaders.INGRESS, String.class), used.id(),
                     in.getHeader(MessageHeaders.CLIENT_ID, String.class)));
             LOG.warn("failed {} attempt {} via {} for {}: {} (parked as {})", message.id(), decision.attempts(),
-                    transport, addresses(decision.park()), decision.reason(), parked.getFileName());
+                    used, addresses(decision.park()), decision.reason(), parked.getFileName());
             events.failed(exchange, failure.replyCode(), decision.kind());
         }
         if (decision.retries()) {
             LOG.info("deferred {} attempt {} via {} for {}: {}; next attempt in {} ms", message.id(),
-                    decision.attempts(), transport, addresses(decision.retry()), failure.reason(),
+                    decision.attempts(), used, addresses(decision.retry()), failure.reason(),
                     decision.retryDelayMillis());
             events.deferred(exchange, failure.replyCode());
         }

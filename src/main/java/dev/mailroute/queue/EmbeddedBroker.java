@@ -3,6 +3,7 @@ package dev.mailroute.queue;
 import java.nio.file.Path;
 import java.util.List;
 
+import org.apache.activemq.artemis.api.core.ActiveMQException;
 import org.apache.activemq.artemis.api.core.QueueConfiguration;
 import org.apache.activemq.artemis.api.core.RoutingType;
 import org.apache.activemq.artemis.api.core.SimpleString;
@@ -117,6 +118,11 @@ public final class EmbeddedBroker extends ServiceSupport {
     /** Messages on the queue that wait for their delivery time (retries). */
     public long scheduledCount(String queue) {
         return server.getActiveMQServer().locateQueue(SimpleString.of(queue)).getScheduledCount();
+    }
+
+    /** Offers the messages waiting for their retry time now, as Postfix's {@code postqueue -f} does. */
+    public void flush(String queue) throws ActiveMQException {
+        server.getActiveMQServer().locateQueue(SimpleString.of(queue)).deliverScheduledMessages();
     }
 
     /** The running broker itself, for tests that watch it from the inside. */

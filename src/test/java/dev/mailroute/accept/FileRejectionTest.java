@@ -89,8 +89,11 @@ class FileRejectionTest {
         assertThat(Files.readString(gateway.folder("rejected").resolve(name), StandardCharsets.UTF_8))
                 .as("the original bytes are kept").isEqualTo(content);
         assertThat(Files.readString(reasonFile)).contains(reason);
-        // the inbox file is deleted when its exchange completes, just after the copy above is synced
+        // the inbox file is deleted when its exchange completes, after the copy above is synced
+        // and the rejection counted: from then on, what this file did is final
         await().until(() -> !Files.exists(gateway.folder("inbox").resolve(name)));
-        assertThat(gateway.files("pickup")).as("nothing was queued").isEmpty();
+        assertThat(gateway.metric("mailroute_messages_rejected_total\\{ingress=\"file\"}")).isPositive();
+        assertThat(gateway.metric("mailroute_messages_accepted_total\\{ingress=\"file\"}"))
+                .as("nothing was ever queued from the inbox: the counter does not even exist").isEqualTo(-1);
     }
 }

@@ -4,12 +4,20 @@ import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mailroute.support.Http;
 import dev.mailroute.support.MailRequests;
 import dev.mailroute.support.TestGateway;
 import jakarta.mail.Address;
@@ -22,6 +30,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** Inbox to pickup folder, in both formats, read back with Jakarta Mail. */
 class PickupDeliveryTest {
@@ -145,6 +154,49 @@ class PickupDeliveryTest {
                 assertThat(all.map(p -> p.getFileName().toString())).allMatch(n -> n.endsWith(".eml")
                                                                                    && !n.startsWith("."));
             }
+        }
+    }
+
+    /**
+     * A pickup service polls the folder while mailroute writes into it: every {@code .eml} it can
+     * see must be whole. Large messages make a file that is visible while being written likely to
+     * be caught half-written.
+     */
+    @Test
+    void aReaderPollingThePickupFolderNeverSeesAPartialFile() throws Exception {
+        int messages = 40;
+        String body = "x".repeat(400_000);
+        try (TestGateway gateway = TestGateway.on(data).start()) {
+            Path pickup = gateway.folder("pickup");
+            Set<String> checked = ConcurrentHashMap.newKeySet();
+            List<String> partial = new CopyOnWriteArrayList<>();
+            AtomicBoolean done = new AtomicBoolean();
+            Thread reader = new Thread(() -> {
+                while (!done.get()) {
+                    try (Stream<Path> files = Files.list(pickup)) {
+                        for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".eml")
+                                                           && !f.getFileName().toString().startsWith(".")).toList()) {
+                            if (checked.add(file.getFileName().toString())) {
+                                MimeMessage message = parse(Files.readAllBytes(file));
+                                if (!((String) message.getContent()).trim().equals(body)) {
+                                    partial.add(file.getFileName().toString());
+                                }
+                            }
+                        }
+                    } catch (Exception e) {
+                        partial.add(String.valueOf(e));
+                    }
+                }
+            });
+            reader.start();
+            String batch = "[" + String.join(",", Collections.nCopies(messages,
+                    MailRequests.json(MailRequests.minimal().put("text", body)))) + "]";
+            assertThat(Http.post(gateway.http("/api/v1/messages/batch"), "application/json", batch).status())
+                    .isEqualTo(200);
+            await().atMost(Duration.ofSeconds(60)).until(() -> checked.size() == messages);
+            done.set(true);
+            reader.join();
+            assertThat(partial).as("files seen before they were complete").isEmpty();
         }
     }
 

@@ -40,8 +40,9 @@ class IdempotencyRestartTest {
             String other = Http.post(gateway.http("/api/v1/messages"), "application/json", json,
                     "Idempotency-Key", "k-78").json().get("id").asText();
             await().until(() -> Files.exists(gateway.folder("pickup").resolve(other + ".eml")));
-            Thread.sleep(500);
+            gateway.awaitQueueEmpty();
             assertThat(gateway.files("pickup")).as("only the message with the new key").hasSize(1);
+            assertThat(gateway.delivered("pickup")).isEqualTo(1);
         }
     }
 }

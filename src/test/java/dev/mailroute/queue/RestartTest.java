@@ -6,6 +6,7 @@ import java.time.Duration;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 import dev.mailroute.support.MailRequests;
+import dev.mailroute.support.GatewayConfig;
 import dev.mailroute.support.Mailboxes;
 import dev.mailroute.support.TestGateway;
 import org.junit.jupiter.api.Test;
@@ -23,11 +24,10 @@ class RestartTest {
     @Test
     void messagesStillQueuedAtStopAreDeliveredAfterRestart() throws Exception {
         int relayPort = TestGateway.freePort();
-        int brokerPort = TestGateway.freePort();
 
         // first run: the relay is down, so every attempt fails and the messages stay queued
-        try (TestGateway gateway = TestGateway.on(data).smtp(relayPort)
-                .with("mailroute.broker.port", Integer.toString(brokerPort)).start()) {
+        GatewayConfig config = TestGateway.on(data).smtp(relayPort);
+        try (TestGateway gateway = config.start()) {
             for (int i = 0; i < 3; i++) {
                 gateway.drop("m" + i + ".json", MailRequests.json(MailRequests.minimal().put("subject", "queued " + i)));
             }
@@ -37,11 +37,9 @@ class RestartTest {
 
         GreenMail relay = new GreenMail(new ServerSetup(relayPort, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
         relay.start();
-        try (TestGateway gateway = TestGateway.on(data).smtp(relayPort)
-                .with("mailroute.broker.port", Integer.toString(brokerPort)).start()) {
+        try (TestGateway gateway = config.start()) {
             await().atMost(Duration.ofSeconds(30)).until(() -> relay.getReceivedMessages().length >= 3);
-            // a moment more: a duplicate would show up now
-            Thread.sleep(1000);
+            gateway.awaitQueueEmpty(); // nothing left that could arrive twice
             assertThat(Mailboxes.of(relay, "ops@example.com")).extracting(m -> m.getSubject())
                     .containsExactlyInAnyOrder("queued 0", "queued 1", "queued 2");
         } finally {

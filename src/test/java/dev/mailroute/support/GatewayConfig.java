@@ -28,7 +28,8 @@ public final class GatewayConfig {
                 .with("mailroute.data.dir", dataDir.toString())
                 .with("mailroute.broker.port", Integer.toString(TestGateway.freePort()))
                 .with("mailroute.http.port", Integer.toString(TestGateway.freePort()))
-                .with("mailroute.inbox.minAge", "0")
+                // 0 would mean "unchanged across two checks 250 ms apart" in Camel: 1 ms takes a renamed-in file at once
+                .with("mailroute.inbox.minAge", "1")
                 .with("mailroute.retry.initialDelay", "500")
                 .with("mailroute.retry.maxDelay", "2s")
                 .with("camel.main.routesReloadEnabled", "false");

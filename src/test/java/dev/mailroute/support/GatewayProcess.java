@@ -3,6 +3,7 @@ package dev.mailroute.support;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,15 +22,19 @@ public final class GatewayProcess implements AutoCloseable {
 
     private final Process process;
     private final Path output;
+    private final GatewayConfig config;
 
-    private GatewayProcess(Process process, Path output) {
+    private GatewayProcess(Process process, Path output, GatewayConfig config) {
         this.process = process;
         this.output = output;
+        this.config = config;
     }
 
     /** The gateway (or {@code doctor}, with args) in this project's folder, configured through the environment. */
     public static GatewayProcess start(GatewayConfig config, String... args) throws IOException {
-        return start(Path.of("").toAbsolutePath(), config.environment(), List.of(), testClasspath(), args);
+        GatewayProcess started = start(Path.of("").toAbsolutePath(), config.environment(), List.of(), testClasspath(),
+                args);
+        return new GatewayProcess(started.process, started.output, config.copy());
     }
 
     /**
@@ -51,7 +56,7 @@ public final class GatewayProcess implements AutoCloseable {
         ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile())
                 .redirectErrorStream(true).redirectOutput(output.toFile());
         builder.environment().putAll(env);
-        return new GatewayProcess(builder.start(), output);
+        return new GatewayProcess(builder.start(), output, null);
     }
 
     /** This test JVM's classpath (surefire's manifest jar carries every dependency). */
@@ -69,6 +74,16 @@ public final class GatewayProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** A sample off its /observe/metrics (see {@link Metrics#value}); for a process started from a GatewayConfig. */
+    public double metric(String sample) {
+        return Metrics.value(URI.create("http://127.0.0.1:" + config.get("mailroute.http.port") + "/observe/metrics"),
+                sample);
+    }
+
+    public URI http(String path) {
+        return URI.create("http://127.0.0.1:" + config.get("mailroute.http.port") + path);
     }
 
     public void awaitStarted() {

@@ -10,8 +10,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -92,15 +90,12 @@ public final class TestGateway implements AutoCloseable {
 
     /** The value of the first sample on /observe/metrics whose name and labels match (a regex), or -1. */
     public double metric(String sample) {
-        Http.Answer metrics = Http.get(http("/observe/metrics"));
-        assertThat(metrics.status()).isEqualTo(200);
-        Matcher m = Pattern.compile("^" + sample + " ([0-9.eE+-]+)$", Pattern.MULTILINE).matcher(metrics.body());
-        return m.find() ? Double.parseDouble(m.group(1)) : -1;
+        return Metrics.value(http("/observe/metrics"), sample);
     }
 
-    /** Messages delivered by this gateway so far, by any transport, counted by its own events. */
+    /** Messages this gateway delivered by that transport so far, counted by its own delivery events. */
     public long delivered(String transport) {
-        return (long) Math.max(0, metric("mailroute_messages_delivered_total\\{transport=\"" + transport + "\"}"));
+        return (long) Math.max(0, metric(Metrics.delivered(transport)));
     }
     /** Drops a file into the inbox the way a careful writer does: write elsewhere, then rename in. */
     public void drop(String name, byte[] content) {

@@ -4,7 +4,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
-import dev.mailroute.delivery.Transport;
 import jakarta.mail.MessagingException;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Route;
@@ -36,7 +35,6 @@ public final class RelayCircuit {
 
     private final CamelContext context;
     private final String routeId;
-    private final Transport transport;
     private final boolean fallbackToPickup;
     private final int threshold;
     private final long probeIntervalMillis;
@@ -48,11 +46,9 @@ public final class RelayCircuit {
     private int consecutiveFailures;
     private String reason;
 
-    public RelayCircuit(CamelContext context, String routeId, Transport transport, CircuitSettings settings,
-                        SmtpMailSender relay) {
+    public RelayCircuit(CamelContext context, String routeId, CircuitSettings settings, SmtpMailSender relay) {
         this.context = context;
         this.routeId = routeId;
-        this.transport = transport;
         this.fallbackToPickup = settings.fallbackToPickup();
         this.threshold = settings.failures();
         this.probeIntervalMillis = settings.probeIntervalMillis();
@@ -61,9 +57,9 @@ public final class RelayCircuit {
         this.probes = context.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "relay-circuit");
     }
 
-    /** The transport for the next delivery: the configured one, or pickup while the relay is down. */
-    public synchronized Transport transport() {
-        return state == State.OPEN && fallbackToPickup && !configurationProblem ? Transport.PICKUP : transport;
+    /** True while the relay is down and {@code mailroute.smtp.fallback=pickup}: deliver into the pickup folder. */
+    public synchronized boolean pickupInstead() {
+        return state == State.OPEN && fallbackToPickup && !configurationProblem;
     }
 
     public synchronized State state() {

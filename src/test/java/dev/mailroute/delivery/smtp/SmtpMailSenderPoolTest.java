@@ -69,7 +69,7 @@ class SmtpMailSenderPoolTest {
         relay = ScriptedSmtpServer.start();
         sender = sender(plain(relay.port()), 100, 500);
         sender.send(message(1));
-        assertThat(sender.connectionsIdle()).isEqualTo(1);
+        // whenever the evictor runs (every second), a session idle for 500 ms is gone
         await().atMost(Duration.ofSeconds(10)).until(() -> sender.connectionsIdle() == 0);
         sender.send(message(2));
         assertThat(relay.connections()).isEqualTo(2);
