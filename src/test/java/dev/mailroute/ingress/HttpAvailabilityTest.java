@@ -38,6 +38,26 @@ class HttpAvailabilityTest {
 
             await().until(() -> Http.get(gateway.http("/observe/health/live")).status() == 503);
             assertThat(Http.get(gateway.http("/observe/health/live")).body()).contains("broker");
+            Answer ready = Http.get(gateway.http("/observe/health/ready"));
+            assertThat(ready.status()).isEqualTo(503);
+            assertThat(ready.body()).contains("cannot connect to the broker");
+        }
+    }
+
+    @Test
+    void anUnwritablePickupFolderMakesTheGatewayNotReadyAndSaysWhy() throws Exception {
+        try (TestGateway gateway = TestGateway.on(data).start()) {
+            await().until(() -> Http.get(gateway.http("/observe/health/ready")).status() == 200);
+            Path pickup = gateway.folder("pickup");
+            Files.delete(pickup);
+            Files.writeString(pickup, "a file where the folder should be");
+
+            Answer ready = Http.get(gateway.http("/observe/health/ready"));
+            assertThat(ready.status()).isEqualTo(503);
+            // Camel 4.18's health answer escapes every '/' once more than JSON needs ("\\/" after parsing)
+            assertThat(ready.json().get("checks")).filteredOn(c -> c.get("name").asText().equals("transport"))
+                    .singleElement().satisfies(check -> assertThat(check.get("message").asText().replace("\\/", "/"))
+                            .contains("pickup folder " + pickup).contains("it exists but is not a folder"));
         }
     }
 
