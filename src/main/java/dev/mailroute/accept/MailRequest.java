@@ -6,7 +6,7 @@ import java.util.Map;
 import jakarta.mail.internet.InternetAddress;
 
 /**
- * A validated JSON mail request (the contract in DESIGN.md). Every value here has passed
+ * A validated JSON mail request (the contract in docs/submitting.md). Every value here has passed
  * {@link JsonMailRequestReader}: addresses parse, header values are one line, attachments decoded.
  */
 public record MailRequest(

@@ -27,9 +27,9 @@ import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
 import org.eclipse.angus.mail.util.MailConnectException;
 
 /**
- * The failure classification of DESIGN.md, in one place. Reads what Angus Mail threw (or the
- * pickup transport's I/O error) and decides, per recipient, whether the attempt is done, to be
- * retried, or failed for good:
+ * The failure classification (docs/architecture.md, "Failure classes"), in one place. Reads what
+ * Angus Mail threw (or the pickup transport's I/O error) and decides, per recipient, whether the
+ * attempt is done, to be retried, or failed for good:
  *
  * <ul>
  * <li>transient: connection refused or reset, timeouts, TLS handshake failure, a refused greeting,

@@ -11,12 +11,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mailroute.delivery.smtp.RelayCircuit;
+import dev.mailroute.support.GatewayConfig;
 import dev.mailroute.support.Http;
 import dev.mailroute.support.LogCapture;
 import dev.mailroute.support.MailRequests;
-import dev.mailroute.support.ScriptedSmtpServer;
 import dev.mailroute.support.ScriptedSmtpServer.Stage;
-import dev.mailroute.support.GatewayConfig;
+import dev.mailroute.support.ScriptedSmtpServer;
 import dev.mailroute.support.TestGateway;
 import org.apache.camel.support.service.ServiceHelper;
 import org.junit.jupiter.api.AfterEach;
@@ -389,10 +389,7 @@ class DeliveryFailureTest {
     }
 
     private String submit(ObjectNode request) {
-        Http.Answer answer = Http.post(gateway.http("/api/v1/messages"), "application/json",
-                MailRequests.json(request));
-        assertThat(answer.status()).isEqualTo(202);
-        return answer.json().get("id").asText();
+        return gateway.submit(request);
     }
 
     private JsonNode awaitFailedRecord(String id) throws Exception {

@@ -24,7 +24,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** One test per row of the failure classification table (DESIGN.md), on the exceptions Angus throws. */
+/** One test per row of the failure classification table (docs/architecture.md), on the exceptions Angus throws. */
 class FailureClassifierTest {
 
     private static final InternetAddress A = address("a@example.com");

@@ -3,9 +3,9 @@ package dev.mailroute.ingress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import dev.mailroute.support.GatewayConfig;
 import dev.mailroute.support.Http;
 import dev.mailroute.support.MailRequests;
-import dev.mailroute.support.GatewayConfig;
 import dev.mailroute.support.TestGateway;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

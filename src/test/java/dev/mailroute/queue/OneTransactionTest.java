@@ -4,7 +4,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-import dev.mailroute.support.Http;
 import dev.mailroute.support.MailRequests;
 import dev.mailroute.support.ScriptedSmtpServer;
 import dev.mailroute.support.ScriptedSmtpServer.Stage;
@@ -43,8 +42,7 @@ class OneTransactionTest {
                      .with("mailroute.retry.initialDelay", "60s").start()) {
             Transactions seen = Transactions.watch(gateway.broker());
 
-            assertThat(Http.post(gateway.http("/api/v1/messages"), "application/json",
-                    MailRequests.json(MailRequests.minimal())).status()).isEqualTo(202);
+            gateway.submit(MailRequests.minimal());
             await().until(() -> gateway.broker().scheduledCount("mail.outbound") == 1);
 
             // the acceptance, then the retry copy

@@ -5,8 +5,8 @@ import java.time.Duration;
 
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
-import dev.mailroute.support.MailRequests;
 import dev.mailroute.support.GatewayConfig;
+import dev.mailroute.support.MailRequests;
 import dev.mailroute.support.Mailboxes;
 import dev.mailroute.support.TestGateway;
 import org.junit.jupiter.api.Test;

@@ -2,7 +2,7 @@ package dev.mailroute.delivery.pickup;
 
 import java.util.Locale;
 
-/** How a pickup file tells the pickup service its envelope (DESIGN.md, "Pickup directory output"). */
+/** How a pickup file tells the pickup service its envelope (docs/delivery.md, "Pickup files"). */
 public enum PickupFormat {
     /** X-Sender / X-Receiver lines first, no Bcc header: what .NET SmtpClient and CDOSYS write. */
     X_SENDER,
