@@ -1,4 +1,4 @@
-# Build stage: the same Maven build as the README, tests included.
+# Build stage: the jar, as the README's run command builds it (tests are not run here; CI runs them).
 FROM maven:3.9-eclipse-temurin-17 AS build
 WORKDIR /src
 COPY pom.xml .
@@ -10,16 +10,19 @@ RUN mvn -B -q package -DskipTests
 
 # Run stage: a Java 17 JRE, the jar, and the operator-editable routes/ and config/.
 FROM eclipse-temurin:17-jre
-RUN groupadd --system mailroute && useradd --system --gid mailroute --home-dir /app mailroute
+RUN groupadd --system --gid 999 mailroute && useradd --system --uid 999 --gid mailroute --home-dir /app mailroute
 WORKDIR /app
 COPY --from=build /src/target/mailroute.jar /app/mailroute.jar
 COPY config /app/config
 COPY routes /app/routes
 RUN mkdir -p /app/data && chown -R mailroute:mailroute /app/data
 USER mailroute
-# inside a container the API and the broker must listen beyond loopback to be reachable at all
-ENV MAILROUTE_HTTP_HOST=0.0.0.0 MAILROUTE_BROKER_HOST=0.0.0.0
+# Inside a container the API must listen beyond loopback to be reachable through a published port;
+# mailroute then refuses to start without MAILROUTE_API_KEYS (closed by default). The broker's JMS
+# port always asks for credentials; it is not published unless you publish it (-p ...:61616).
+# A UTF-8 locale: inbox file names that are not ASCII must be readable as text.
+ENV MAILROUTE_HTTP_HOST=0.0.0.0 MAILROUTE_BROKER_HOST=0.0.0.0 LANG=C.UTF-8
 VOLUME ["/app/data"]
-# 8080: HTTP API and health; 61616: the embedded broker's JMS port
-EXPOSE 8080 61616
+# 8080: HTTP API and health. 61616 (the embedded broker's JMS port) only when published.
+EXPOSE 8080
 ENTRYPOINT ["java", "-jar", "/app/mailroute.jar"]

@@ -4,7 +4,7 @@ import java.util.Arrays;
 import java.util.Map;
 
 import dev.mailroute.diagnostics.Doctor;
-import dev.mailroute.config.StartupCheckException;
+import dev.mailroute.settings.StartupCheckException;
 
 /**
  * {@code java -jar mailroute.jar}: runs the gateway until it is stopped.

@@ -36,12 +36,15 @@ class UnprivilegedStartTest {
 
     private Path root;
     private String user;
+    private String uid;
 
     @BeforeEach
     void prepare() throws IOException {
         root = Files.createTempDirectory("mailroute-unprivileged");
         Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
         user = ROOT ? "nobody" : System.getProperty("user.name");
+        // the fix names the numeric uid (a container's user may not exist by name on the host)
+        uid = ROOT ? "65534" : Long.toString(new com.sun.security.auth.module.UnixSystem().getUid());
     }
 
     @AfterEach
@@ -99,7 +102,7 @@ class UnprivilegedStartTest {
             assertThat(gateway.awaitExit()).isEqualTo(2);
             assertThat(gateway.output()).contains("mailroute: cannot start: pickup folder " + pickup
                                                   + " is not writable by user " + user + ": permission denied."
-                                                  + " Fix: chown " + user + " " + pickup);
+                                                  + " Fix: chown " + uid + " " + pickup);
             assertThat(gateway.output()).doesNotContain("\tat ");
         }
         assertThat(data.resolve("inbox")).as("the folders the user may create were created").isDirectory();

@@ -1,14 +1,19 @@
 package dev.mailroute.accept;
 
 import java.nio.file.Path;
+import java.util.List;
 
 import dev.mailroute.settings.SettingsReader;
 
-/** What accept checks and remembers: the size limit, and the client keys ({@code mailroute.idempotency.*}). */
-public record AcceptSettings(long maxBytes, Path idempotencyFile, long idempotencyRetentionMillis) {
+/**
+ * What accept checks and remembers: the size limit, the sender policy ({@code mailroute.senders.allowed})
+ * and the client keys ({@code mailroute.idempotency.*}).
+ */
+public record AcceptSettings(long maxBytes, List<String> sendersAllowed, Path idempotencyFile,
+                             long idempotencyRetentionMillis) {
 
     public static AcceptSettings from(SettingsReader r) {
-        return new AcceptSettings(r.bytes("mailroute.message.maxBytes"), r.path("mailroute.idempotency.file"),
-                r.millis("mailroute.idempotency.retention"));
+        return new AcceptSettings(r.bytes("mailroute.message.maxBytes"), r.list("mailroute.senders.allowed"),
+                r.path("mailroute.idempotency.file"), r.millis("mailroute.idempotency.retention"));
     }
 }

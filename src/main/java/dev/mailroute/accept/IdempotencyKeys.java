@@ -7,14 +7,14 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.util.Base64;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 
+import dev.mailroute.files.AtomicFile;
 import org.apache.camel.spi.IdempotentRepository;
 import org.apache.camel.support.service.ServiceSupport;
 import org.springframework.transaction.support.TransactionSynchronization;
@@ -177,15 +177,10 @@ public final class IdempotencyKeys extends ServiceSupport implements IdempotentR
             log.close();
         }
         Files.createDirectories(file.toAbsolutePath().getParent());
-        Path next = file.resolveSibling(file.getFileName() + ".compacting");
-        List<String> lines = keys.entrySet().stream().filter(e -> e.getValue().confirmed())
-                .map(e -> line(e.getKey(), e.getValue().at())).toList();
-        try (FileChannel out = FileChannel.open(next, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            out.write(ByteBuffer.wrap(String.join("", lines).getBytes(StandardCharsets.US_ASCII)));
-            out.force(false);
-        }
-        Files.move(next, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        String lines = keys.entrySet().stream().filter(e -> e.getValue().confirmed())
+                .map(e -> line(e.getKey(), e.getValue().at())).collect(Collectors.joining());
+        // the keys say which requests were sent: mailroute's user's to read only
+        AtomicFile.write(file, lines.getBytes(StandardCharsets.US_ASCII), true, AtomicFile.OWNER_ONLY);
         log = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
         linesSinceCompaction = 0;
     }

@@ -11,7 +11,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -34,9 +37,30 @@ public final class JsonMailRequestReader {
             "subject", "date", "message-id", "mime-version", "x-sender", "x-receiver", "x-priority", "importance",
             "priority", "received", "return-path");
 
-    private final JsonMapper mapper = JsonMapper.builder()
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-            .build();
+    private final JsonMapper mapper;
+
+    /** @param maxBytes mailroute.message.maxBytes: no string in a request can be longer, nor the whole request */
+    public JsonMailRequestReader(long maxBytes) {
+        this.mapper = mapper(maxBytes);
+    }
+
+    /**
+     * The JSON parser every request goes through: duplicate fields and anything after the document
+     * ({@code {...} trailing}, {@code {...}{...}}) are errors, not silently dropped; and its own
+     * limits (Jackson's default: strings of at most 20,000,000 characters) follow the request size
+     * limit, so a request within the limit is never refused by the parser with a message of its own.
+     */
+    public static JsonMapper mapper(long maxBytes) {
+        int limit = (int) Math.min(Integer.MAX_VALUE, maxBytes);
+        JsonFactory factory = JsonFactory.builder()
+                .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(limit)
+                        .maxDocumentLength(maxBytes).build())
+                .build();
+        return JsonMapper.builder(factory)
+                .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .build();
+    }
 
     public MailRequest read(byte[] json) throws RejectedMessageException {
         JsonNode root;
@@ -232,13 +256,21 @@ public final class JsonMailRequestReader {
         if (value == null || HeaderRules.lineBreak(value).isPresent()) {
             return null;
         }
+        ContentType type;
         try {
-            new ContentType(value);
-            return value;
+            type = new ContentType(value);
         } catch (ParseException e) {
             problems.add(field, "'" + value + "' is not a MIME type such as application/pdf");
             return null;
         }
+        String primary = type.getPrimaryType().toLowerCase(Locale.ROOT);
+        if (primary.equals("multipart") || primary.equals("message")) {
+            // its content would be read as MIME structure of its own: parts and headers the request did not declare
+            problems.add(field, "'" + value + "' is a container type; an attachment is one file of a single-part"
+                                + " type such as application/pdf (send a message as application/octet-stream)");
+            return null;
+        }
+        return value;
     }
 
     /** Standard base64; line breaks and spaces are allowed between groups, anything else is not. */
@@ -289,6 +321,10 @@ public final class JsonMailRequestReader {
 
     /** "$: not valid JSON: ... (line L, column C)", without Jackson's talk of its sources. */
     public static RejectedMessageException invalidJson(JsonProcessingException e) {
+        if (e.getOriginalMessage().startsWith("Trailing token")) {
+            return new RejectedMessageException("$", "not valid JSON: something follows the end of the document"
+                                                     + locationOf(e) + "; send exactly one JSON document");
+        }
         String message = e.getOriginalMessage().replaceAll("\\s*\\(start marker at \\[Source:[^\\]]*\\]\\)", "");
         return new RejectedMessageException("$", "not valid JSON: " + message + locationOf(e));
     }

@@ -2,6 +2,7 @@ package dev.mailroute.accept;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
 
@@ -34,12 +35,15 @@ public final class MailAcceptor {
     }
 
     private final long maxBytes;
-    private final JsonMailRequestReader jsonReader = new JsonMailRequestReader();
+    private final SenderPolicy senderPolicy;
+    private final JsonMailRequestReader jsonReader;
     private final MimeMessageFactory mimeFactory = new MimeMessageFactory();
     private final RawMessageReader rawReader = new RawMessageReader();
 
-    public MailAcceptor(long maxBytes) {
-        this.maxBytes = maxBytes;
+    public MailAcceptor(AcceptSettings settings) {
+        this.maxBytes = settings.maxBytes();
+        this.senderPolicy = new SenderPolicy(settings.sendersAllowed());
+        this.jsonReader = new JsonMailRequestReader(maxBytes);
     }
 
     /** The route's step: body and headers in, the queue's body and headers out. */
@@ -47,9 +51,11 @@ public final class MailAcceptor {
         Message in = exchange.getMessage();
         byte[] input = BoundedBody.read(in, maxBytes, "the request",
                 "is empty; send a JSON mail request or an RFC 5322 message");
+        @SuppressWarnings("unchecked")
+        List<String> submitterSenders = exchange.getProperty(SenderPolicy.REQUEST_PATTERNS, List.class);
         AcceptedMessage accepted = accept(input, format(in.getHeader(MessageHeaders.FORMAT, String.class), input),
                 exchange.getProperty(MessageHeaders.GIVEN_ENVELOPE, Envelope.class),
-                in.getHeader(MessageHeaders.CLIENT_ID, String.class));
+                in.getHeader(MessageHeaders.CLIENT_ID, String.class), submitterSenders);
         MessageHeaders.keepOnlyContract(in);
         in.setBody(accepted.mime());
         in.setHeader(MessageHeaders.ID, accepted.id());
@@ -62,22 +68,39 @@ public final class MailAcceptor {
     /**
      * @param given the envelope the ingress knows (raw messages only), or null
      * @param clientKey the key the ingress was given (Idempotency-Key), or null; it wins over a JSON id
+     * @param submitterSenders the senders whoever submitted it may use (API key, SMTP user), or null for any
      */
-    public AcceptedMessage accept(byte[] input, Format format, Envelope given, String clientKey)
-            throws RejectedMessageException {
+    public AcceptedMessage accept(byte[] input, Format format, Envelope given, String clientKey,
+                                  List<String> submitterSenders) throws RejectedMessageException {
         String givenKey = clientKey(clientKey);
-        AcceptedMessage accepted;
+        if (blank(input)) {
+            // an empty JMS BytesMessage arrives as four NUL bytes from Artemis
+            throw new RejectedMessageException("$", "is empty" + (input.length == 0 ? "" : " (nothing but blanks or"
+                    + " NUL bytes)") + "; send a JSON mail request or an RFC 5322 message");
+        }
+        Built built;
         if (format == Format.JSON) {
             MailRequest request = jsonReader.read(input);
             String key = givenKey != null ? givenKey : request.clientId();
-            accepted = mimeFactory.build(request, idFor(key), key);
+            built = mimeFactory.build(request, idFor(key), key);
         } else {
-            accepted = rawReader.read(input, given, idFor(givenKey), givenKey);
+            built = rawReader.read(input, given, idFor(givenKey), givenKey);
         }
+        senderPolicy.check(built.senders(), submitterSenders);
+        AcceptedMessage accepted = built.message();
         if (accepted.mime().length > maxBytes) {
             throw BoundedBody.tooLarge("the built MIME message is " + accepted.mime().length + " bytes", maxBytes);
         }
         return accepted;
+    }
+
+    private static boolean blank(byte[] input) {
+        for (byte b : input) {
+            if (b != 0 && !Character.isWhitespace(b)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The same key always gives the same id: the answer to a repeated request is the first answer. */

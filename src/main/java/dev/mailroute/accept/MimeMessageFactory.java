@@ -35,7 +35,7 @@ public final class MimeMessageFactory {
 
     private final Session session = Session.getInstance(new Properties());
 
-    public AcceptedMessage build(MailRequest request, String id, String clientId) throws RejectedMessageException {
+    Built build(MailRequest request, String id, String clientId) throws RejectedMessageException {
         try {
             MimeMessage message = new MimeMessage(session);
             message.setFrom(request.from());
@@ -65,8 +65,8 @@ public final class MimeMessageFactory {
             List<InternetAddress> recipients = new ArrayList<>(request.to());
             recipients.addAll(request.cc());
             recipients.addAll(request.bcc());
-            return new AcceptedMessage(id, clientId, new Envelope(request.from(), recipients),
-                    bytes.toByteArray());
+            return new Built(new AcceptedMessage(id, clientId, new Envelope(request.from(), recipients),
+                    bytes.toByteArray()), List.of(new SenderPolicy.Sender("from", request.from().getAddress())));
         } catch (MessagingException | IOException e) {
             throw new RejectedMessageException("$", "could not be built into a MIME message: " + e.getMessage());
         }

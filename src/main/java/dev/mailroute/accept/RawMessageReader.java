@@ -35,8 +35,7 @@ public final class RawMessageReader {
     private final Session session = Session.getInstance(new Properties());
 
     /** @param given the envelope the ingress knows, or null to derive it from the message */
-    public AcceptedMessage read(byte[] input, Envelope given, String id, String clientId)
-            throws RejectedMessageException {
+    Built read(byte[] input, Envelope given, String id, String clientId) throws RejectedMessageException {
         Problems problems = new Problems();
         // an envelope the ingress knows is the envelope; leading lines are then the message's own
         XSenderForm.Leading leading = given != null ? new XSenderForm.Leading(List.of(), 0) : XSenderForm.read(input);
@@ -62,21 +61,30 @@ public final class RawMessageReader {
             problems.throwIfAny();
         }
 
+        envelopeLookalikes(input, offset, leading.lines().size(), problems);
+        problems.throwIfAny();
+
         MimeMessage message;
         try {
             message = new MimeMessage(session, new ByteArrayInputStream(input, offset, input.length - offset));
         } catch (MessagingException e) {
             throw new RejectedMessageException("$", "is not a parseable RFC 5322 message: " + e.getMessage());
         }
+        // the authors: every address the From and Sender headers name is checked by the sender policy
+        List<InternetAddress> from = addresses("From", message, problems);
+        List<InternetAddress> sender = addresses("Sender", message, problems);
+        List<SenderPolicy.Sender> senders = new ArrayList<>();
+        from.forEach(a -> senders.add(new SenderPolicy.Sender("From", a.getAddress())));
+        sender.forEach(a -> senders.add(new SenderPolicy.Sender("Sender", a.getAddress())));
 
         Envelope envelope;
+        String envelopeField;
         if (given != null) {
             envelope = given;
+            envelopeField = "MAIL FROM";
         } else {
-            InternetAddress headerSender = firstAddress("Sender", message, problems);
-            if (headerSender == null) {
-                headerSender = firstAddress("From", message, problems);
-            }
+            InternetAddress headerSender = !sender.isEmpty() ? sender.get(0) : from.isEmpty() ? null : from.get(0);
+            envelopeField = !sender.isEmpty() ? "Sender" : "From";
             List<InternetAddress> headerRecipients = new ArrayList<>();
             for (String header : List.of("To", "Cc", "Bcc")) {
                 headerRecipients.addAll(addresses(header, message, problems));
@@ -88,10 +96,14 @@ public final class RawMessageReader {
                 && !hasHeader(message, "Bcc")) {
                 problems.add("To", "no recipients; the message needs To, Cc or Bcc headers or leading X-Receiver lines");
             }
+            if (envelopeSender != null) {
+                envelopeField = "X-Sender";
+            }
             envelope = new Envelope(envelopeSender != null ? envelopeSender : headerSender,
                     envelopeRecipients.isEmpty() ? headerRecipients : envelopeRecipients);
         }
         problems.throwIfAny();
+        senders.add(0, new SenderPolicy.Sender(envelopeField, envelope.senderAddress()));
 
         try {
             if (message.getHeader("Message-ID") == null) {
@@ -102,9 +114,37 @@ public final class RawMessageReader {
             }
             ByteArrayOutputStream bytes = new ByteArrayOutputStream(input.length + 128);
             message.writeTo(bytes);
-            return new AcceptedMessage(id, clientId, envelope, bytes.toByteArray());
+            return new Built(new AcceptedMessage(id, clientId, envelope, bytes.toByteArray()), senders);
         } catch (MessagingException | IOException e) {
             throw new RejectedMessageException("$", "is not a parseable RFC 5322 message: " + e.getMessage());
+        }
+    }
+
+    /**
+     * A header named like an envelope line (X-Sender, X-Receiver, in any case, with blanks before
+     * the colon) would be read as one by a pickup service, and by the inbox from a failed/ record:
+     * a recipient smuggled in. Such a message is refused; its envelope belongs in leading lines.
+     */
+    private static void envelopeLookalikes(byte[] input, int offset, int leadingLines, Problems problems) {
+        int line = leadingLines;
+        for (int start = offset; start < input.length;) {
+            int end = XSenderForm.lineEnd(input, start);
+            line++;
+            if (end == start) {
+                return; // the blank line: the body follows
+            }
+            if (input[start] != ' ' && input[start] != '\t') {
+                String text = new String(input, start, end - start, StandardCharsets.ISO_8859_1);
+                int colon = text.indexOf(':');
+                String name = (colon < 0 ? text : text.substring(0, colon)).strip();
+                if (name.equalsIgnoreCase("X-Sender") || name.equalsIgnoreCase("X-Receiver")) {
+                    problems.add(name + " (line " + line + ")", "a header named like an envelope line would be read"
+                            + " as one by a pickup service; the envelope goes only in leading X-Sender/X-Receiver"
+                            + " lines, before the message's own headers");
+                }
+            }
+            start = end < input.length && input[end] == '\r' && end + 1 < input.length && input[end + 1] == '\n'
+                    ? end + 2 : end + 1;
         }
     }
 
@@ -115,11 +155,6 @@ public final class RawMessageReader {
         } catch (MessagingException e) {
             return false;
         }
-    }
-
-    private static InternetAddress firstAddress(String header, MimeMessage message, Problems problems) {
-        List<InternetAddress> found = addresses(header, message, problems);
-        return found.isEmpty() ? null : found.get(0);
     }
 
     private static List<InternetAddress> addresses(String header, MimeMessage message, Problems problems) {

@@ -12,7 +12,7 @@ final class AcceptWiring {
     }
 
     static void wire(CamelContext context, AcceptSettings settings, Started started) throws Exception {
-        context.getRegistry().bind("mailAcceptor", new MailAcceptor(settings.maxBytes()));
+        context.getRegistry().bind("mailAcceptor", new MailAcceptor(settings));
         IdempotencyKeys keys = new IdempotencyKeys(settings.idempotencyFile(), settings.idempotencyRetentionMillis());
         // read now: a key file that cannot be read stops the start, before any route takes a request
         started.start(keys);

@@ -1,24 +1,40 @@
 package dev.mailroute.config;
 
 import dev.mailroute.accept.AcceptSettings;
+import dev.mailroute.ingress.file.InboxFiles;
 import dev.mailroute.ingress.file.InboxSettings;
 import dev.mailroute.ingress.file.RejectedFolder;
+import dev.mailroute.ingress.http.ApiHttpServer;
 import dev.mailroute.ingress.http.BatchItems;
 import dev.mailroute.ingress.http.HttpAnswers;
 import dev.mailroute.ingress.http.HttpRequestCheck;
 import dev.mailroute.ingress.http.HttpSettings;
+import dev.mailroute.ingress.jms.JmsSubmission;
+import org.apache.camel.CamelContext;
 import org.apache.camel.spi.Registry;
 
-/** The ingress beans: the inbox's {@code rejectedFolder}; HTTP's {@code httpRequestCheck}, {@code httpAnswers}, {@code batchItems}. */
+/**
+ * The ingress beans: the inbox's {@code inboxFiles} and {@code rejectedFolder}; HTTP's {@code httpRequestCheck},
+ * {@code httpAnswers}, {@code batchItems}, and the HTTP server itself; JMS's {@code jmsSubmission}.
+ */
 final class IngressWiring {
 
     private IngressWiring() {
     }
 
-    static void wire(Registry registry, InboxSettings inbox, HttpSettings http, AcceptSettings accept) {
-        registry.bind("rejectedFolder", new RejectedFolder(inbox.rejectedDir()));
-        registry.bind("httpRequestCheck", new HttpRequestCheck(http.apiKeys()));
-        registry.bind("httpAnswers", new HttpAnswers());
+    static void wire(CamelContext context, InboxSettings inbox, HttpSettings http, AcceptSettings accept)
+            throws Exception {
+        Registry registry = context.getRegistry();
+        RejectedFolder rejected = new RejectedFolder(inbox.rejectedDir());
+        registry.bind("rejectedFolder", rejected);
+        registry.bind("inboxFiles", new InboxFiles(rejected));
+        HttpRequestCheck check = new HttpRequestCheck(http.apiKeys(), accept.maxBytes(), http.observeRequiresKey());
+        HttpAnswers answers = new HttpAnswers();
+        registry.bind("httpRequestCheck", check);
+        registry.bind("httpAnswers", answers);
         registry.bind("batchItems", new BatchItems(http.maxBatch(), accept.maxBytes()));
+        registry.bind("jmsSubmission", new JmsSubmission());
+        // started with the context, before the routes; Camel's management endpoints (health) use it too
+        context.addService(new ApiHttpServer(http, accept.maxBytes(), check, answers), true, false);
     }
 }

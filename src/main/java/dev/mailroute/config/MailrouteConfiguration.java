@@ -24,10 +24,23 @@ public final class MailrouteConfiguration implements CamelConfiguration {
     public void configure(CamelContext context) throws Exception {
         MailrouteSettings settings = MailrouteSettings.from(context.getPropertiesComponent());
         StartupChecks.requireUsableFolders(settings);
+        StartupChecks.requireClosedByDefault(settings);
+        FolderLocks locks = new FolderLocks();
+        started.start(locks);
+        context.addService(locks, true, false);
+        locks.lock(settings.inbox().dir(), "mailroute.inbox.dir");
+        if (settings.broker().embedded()) {
+            locks.lock(settings.broker().dir(), "mailroute.broker.dir");
+        }
+        if (settings.smtp().trust() != null) {
+            LOG.warn("mailroute.smtp.tls.trust={}: the relay's TLS certificate is not checked against the trust"
+                     + " store for these hosts{}", settings.smtp().trust(),
+                    "*".equals(settings.smtp().trust()) ? ", nor its name: any server can pose as the relay" : "");
+        }
 
         QueueWiring.Queue queue = QueueWiring.wire(context, settings.broker(), settings.delivery().retry(), started);
         AcceptWiring.wire(context, settings.accept(), started);
-        IngressWiring.wire(context.getRegistry(), settings.inbox(), settings.http(), settings.accept());
+        IngressWiring.wire(context, settings.inbox(), settings.http(), settings.accept());
         MailEvents events = ObservabilityWiring.wire(context, settings.observability(), queue.embeddedBroker());
         RelayCircuit circuit = DeliveryWiring.wire(context, settings, events);
         ObservabilityWiring.circuitGauge(context, circuit);

@@ -24,6 +24,8 @@ import org.apache.camel.spi.PropertiesComponent;
  * placeholder takes it from.
  *
  * @param spoolDir where Camel spills large bodies (its stream caching), checked at start-up
+ * @param allowUnauthenticated the operator's explicit opt-out of "nothing that accepts mail listens
+ *                             beyond loopback without credentials" ({@code mailroute.security.allowUnauthenticated})
  * @param secretKeys the keys declared secret by the stages: masked in every summary
  */
 public record MailrouteSettings(
@@ -38,6 +40,7 @@ public record MailrouteSettings(
         CircuitSettings circuit,
         ObservabilitySettings observability,
         Path spoolDir,
+        boolean allowUnauthenticated,
         Set<String> secretKeys) {
 
     public static MailrouteSettings from(PropertiesComponent properties) {
@@ -54,6 +57,7 @@ public record MailrouteSettings(
                 CircuitSettings.from(r),
                 ObservabilitySettings.from(r),
                 r.path("mailroute.spool.dir"),
+                r.bool("mailroute.security.allowUnauthenticated"),
                 r.secretKeys());
     }
 

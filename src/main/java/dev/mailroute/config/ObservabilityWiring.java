@@ -3,6 +3,7 @@ package dev.mailroute.config;
 import dev.mailroute.delivery.smtp.RelayCircuit;
 import dev.mailroute.observability.MailEvents;
 import dev.mailroute.observability.ObservabilitySettings;
+import dev.mailroute.observability.PrometheusPage;
 import dev.mailroute.queue.EmbeddedBroker;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -25,12 +26,13 @@ final class ObservabilityWiring {
             throws Exception {
         Registry registry = context.getRegistry();
         // the registry Camel's Prometheus support serves at /observe/metrics: Camel's own if it made one first
-        MeterRegistry meters = registry.lookupByNameAndType(MicrometerConstants.METRICS_REGISTRY_NAME,
-                MeterRegistry.class);
+        PrometheusMeterRegistry meters = registry.lookupByNameAndType(MicrometerConstants.METRICS_REGISTRY_NAME,
+                PrometheusMeterRegistry.class);
         if (meters == null) {
             meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             registry.bind(MicrometerConstants.METRICS_REGISTRY_NAME, meters);
         }
+        registry.bind("prometheusPage", new PrometheusPage(meters));
         if (broker != null) {
             for (String queue : EmbeddedBroker.QUEUES) {
                 Gauge.builder("mailroute.queue.depth", () -> broker.messageCount(queue)).tag("queue", queue)

@@ -53,19 +53,22 @@ final class QueueWiring {
         EmbeddedBroker broker = null;
         ActiveMQConnectionFactory connectionFactory;
         if (settings.embedded()) {
-            broker = new EmbeddedBroker(settings.dir(), settings.host(), settings.port(),
-                    new EmbeddedBroker.RedeliveryPolicy(retry.initialDelayMillis(), retry.multiplier(),
-                            retry.maxDelayMillis()));
+            broker = new EmbeddedBroker(settings, new EmbeddedBroker.RedeliveryPolicy(retry.initialDelayMillis(),
+                    retry.multiplier(), retry.maxDelayMillis()));
             started.start(broker);
             registry.bind(BROKER_BEAN, broker);
             context.addService(broker, true, false);
-            connectionFactory = new ActiveMQConnectionFactory(EmbeddedBroker.IN_VM_URL);
-            LOG.info("embedded broker: journal in {}, listening on tcp://{}:{}", settings.dir(), settings.host(),
-                    settings.port());
+            connectionFactory = new ActiveMQConnectionFactory(EmbeddedBroker.IN_VM_URL, EmbeddedBroker.INTERNAL_USER,
+                    broker.internalPassword().reveal());
+            LOG.info("embedded broker: journal in {}, JMS clients on {}://{}:{} (login required)", settings.dir(),
+                    settings.tls() ? "ssl" : "tcp", settings.host(), settings.port());
         } else {
-            connectionFactory = new ActiveMQConnectionFactory(settings.url());
+            connectionFactory = new ActiveMQConnectionFactory(settings.url(), settings.username(),
+                    settings.password() == null ? null : settings.password().reveal());
             LOG.info("external broker at {}", settings.url());
         }
+        // a JMS ObjectMessage is Java deserialization of whatever a client sent: mailroute reads none
+        connectionFactory.setDeserializationDenyList("*");
         // Artemis stores a message of 100 KiB or more as a file of its own (created, synced and
         // deleted per message); up to 1 MiB they go into the journal like any other message
         connectionFactory.setMinLargeMessageSize(LARGE_MESSAGE_BYTES);

@@ -1,14 +1,56 @@
 package dev.mailroute.config;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 import dev.mailroute.files.FolderCheck;
+import dev.mailroute.ingress.http.HttpSettings;
+import dev.mailroute.settings.StartupCheckException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Checks run before anything starts; all problems are reported together. */
 public final class StartupChecks {
 
+    private static final Logger LOG = LoggerFactory.getLogger(StartupChecks.class);
+
     private StartupChecks() {
+    }
+
+    /**
+     * Closed by default: nothing that accepts mail listens beyond loopback without credentials,
+     * unless the operator says so with mailroute.security.allowUnauthenticated=true — and is then
+     * warned at every start. (The broker always asks for credentials.)
+     */
+    public static void requireClosedByDefault(MailrouteSettings settings) {
+        HttpSettings http = settings.http();
+        if (http.requiresKey() || isLoopback(http.host())) {
+            return;
+        }
+        String open = "the HTTP API on " + http.host() + ":" + http.port() + " accepts mail without an API key";
+        if (!settings.allowUnauthenticated()) {
+            throw new StartupCheckException("mailroute.http.host=" + http.host() + ": " + open + " from anyone who"
+                    + " reaches it. Fix: set MAILROUTE_API_KEYS, or listen on 127.0.0.1, or set"
+                    + " mailroute.security.allowUnauthenticated=true if a firewall guards it");
+        }
+        LOG.warn("mailroute.security.allowUnauthenticated=true: {} from anyone who reaches it", open);
+    }
+
+    /** 127.0.0.1, ::1, localhost — an address only this machine reaches. */
+    static boolean isLoopback(String host) {
+        try {
+            for (InetAddress address : InetAddress.getAllByName(host)) {
+                if (!address.isLoopbackAddress()) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (UnknownHostException e) {
+            return false;
+        }
     }
 
     public static void requireUsableFolders(MailrouteSettings settings) {
@@ -27,6 +69,15 @@ public final class StartupChecks {
         }
         if (!problems.isEmpty()) {
             throw new StartupCheckException(String.join(System.lineSeparator(), problems));
+        }
+        // where mail rests that no one else needs to see
+        List<Path> privateFolders = new ArrayList<>(List.of(settings.inbox().rejectedDir(),
+                settings.delivery().failedDir(), settings.spoolDir()));
+        if (settings.broker().embedded()) {
+            privateFolders.add(settings.broker().dir());
+        }
+        for (Path folder : privateFolders) {
+            FolderCheck.makePrivate(folder).ifPresent(LOG::warn);
         }
     }
 }

@@ -8,6 +8,7 @@ import java.util.stream.Collectors;
 import dev.mailroute.delivery.DeliveryFailure.RecipientReply;
 import dev.mailroute.delivery.smtp.RelayCircuit;
 import dev.mailroute.files.FolderCheck;
+import dev.mailroute.message.ForeignMessageException;
 import dev.mailroute.message.MessageHeaders;
 import dev.mailroute.message.QueuedMessage;
 import dev.mailroute.observability.MailEvents;
@@ -84,6 +85,10 @@ public final class DeliveryOutcomes {
         Message in = exchange.getMessage();
         Throwable error = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         byte[] queued = exchange.getProperty(QUEUED_BYTES, byte[].class);
+        if (error instanceof ForeignMessageException foreign) {
+            parkForeign(exchange, queued, foreign);
+            return;
+        }
         // parsed again: a transport may have changed the message it was given
         QueuedMessage message = queuedMessage(queued, in);
         Transport used = exchange.getProperty(TRANSPORT, Transport.class);
@@ -131,6 +136,24 @@ public final class DeliveryOutcomes {
         exchange.setProperty(DECISION, decision);
         exchange.setProperty(PARKS, decision.parks());
         exchange.setProperty(RETRY_DELAY, decision.retries() ? decision.retryDelayMillis() : null);
+        in.setBody(queued);
+        MessageHeaders.keepOnlyContract(in);
+    }
+
+    /**
+     * A message mailroute did not make is never delivered: its bytes are parked under an id of
+     * mailroute's own, with why, and it leaves the queue.
+     */
+    private void parkForeign(Exchange exchange, byte[] queued, ForeignMessageException foreign) throws IOException {
+        Message in = exchange.getMessage();
+        long now = System.currentTimeMillis();
+        String reason = "not delivered: " + foreign.getMessage();
+        Path parked = failedFolder.parkForeign(queued == null ? new byte[0] : queued, reason, now);
+        LOG.error("refused a message on mail.outbound: {} (parked as {})", foreign.getMessage(), parked.getFileName());
+        events.failed(exchange, -1, "foreign");
+        exchange.setProperty(DECISION, new DeliveryDecision(false, "foreign", reason, List.of(), List.of(), -1, 1, now));
+        exchange.setProperty(PARKS, true);
+        exchange.setProperty(RETRY_DELAY, null);
         in.setBody(queued);
         MessageHeaders.keepOnlyContract(in);
     }

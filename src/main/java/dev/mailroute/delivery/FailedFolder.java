@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.UUID;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -45,9 +46,30 @@ public final class FailedFolder {
         byte[] eml = XSenderForm.write(message,
                 record.recipients().stream().map(RecipientReply::address).toList());
         // synced: once this returns, the message leaves the queue and this is its only copy
-        AtomicFile.write(folder.resolve(base + ".json"), mapper.writeValueAsBytes(json(message, record)), true);
+        AtomicFile.write(folder.resolve(base + ".json"), mapper.writeValueAsBytes(json(message, record)), true,
+                AtomicFile.OWNER_ONLY);
         Path emlFile = folder.resolve(base + ".eml");
-        AtomicFile.write(emlFile, eml, true);
+        AtomicFile.write(emlFile, eml, true, AtomicFile.OWNER_ONLY);
+        return emlFile;
+    }
+
+    /**
+     * Parks a message mailroute did not make (see ForeignMessageException): its bytes as they were
+     * on the queue, under a new id, and why. Nothing it claims about itself names a file.
+     *
+     * @return the .eml file written
+     */
+    public Path parkForeign(byte[] bytes, String reason, long now) throws IOException {
+        Files.createDirectories(folder);
+        String base = freeBase(UUID.randomUUID().toString());
+        ObjectNode json = mapper.createObjectNode();
+        json.put("id", base);
+        json.put("kind", "foreign");
+        json.put("reason", reason);
+        json.put("parkedAt", Instant.ofEpochMilli(now).toString());
+        AtomicFile.write(folder.resolve(base + ".json"), mapper.writeValueAsBytes(json), true, AtomicFile.OWNER_ONLY);
+        Path emlFile = folder.resolve(base + ".eml");
+        AtomicFile.write(emlFile, bytes, true, AtomicFile.OWNER_ONLY);
         return emlFile;
     }
 

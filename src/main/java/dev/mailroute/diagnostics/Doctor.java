@@ -2,8 +2,15 @@ package dev.mailroute.diagnostics;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,6 +30,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mailroute.config.MailrouteSettings;
 import dev.mailroute.delivery.Transport;
 import dev.mailroute.files.FolderCheck;
+import dev.mailroute.queue.BrokerSettings;
+import dev.mailroute.queue.SubmitterPassword;
 import dev.mailroute.settings.Secret;
 import jakarta.jms.Connection;
 import jakarta.jms.QueueBrowser;
@@ -43,6 +52,7 @@ import org.slf4j.Marker;
 public final class Doctor {
 
     private static final int MAX_BROWSE = 100_000;
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
 
     /** The results, in the order they were found. */
     static final class Report {
@@ -140,7 +150,9 @@ public final class Doctor {
             } else if (to != null) {
                 report.ok("smtp", "skipped", "transport is pickup: --to is not checked");
             }
-            broker(settings, report);
+            boolean running = running(settings);
+            ports(settings, running, report);
+            broker(settings, running, report);
         } catch (IOException e) {
             // closing the context that only resolved properties: nothing to report
         }
@@ -187,10 +199,56 @@ public final class Doctor {
         }
     }
 
-    private static void broker(MailrouteSettings settings, Report report) {
-        String url = settings.broker().embedded() ? "tcp://" + settings.broker().host() + ":" + settings.broker().port()
-                : settings.broker().url();
-        ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory(url);
+    /**
+     * Whether mailroute itself is running with this configuration: its health endpoint answers.
+     * Then its ports are in use by it, and its queue depths can be asked for.
+     */
+    private static boolean running(MailrouteSettings settings) {
+        try {
+            HttpResponse<String> answer = HTTP.send(HttpRequest.newBuilder(observe(settings, "/observe/health/live"))
+                    .timeout(Duration.ofSeconds(3)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            return answer.body().contains("\"status\"");
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** The ports mailroute listens on can be bound (when mailroute is not running, holding them itself). */
+    private static void ports(MailrouteSettings settings, boolean running, Report report) {
+        if (running) {
+            report.ok("ports", "http", "mailroute is running and answers on " + settings.http().host() + ":"
+                                       + settings.http().port());
+            return;
+        }
+        port(report, "http", "mailroute.http.port", settings.http().host(), settings.http().port());
+        if (settings.broker().embedded()) {
+            port(report, "broker", "mailroute.broker.port", settings.broker().host(), settings.broker().port());
+        }
+    }
+
+    private static void port(Report report, String name, String key, String host, int port) {
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new InetSocketAddress(host, port));
+            report.ok("ports", name, host + ":" + port + " is free to listen on");
+        } catch (IOException e) {
+            report.fail("ports", name, host + ":" + port + " cannot be listened on: " + e.getMessage(),
+                    "stop what uses that port, or set " + key + " to a free one");
+        }
+    }
+
+    private static void broker(MailrouteSettings settings, boolean running, Report report) {
+        BrokerSettings broker = settings.broker();
+        if (broker.embedded()) {
+            embeddedBroker(settings, running, report);
+            return;
+        }
+        String url = broker.url();
+        ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory(url, broker.username(),
+                broker.password() == null ? null : broker.password().reveal());
         factory.setReconnectAttempts(0);
         factory.setInitialConnectAttempts(1);
         try (factory; Connection connection = factory.createConnection()) {
@@ -200,18 +258,84 @@ public final class Doctor {
                                                  + " ready, mail.failed " + depth(session, "mail.failed"));
             }
         } catch (Exception e) {
-            if (settings.broker().embedded()) {
-                // the embedded broker lives inside the gateway: not running is not a fault of the setup
-                report.ok("broker", "reachable", "the embedded broker is not running at " + url
-                                                 + " (mailroute is not running); queue depths unknown");
-            } else {
-                report.fail("broker", "reachable", "cannot connect to the broker " + url + ": " + e.getMessage(),
-                        "check mailroute.broker.url and that the broker runs");
-            }
+            report.fail("broker", "reachable", "cannot connect to the broker " + url + ": " + e.getMessage(),
+                    "check mailroute.broker.url, mailroute.broker.username and MAILROUTE_BROKER_PASSWORD,"
+                    + " and that the broker runs");
         }
     }
 
-    /** Messages ready for delivery (a browser does not see retries waiting for their time). */
+    /**
+     * The embedded broker lives inside the gateway: when mailroute is not running that is said, not
+     * failed. When it runs, a JMS client's login is tried as the submitters log in, and the queue
+     * depths come from mailroute's own metrics (a submitter may not browse the queues).
+     */
+    private static void embeddedBroker(MailrouteSettings settings, boolean running, Report report) {
+        BrokerSettings broker = settings.broker();
+        String url = broker.clientUrl();
+        if (!running) {
+            report.ok("broker", "reachable", "the embedded broker is not running at " + url
+                                             + " (mailroute is not running); queue depths unknown");
+            return;
+        }
+        Secret password;
+        try {
+            password = SubmitterPassword.current(broker);
+        } catch (IOException e) {
+            report.fail("broker", "login", "cannot read the submitters' password in " + broker.dir() + ": "
+                                           + e.getMessage(), "run doctor as the user mailroute runs as");
+            return;
+        }
+        ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory(url, broker.submitUser(),
+                password == null ? null : password.reveal());
+        factory.setReconnectAttempts(0);
+        factory.setInitialConnectAttempts(1);
+        try (factory; Connection connection = factory.createConnection()) {
+            report.ok("broker", "login", url + ": JMS submitters can log in as '" + broker.submitUser() + "'");
+        } catch (Exception e) {
+            report.fail("broker", "login", "cannot log in to " + url + " as '" + broker.submitUser() + "': "
+                                           + e.getMessage(), "check mailroute.broker.submitUser and"
+                                                             + " MAILROUTE_BROKER_SUBMITPASSWORD");
+        }
+        report.ok("broker", "queues", queueDepths(settings));
+    }
+
+    private static String queueDepths(MailrouteSettings settings) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(observe(settings, "/observe/metrics"))
+                .timeout(Duration.ofSeconds(5)).GET();
+        if (!settings.http().apiKeys().isEmpty()) {
+            request.header("Authorization", "Bearer " + settings.http().apiKeys().get(0).key().reveal());
+        }
+        try {
+            String metrics = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString()).body();
+            return "mail.outbound " + sample(metrics, "mailroute_queue_depth{queue=\"mail.outbound\"}")
+                   + " (of them " + sample(metrics, "mailroute_queue_scheduled{queue=\"mail.outbound\"}")
+                   + " waiting for a retry), mail.failed " + sample(metrics, "mailroute_queue_depth{queue=\"mail.failed\"}")
+                   + ", mail.submit " + sample(metrics, "mailroute_queue_depth{queue=\"mail.submit\"}");
+        } catch (IOException e) {
+            return "queue depths unknown: " + e.getMessage();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "queue depths unknown";
+        }
+    }
+
+    private static String sample(String metrics, String name) {
+        for (String line : metrics.split("\n")) {
+            if (line.startsWith(name + " ")) {
+                return line.substring(name.length() + 1).replaceAll("\\.0$", "");
+            }
+        }
+        return "?";
+    }
+
+    private static URI observe(MailrouteSettings settings, String path) {
+        String host = settings.http().host();
+        String reachable = host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
+        return URI.create("http://" + (reachable.contains(":") ? "[" + reachable + "]" : reachable) + ":"
+                          + settings.http().port() + path);
+    }
+
+    /** Messages ready for delivery on an external broker (a browser does not see retries waiting for their time). */
     private static String depth(Session session, String queue) throws jakarta.jms.JMSException {
         int count = 0;
         try (QueueBrowser browser = session.createBrowser(session.createQueue(queue))) {

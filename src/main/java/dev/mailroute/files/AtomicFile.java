@@ -9,6 +9,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
 
 /**
  * Writes a file so that no reader ever sees it half written: as {@code .<name>.part} beside it,
@@ -18,19 +22,40 @@ import java.nio.file.StandardOpenOption;
  */
 public final class AtomicFile {
 
+    /**
+     * rw-------: what mailroute keeps for itself (rejected/ and failed/ records, keys, passwords)
+     * holds mail or secrets, and is nobody else's to read.
+     */
+    public static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
+
     private AtomicFile() {
     }
 
-    /** Replaces an existing file of that name (a redelivery writing the same bytes again). */
+    /** Replaces an existing file of that name (a redelivery writing the same bytes again); the umask decides the mode. */
     public static void write(Path target, byte[] bytes, boolean fsync) throws IOException {
-        write(target, new ByteArrayInputStream(bytes), fsync);
+        write(target, new ByteArrayInputStream(bytes), fsync, null);
+    }
+
+    /** @param permissions the new file's mode (on POSIX file systems), or null for the umask's */
+    public static void write(Path target, byte[] bytes, boolean fsync, Set<PosixFilePermission> permissions)
+            throws IOException {
+        write(target, new ByteArrayInputStream(bytes), fsync, permissions);
     }
 
     /** The same for content of any size, streamed. */
-    public static void write(Path target, InputStream content, boolean fsync) throws IOException {
+    public static void write(Path target, InputStream content, boolean fsync, Set<PosixFilePermission> permissions)
+            throws IOException {
         Path part = part(target);
-        try (FileChannel out = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
+        boolean mode = permissions != null && posix(target);
+        // created with the mode (never readable by others, not even for a moment), and set again
+        // for a part file a crash left behind
+        FileAttribute<?>[] attributes = mode ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(permissions)}
+                : new FileAttribute<?>[0];
+        try (FileChannel out = FileChannel.open(part, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING), attributes)) {
+            if (mode) {
+                Files.setPosixFilePermissions(part, permissions);
+            }
             content.transferTo(Channels.newOutputStream(out));
             if (fsync) {
                 out.force(true);
@@ -40,6 +65,10 @@ public final class AtomicFile {
             throw e;
         }
         moveIntoPlace(part, target, fsync);
+    }
+
+    private static boolean posix(Path target) {
+        return target.getFileSystem().supportedFileAttributeViews().contains("posix");
     }
 
     private static Path part(Path target) {

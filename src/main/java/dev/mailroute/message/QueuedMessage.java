@@ -2,6 +2,7 @@ package dev.mailroute.message;
 
 import java.io.ByteArrayInputStream;
 import java.util.Properties;
+import java.util.regex.Pattern;
 
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
@@ -18,6 +19,9 @@ public final class QueuedMessage extends SMTPMessage {
 
     private static final Session PARSING_SESSION = Session.getInstance(new Properties());
 
+    /** The ids mailroute gives messages: UUIDs, lower case, as {@code UUID.toString()} writes them. */
+    private static final Pattern MAILROUTE_ID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+
     private final String id;
     private final Envelope envelope;
 
@@ -28,20 +32,30 @@ public final class QueuedMessage extends SMTPMessage {
         setEnvelopeFrom(envelope.senderAddress());
     }
 
-    /** Called by the deliver route on every message it takes from the queue. */
+    /**
+     * Called by the deliver route on every message it takes from the queue.
+     *
+     * @throws ForeignMessageException when the message is not one mailroute made
+     */
     public static QueuedMessage fromQueue(byte[] body, @Header(MessageHeaders.ID) String id,
                                           @Header(MessageHeaders.SENDER) String sender,
                                           @Header(MessageHeaders.RECIPIENTS) String recipients)
             throws MessagingException {
-        if (id == null || sender == null || recipients == null) {
-            throw new MessagingException("queue message without " + MessageHeaders.ID + ", " + MessageHeaders.SENDER
-                                         + " or " + MessageHeaders.RECIPIENTS + " property: not put there by mailroute");
+        if (id == null || sender == null || recipients == null || body == null) {
+            throw new ForeignMessageException("a message without a body or without the " + MessageHeaders.ID + ", "
+                                              + MessageHeaders.SENDER + " or " + MessageHeaders.RECIPIENTS
+                                              + " property: not put on the queue by mailroute");
+        }
+        if (!MAILROUTE_ID.matcher(id).matches()) {
+            // ids name pickup files and failed/ records: anything but mailroute's own could name a path
+            throw new ForeignMessageException("its id is not one mailroute makes (a UUID): not put on the queue by"
+                                              + " mailroute");
         }
         Envelope envelope;
         try {
             envelope = Envelope.fromLines(sender, recipients);
         } catch (AddressException e) {
-            throw new MessagingException("queue message " + id + " has an unreadable envelope: " + e.getMessage(), e);
+            throw new ForeignMessageException("its envelope cannot be read (" + e.getMessage() + ")");
         }
         return new QueuedMessage(body, id, envelope);
     }

@@ -2,20 +2,52 @@ package dev.mailroute.queue;
 
 import java.nio.file.Path;
 
+import dev.mailroute.settings.Secret;
 import dev.mailroute.settings.SettingsReader;
 
 /**
- * The queue ({@code mailroute.broker.*}): an external broker's URL, or, when that is empty, where
- * the embedded broker keeps its journal and accepts JMS clients.
+ * The queue ({@code mailroute.broker.*}): an external broker's URL and mailroute's credentials
+ * there, or, when the URL is empty, the embedded broker — where it keeps its journal, where it
+ * accepts JMS clients (with TLS when a certificate is given), and the one account JMS submitters
+ * log in with.
+ *
+ * @param submitPassword null: generated on the first start and kept in the broker folder
+ * @param tlsCert PEM certificate (chain) of the embedded broker's TCP acceptor, or null for plain TCP
+ * @param tlsKey PEM private key that goes with {@code tlsCert}
  */
-public record BrokerSettings(String url, String host, int port, Path dir) {
+public record BrokerSettings(String url, String username, Secret password, String host, int port, Path dir,
+                             String submitUser, Secret submitPassword, Path tlsCert, Path tlsKey) {
 
     public static BrokerSettings from(SettingsReader r) {
-        return new BrokerSettings(r.optional("mailroute.broker.url"), r.required("mailroute.broker.host"),
-                r.integer("mailroute.broker.port"), r.path("mailroute.broker.dir"));
+        String cert = r.optional("mailroute.broker.tls.cert");
+        String key = r.optional("mailroute.broker.tls.key");
+        if ((cert == null) != (key == null)) {
+            throw new IllegalArgumentException((cert == null ? "mailroute.broker.tls.key" : "mailroute.broker.tls.cert")
+                                               + " is set without " + (cert == null ? "mailroute.broker.tls.cert"
+                    : "mailroute.broker.tls.key") + ": TLS needs both the certificate and its private key (PEM files)");
+        }
+        return new BrokerSettings(r.optional("mailroute.broker.url"), r.optional("mailroute.broker.username"),
+                r.secret("mailroute.broker.password"), r.required("mailroute.broker.host"),
+                r.port("mailroute.broker.port"), r.path("mailroute.broker.dir"), r.required("mailroute.broker.submitUser"),
+                r.secret("mailroute.broker.submitPassword"), cert == null ? null : r.path("mailroute.broker.tls.cert"),
+                key == null ? null : r.path("mailroute.broker.tls.key"));
     }
 
     public boolean embedded() {
         return url == null;
+    }
+
+    public boolean tls() {
+        return tlsCert != null;
+    }
+
+    /**
+     * Where a JMS client on this machine reaches the embedded broker (doctor, tests): plain TCP, or
+     * TLS trusting the broker's own certificate file.
+     */
+    public String clientUrl() {
+        String reachable = host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
+        return "tcp://" + reachable + ":" + port
+               + (tls() ? "?sslEnabled=true;trustStoreType=PEM;trustStorePath=" + tlsCert : "");
     }
 }

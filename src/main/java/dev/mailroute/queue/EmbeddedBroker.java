@@ -1,24 +1,46 @@
 package dev.mailroute.queue;
 
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.Base64;
 import java.util.List;
+import java.util.Set;
+
+import dev.mailroute.files.AtomicFile;
+import dev.mailroute.settings.Secret;
+import dev.mailroute.settings.StartupCheckException;
 
 import org.apache.activemq.artemis.api.core.ActiveMQException;
 import org.apache.activemq.artemis.api.core.QueueConfiguration;
 import org.apache.activemq.artemis.api.core.RoutingType;
 import org.apache.activemq.artemis.api.core.SimpleString;
 import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
+import org.apache.activemq.artemis.core.config.impl.SecurityConfiguration;
+import org.apache.activemq.artemis.core.security.Role;
 import org.apache.activemq.artemis.core.server.ActiveMQServer;
 import org.apache.activemq.artemis.core.server.JournalType;
 import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
 import org.apache.activemq.artemis.core.settings.impl.AddressSettings;
+import org.apache.activemq.artemis.spi.core.security.ActiveMQJAASSecurityManager;
+import org.apache.activemq.artemis.spi.core.security.jaas.InVMLoginModule;
 import org.apache.camel.support.service.ServiceSupport;
 
 /**
  * The default queue: an ActiveMQ Artemis broker inside the gateway's JVM, with a persistent
  * journal under the data folder, so a first run needs nothing installed and accepted mail
- * survives a crash. Routes reach it in-VM; local applications over TCP on
- * {@code mailroute.broker.host:port}.
+ * survives a crash. Routes reach it in-VM; JMS clients over TCP on
+ * {@code mailroute.broker.host:port} (with TLS when a certificate is configured).
+ *
+ * <p>Security is always on. mailroute itself logs in as {@value #INTERNAL_USER} with a password made
+ * up at each start and never stored, and may do anything; JMS submitters log in as
+ * {@code mailroute.broker.submitUser} and may only send to {@code mail.submit} — not browse, not
+ * consume, not send anywhere else. Other mailroute instances that use this broker as theirs log in
+ * with {@code mailroute.broker.username} / {@code mailroute.broker.password} (the same keys they
+ * set), with mailroute's own rights. A client without credentials is refused.
  */
 public final class EmbeddedBroker extends ServiceSupport {
 
@@ -26,6 +48,11 @@ public final class EmbeddedBroker extends ServiceSupport {
 
     /** The queues mailroute uses; declared up front so they exist before the first message. */
     public static final List<String> QUEUES = List.of("mail.outbound", "mail.submit", "mail.rejected", "mail.failed");
+
+    /** mailroute's own account on its broker (in-VM). */
+    public static final String INTERNAL_USER = "mailroute";
+    private static final String INTERNAL_ROLE = "mailroute";
+    private static final String SUBMITTER_ROLE = "submitter";
 
     /** Named so the broker has one, though with unlimited delivery attempts nothing is ever sent there by it. */
     private static final String DEAD_LETTERS = "mail.failed";
@@ -35,29 +62,36 @@ public final class EmbeddedBroker extends ServiceSupport {
     /** Attempts at taking one message off mail.submit before the broker moves it to mail.rejected. */
     private static final int SUBMIT_ATTEMPTS = 10;
 
-    private final Path dir;
-    private final String host;
-    private final int port;
+    private final BrokerSettings settings;
     private final RedeliveryPolicy redelivery;
+    private final Secret internalPassword;
     private EmbeddedActiveMQ server;
 
     /** Broker-side redelivery after a rolled-back delivery attempt. */
     public record RedeliveryPolicy(long initialDelayMillis, double multiplier, long maxDelayMillis) {
     }
 
-    public EmbeddedBroker(Path dir, String host, int port, RedeliveryPolicy redelivery) {
-        this.dir = dir;
-        this.host = host;
-        this.port = port;
+    public EmbeddedBroker(BrokerSettings settings, RedeliveryPolicy redelivery) {
+        this.settings = settings;
         this.redelivery = redelivery;
+        byte[] random = new byte[32];
+        new SecureRandom().nextBytes(random);
+        this.internalPassword = Secret.of(Base64.getUrlEncoder().withoutPadding().encodeToString(random));
+    }
+
+    /** What mailroute's own connection factory logs in with. */
+    public Secret internalPassword() {
+        return internalPassword;
     }
 
     @Override
     protected void doStart() throws Exception {
+        Path dir = settings.dir();
+        Secret submitPassword = SubmitterPassword.resolve(settings.submitPassword(), dir, settings.submitUser());
         ConfigurationImpl config = new ConfigurationImpl();
         config.setName("mailroute");
         config.setPersistenceEnabled(true);
-        config.setSecurityEnabled(false);
+        config.setSecurityEnabled(true);
         config.setJMXManagementEnabled(false);
         // NIO works everywhere; the native AIO journal needs libaio and prints warnings without it
         config.setJournalType(JournalType.NIO);
@@ -72,7 +106,23 @@ public final class EmbeddedBroker extends ServiceSupport {
         config.setPagingDirectory(dir.resolve("paging").toString());
         config.setNodeManagerLockDirectory(dir.toString());
         config.addAcceptorConfiguration("in-vm", IN_VM_URL);
-        config.addAcceptorConfiguration("tcp", "tcp://" + host + ":" + port);
+        config.addAcceptorConfiguration("tcp", "tcp://" + settings.host() + ":" + settings.port() + tlsParameters(dir));
+
+        // mailroute may do anything; submitters may only send to mail.submit. Artemis takes the
+        // most specific match, so mail.submit names mailroute's role again.
+        Role internal = new Role(INTERNAL_ROLE, true, true, true, true, true, true, true, true, true, true);
+        Role submitter = new Role(SUBMITTER_ROLE, true, false, false, false, false, false, false, false, false, false);
+        config.putSecurityRoles("#", Set.of(internal));
+        config.putSecurityRoles("mail.submit", Set.of(internal, submitter));
+        SecurityConfiguration users = new SecurityConfiguration();
+        users.addUser(INTERNAL_USER, internalPassword.reveal());
+        users.addRole(INTERNAL_USER, INTERNAL_ROLE);
+        users.addUser(settings.submitUser(), submitPassword.reveal());
+        users.addRole(settings.submitUser(), SUBMITTER_ROLE);
+        if (settings.username() != null && settings.password() != null) {
+            users.addUser(settings.username(), settings.password().reveal());
+            users.addRole(settings.username(), INTERNAL_ROLE);
+        }
 
         AddressSettings mail = redelivery()
                 // never drop or dead-letter on our own: mailroute decides when a message is failed
@@ -91,15 +141,54 @@ public final class EmbeddedBroker extends ServiceSupport {
                     .setRoutingType(RoutingType.ANYCAST).setDurable(true));
         }
 
+        requireFreePort();
         server = new EmbeddedActiveMQ();
         server.setConfiguration(config);
+        server.setSecurityManager(new ActiveMQJAASSecurityManager(InVMLoginModule.class.getName(), users));
         try {
             server.start();
+            if (!server.getActiveMQServer().getRemotingService().getAcceptor("tcp").isStarted()) {
+                throw new StartupCheckException(portProblem("the broker could not open its JMS acceptor there"));
+            }
         } catch (Exception e) {
             // Artemis threads are not daemons: a half-started broker would keep the JVM alive
             stopQuietly();
             throw e;
         }
+    }
+
+    /**
+     * Artemis logs a port it cannot bind and runs on without its TCP acceptor; a start that cannot
+     * serve its JMS clients must stop instead, with the key to change.
+     */
+    private void requireFreePort() {
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new InetSocketAddress(settings.host(), settings.port()));
+        } catch (IOException e) {
+            throw new StartupCheckException(portProblem(e.getMessage()));
+        }
+    }
+
+    private String portProblem(String cause) {
+        return "mailroute.broker.port=" + settings.port() + ": the embedded broker cannot listen on " + settings.host()
+               + ":" + settings.port() + " (" + cause + "). Fix: stop what uses that port, or set"
+               + " mailroute.broker.port (and mailroute.broker.host) to an address that is free";
+    }
+
+    /**
+     * TLS for the TCP acceptor from PEM files, through the PEM key store Artemis brings
+     * (de.dentrassi pem-keystore): its configuration names the certificate and the key files.
+     */
+    private String tlsParameters(Path dir) throws IOException {
+        if (!settings.tls()) {
+            return "";
+        }
+        Path pemConfig = dir.resolve("tls.pemcfg");
+        String text = "source.cert=" + settings.tlsCert() + "\nsource.key=" + settings.tlsKey() + "\n";
+        AtomicFile.write(pemConfig, text.getBytes(StandardCharsets.UTF_8), true, AtomicFile.OWNER_ONLY);
+        return "?sslEnabled=true;keyStoreType=PEMCFG;keyStorePath=" + pemConfig
+               + ";enabledProtocols=TLSv1.2,TLSv1.3";
     }
 
     /** The wait before a rolled-back message is offered again. */

@@ -73,6 +73,15 @@ public final class SettingsReader {
         }
     }
 
+    /** A TCP port, 1 to 65535. */
+    public int port(String key) {
+        int value = integer(key);
+        if (value < 1 || value > 65535) {
+            throw new IllegalArgumentException(key + "=" + value + " is not a port; it must be 1 to 65535");
+        }
+        return value;
+    }
+
     /** A whole number of at least {@code min}. */
     public int atLeast(String key, int min) {
         int value = integer(key);
@@ -102,11 +111,16 @@ public final class SettingsReader {
 
     public long millis(String key) {
         String value = required(key);
+        long millis;
         try {
-            return TimeUtils.toMilliSeconds(value);
+            millis = TimeUtils.toMilliSeconds(value);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(key + "=" + value + " is not a duration; write e.g. 30s, 5m, 2h, 2d");
         }
+        if (millis < 0) {
+            throw new IllegalArgumentException(key + "=" + value + " is negative; write e.g. 30s, 5m, 2h, 2d");
+        }
+        return millis;
     }
 
     public long bytes(String key) {

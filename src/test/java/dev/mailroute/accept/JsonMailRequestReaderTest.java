@@ -9,7 +9,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 class JsonMailRequestReaderTest {
 
-    private final JsonMailRequestReader reader = new JsonMailRequestReader();
+    private final JsonMailRequestReader reader = new JsonMailRequestReader(1024 * 1024);
 
     @Test
     void readsTheWholeContract() throws Exception {
@@ -67,6 +67,21 @@ class JsonMailRequestReaderTest {
                 .contains("non-ASCII characters in the address itself");
         assertThat(read("{\"from\": \"Jürgen <j@example.com>\", \"to\": \"c@example.com\"}").from().toString())
                 .startsWith("=?UTF-8?");
+    }
+
+    /** Jackson's own default would refuse a string of more than 20,000,000 characters, with words of its own. */
+    @Test
+    void theParsersLimitsFollowTheRequestSizeLimit() throws Exception {
+        String text = "x".repeat(21_000_000);
+        byte[] json = ("{\"from\": \"a@example.com\", \"to\": \"b@example.com\", \"text\": \"" + text + "\"}")
+                .getBytes(StandardCharsets.US_ASCII);
+        assertThat(new JsonMailRequestReader(25L * 1024 * 1024).read(json).text()).hasSize(21_000_000);
+    }
+
+    @Test
+    void anythingAfterTheDocumentIsRefused() {
+        assertThat(reject("{\"from\": \"a@example.com\", \"to\": \"b@example.com\"} {}").getMessage())
+                .startsWith("$: not valid JSON: something follows the end of the document");
     }
 
     private MailRequest read(String json) throws RejectedMessageException {

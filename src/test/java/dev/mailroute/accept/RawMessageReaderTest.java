@@ -63,7 +63,7 @@ class RawMessageReaderTest {
     }
 
     private AcceptedMessage read(String text) throws RejectedMessageException {
-        return reader.read(text.getBytes(StandardCharsets.UTF_8), null, "test-id", null);
+        return reader.read(text.getBytes(StandardCharsets.UTF_8), null, "test-id", null).message();
     }
 
     private RejectedMessageException reject(String text) {

@@ -2,6 +2,8 @@ package dev.mailroute.diagnostics;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -100,12 +102,28 @@ class DoctorTest {
                                     + " cannot be created by user " + System.getProperty("user.name"));
     }
 
+    @Test
+    void aPortSomethingElseListensOnFails() throws Exception {
+        Map<String, String> config = base();
+        int port = TestGateway.freePort();
+        config.put("mailroute.http.port", Integer.toString(port));
+        try (ServerSocket taken = new ServerSocket()) {
+            taken.bind(new InetSocketAddress("127.0.0.1", port));
+            int exit = doctor(config);
+            assertThat(exit).isEqualTo(1);
+            assertThat(output).contains("FAIL  ports http: 127.0.0.1:" + port + " cannot be listened on")
+                    .contains("Fix: stop what uses that port, or set mailroute.http.port to a free one")
+                    .contains("ok    ports broker: 127.0.0.1:");
+        }
+    }
+
     /** A mistyped switch is refused rather than read as false; every refusal names the key. */
     @ParameterizedTest(name = "{0}={1}")
     @CsvSource({
             "mailroute.pickup.fsync, ture, is not true or false",
             "mailroute.retry.multiplier, 2x, is not a number",
             "mailroute.smtp.connections, four, is not a whole number",
+            "mailroute.http.port, 0, is not a port",
             "mailroute.retry.maxAge, two days, is not a duration"})
     void aMistypedSettingIsRefusedWithItsKey(String key, String value, String reason) {
         Map<String, String> config = base();

@@ -215,8 +215,11 @@ class HttpApiTest {
     }
 
     @Test
-    void servesItsOpenApiDescriptionAndHealth() {
-        Answer openapi = Http.get(gateway.http("/api/v1/openapi.json"));
+    void servesItsOpenApiDescriptionWithAKeyAndHealthWithout() {
+        assertProblem(Http.get(gateway.http("/api/v1/openapi.json")), 401, "urn:mailroute:problem:unauthorized");
+        assertProblem(Http.get(gateway.http("/observe/metrics")), 401, "urn:mailroute:problem:unauthorized");
+        assertThat(Http.get(gateway.http("/observe/metrics"), KEY, BEARER).body()).contains("mailroute_");
+        Answer openapi = Http.get(gateway.http("/api/v1/openapi.json"), KEY, BEARER);
         assertThat(openapi.status()).isEqualTo(200);
         assertThat(openapi.json().get("openapi").asText()).startsWith("3.");
         assertThat(openapi.json().get("paths").has("/api/v1/messages/batch")).isTrue();

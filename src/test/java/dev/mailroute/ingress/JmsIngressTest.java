@@ -8,6 +8,7 @@ import dev.mailroute.support.MailRequests;
 import dev.mailroute.support.TestGateway;
 import jakarta.jms.BytesMessage;
 import jakarta.jms.Connection;
+import jakarta.jms.JMSSecurityException;
 import jakarta.jms.Message;
 import jakarta.jms.MessageConsumer;
 import jakarta.jms.MessageProducer;
@@ -19,24 +20,32 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-/** A JMS client on the embedded broker's TCP port submits through mail.submit. */
+/**
+ * A JMS client on the embedded broker's TCP port submits through mail.submit, logged in as a
+ * submitter — and may do nothing else there.
+ */
 class JmsIngressTest {
 
     private static TestGateway gateway;
     private static Connection connection;
+    private static Connection operator;
 
     @BeforeAll
     static void start() throws Exception {
         gateway = TestGateway.on(Files.createTempDirectory("mailroute-jms")).start();
-        connection = new ActiveMQConnectionFactory(gateway.brokerUrl()).createConnection();
+        connection = gateway.submitter().createConnection();
         connection.start();
+        operator = gateway.internal().createConnection();
+        operator.start();
     }
 
     @AfterAll
     static void stop() throws Exception {
         connection.close();
+        operator.close();
         gateway.close();
     }
 
@@ -71,16 +80,73 @@ class JmsIngressTest {
             TextMessage message = session.createTextMessage(bad);
             message.setStringProperty("application", "billing");
             session.createProducer(session.createQueue("mail.submit")).send(message);
+        }
+        Message rejected = awaitRejected();
+        assertThat(rejected).as("a message on mail.rejected").isInstanceOf(TextMessage.class);
+        assertThat(((TextMessage) rejected).getText()).as("unchanged").isEqualTo(bad);
+        assertThat(rejected.getStringProperty("mailrouteRejectReason"))
+                .startsWith("to[0]: 'broken@' is not a valid address");
+        assertThat(rejected.getStringProperty("application")).isEqualTo("billing");
+        // and it is not offered again: it left mail.submit in the same transaction
+        assertThat(gateway.broker().messageCount("mail.submit")).isZero();
+    }
 
-            MessageConsumer consumer = session.createConsumer(session.createQueue("mail.rejected"));
+    /** Reading an ObjectMessage's body is Java deserialization of whatever the client sent: never done. */
+    @Test
+    void anObjectMessageIsRefusedWithoutBeingRead() throws Exception {
+        try (Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE)) {
+            Message object = session.createObjectMessage(MailRequests.json(MailRequests.minimal()));
+            object.setStringProperty("application", "legacy");
+            session.createProducer(session.createQueue("mail.submit")).send(object);
+        }
+        Message rejected = awaitRejected();
+        assertThat(rejected.getStringProperty("mailrouteRejectReason")).startsWith("$: is a JMS ObjectMessage;")
+                .contains("never reads Java objects");
+        assertThat(rejected.getStringProperty("application")).isEqualTo("legacy");
+        assertThat(gateway.delivered("pickup")).as("nothing delivered for it").isZero();
+    }
+
+    @Test
+    void anEmptyBytesMessageIsSaidToBeEmpty() throws Exception {
+        try (Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE)) {
+            session.createProducer(session.createQueue("mail.submit")).send(session.createBytesMessage());
+        }
+        assertThat(awaitRejected().getStringProperty("mailrouteRejectReason")).startsWith("$: is empty")
+                .endsWith("send a JSON mail request or an RFC 5322 message");
+    }
+
+    @Test
+    void aSubmitterMayOnlySendToMailSubmit() throws Exception {
+        try (Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE)) {
+            for (String queue : new String[] {"mail.outbound", "mail.failed", "mail.rejected", "mail.submit"}) {
+                assertThatThrownBy(() -> session.createConsumer(session.createQueue(queue)))
+                        .as("consume %s", queue).isInstanceOf(JMSSecurityException.class);
+                assertThatThrownBy(() -> session.createBrowser(session.createQueue(queue)).getEnumeration())
+                        .as("browse %s", queue).isInstanceOf(JMSSecurityException.class);
+            }
+            assertThatThrownBy(() -> session.createProducer(session.createQueue("mail.outbound"))
+                    .send(session.createTextMessage("forged"))).isInstanceOf(JMSSecurityException.class);
+        }
+        assertThat(gateway.broker().messageCount("mail.outbound")).isZero();
+    }
+
+    @Test
+    void aClientWithoutCredentialsOrWithWrongOnesIsRefused() {
+        String url = gateway.brokerUrl();
+        assertThatThrownBy(() -> new ActiveMQConnectionFactory(url).createConnection().close())
+                .isInstanceOf(JMSSecurityException.class);
+        assertThatThrownBy(() -> new ActiveMQConnectionFactory(url, "submitter", "guess").createConnection().close())
+                .isInstanceOf(JMSSecurityException.class);
+        assertThatThrownBy(() -> new ActiveMQConnectionFactory(url, "mailroute", "guess").createConnection().close())
+                .isInstanceOf(JMSSecurityException.class);
+    }
+
+    private static Message awaitRejected() throws Exception {
+        try (Session session = operator.createSession(false, Session.AUTO_ACKNOWLEDGE);
+             MessageConsumer consumer = session.createConsumer(session.createQueue("mail.rejected"))) {
             Message rejected = consumer.receive(20_000);
-            assertThat(rejected).as("a message on mail.rejected").isInstanceOf(TextMessage.class);
-            assertThat(((TextMessage) rejected).getText()).as("unchanged").isEqualTo(bad);
-            assertThat(rejected.getStringProperty("mailrouteRejectReason"))
-                    .startsWith("to[0]: 'broken@' is not a valid address");
-            assertThat(rejected.getStringProperty("application")).isEqualTo("billing");
-            // and it is not offered again: it left mail.submit in the same transaction
-            assertThat(gateway.broker().messageCount("mail.submit")).isZero();
+            assertThat(rejected).as("a message on mail.rejected").isNotNull();
+            return rejected;
         }
     }
 

@@ -156,10 +156,9 @@ class KillTest {
     void everyJmsSubmissionIsAcceptedExactlyOnceWhenKilledWhileMoving() throws Exception {
         GatewayConfig config = TestGateway.on(data).with("mailroute.transport", "pickup");
         int messages = 1000;
-        String brokerUrl = "tcp://127.0.0.1:" + config.get("mailroute.broker.port");
         try (GatewayProcess gateway = GatewayProcess.start(config)) {
             gateway.awaitStarted();
-            try (ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory(brokerUrl);
+            try (ActiveMQConnectionFactory factory = config.submitter();
                  Connection connection = factory.createConnection();
                  Session session = connection.createSession(true, Session.SESSION_TRANSACTED)) {
                 MessageProducer producer = session.createProducer(session.createQueue("mail.submit"));

@@ -18,7 +18,6 @@ import org.apache.activemq.artemis.core.server.ServerSession;
 import org.apache.activemq.artemis.core.server.impl.AckReason;
 import org.apache.activemq.artemis.core.server.plugin.ActiveMQServerMessagePlugin;
 import org.apache.activemq.artemis.core.transaction.Transaction;
-import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -55,7 +54,7 @@ class OneTransactionTest {
     @Test
     void aSubmissionMovesFromMailSubmitToMailOutboundInOneTransaction() throws Exception {
         try (TestGateway gateway = TestGateway.on(data).start();
-             Connection connection = new ActiveMQConnectionFactory(gateway.brokerUrl()).createConnection()) {
+             Connection connection = gateway.submitter().createConnection()) {
             Transactions seen = Transactions.watch(gateway.broker());
             try (Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE)) {
                 session.createProducer(session.createQueue("mail.submit"))

@@ -25,8 +25,11 @@ class SharedBrokerTest {
 
     @Test
     void aSecondInstanceDeliversWhatTheFirstAccepted() throws Exception {
-        try (TestGateway a = TestGateway.on(first).start();
-             TestGateway b = TestGateway.on(second).with("mailroute.broker.url", a.brokerUrl()).start()) {
+        try (TestGateway a = TestGateway.on(first).with("mailroute.broker.username", "peer")
+                .with("mailroute.broker.password", "peer-password").start();
+             TestGateway b = TestGateway.on(second).with("mailroute.broker.url", a.brokerUrl())
+                     .with("mailroute.broker.username", "peer").with("mailroute.broker.password", "peer-password")
+                     .start()) {
             // with a's delivery stopped, only b can take messages off the shared queue
             a.context().getRouteController().stopRoute("deliver");
             for (int i = 0; i < 5; i++) {

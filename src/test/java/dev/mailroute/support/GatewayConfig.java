@@ -6,6 +6,7 @@ import java.util.Map;
 
 import dev.mailroute.Gateway;
 import dev.mailroute.settings.SettingsReader;
+import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 
 /**
  * One gateway's test configuration: this project's config/application.properties and routes/,
@@ -15,6 +16,9 @@ import dev.mailroute.settings.SettingsReader;
  * ({@link #environment()}, {@link GatewayProcess}).
  */
 public final class GatewayConfig {
+
+    /** What JMS clients of a test gateway log in with (as the broker's submitUser, "submitter"). */
+    public static final String SUBMIT_PASSWORD = "test-submitter-password";
 
     private final Path dataDir;
     private final Map<String, String> properties = new LinkedHashMap<>();
@@ -32,6 +36,7 @@ public final class GatewayConfig {
                 .with("mailroute.inbox.minAge", "1")
                 .with("mailroute.retry.initialDelay", "500")
                 .with("mailroute.retry.maxDelay", "2s")
+                .with("mailroute.broker.submitPassword", SUBMIT_PASSWORD)
                 .with("camel.main.routesReloadEnabled", "false");
     }
 
@@ -44,6 +49,18 @@ public final class GatewayConfig {
     public GatewayConfig smtp(int port) {
         return with("mailroute.transport", "smtp").with("mailroute.smtp.host", "127.0.0.1")
                 .with("mailroute.smtp.port", Integer.toString(port)).with("mailroute.smtp.timeout", "5s");
+    }
+
+    /** A JMS client of this gateway's embedded broker, logged in as a submitter. */
+    public ActiveMQConnectionFactory submitter() {
+        return new ActiveMQConnectionFactory("tcp://127.0.0.1:" + get("mailroute.broker.port"), "submitter",
+                SUBMIT_PASSWORD);
+    }
+
+    /** The first API key (what metrics need when keys are set), or null. */
+    public String apiKey() {
+        String keys = properties.get("mailroute.api.keys");
+        return keys == null || keys.isBlank() ? null : keys.split(",")[0].split("=")[0].trim();
     }
 
     public String get(String key) {

@@ -79,7 +79,7 @@ public final class GatewayProcess implements AutoCloseable {
     /** A sample off its /observe/metrics (see {@link Metrics#value}); for a process started from a GatewayConfig. */
     public double metric(String sample) {
         return Metrics.value(URI.create("http://127.0.0.1:" + config.get("mailroute.http.port") + "/observe/metrics"),
-                sample);
+                sample, config.apiKey());
     }
 
     public URI http(String path) {

@@ -50,8 +50,12 @@ public final class Http {
         return post(uri, contentType, body.getBytes(StandardCharsets.UTF_8), headers);
     }
 
-    public static Answer get(URI uri) {
-        return send(HttpRequest.newBuilder(uri).GET().build());
+    public static Answer get(URI uri, String... headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri).GET();
+        if (headers.length > 0) {
+            request.headers(headers);
+        }
+        return send(request.build());
     }
 
     private static Answer send(HttpRequest request) {

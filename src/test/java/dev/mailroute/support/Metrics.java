@@ -12,9 +12,13 @@ public final class Metrics {
     private Metrics() {
     }
 
-    /** The value of the first sample whose name and labels match (a regex), or -1 when there is none. */
-    public static double value(URI metrics, String sample) {
-        Http.Answer answer = Http.get(metrics);
+    /**
+     * The value of the first sample whose name and labels match (a regex), or -1 when there is none.
+     *
+     * @param apiKey the bearer key when the gateway has API keys (metrics need one then), or null
+     */
+    public static double value(URI metrics, String sample, String apiKey) {
+        Http.Answer answer = apiKey == null ? Http.get(metrics) : Http.get(metrics, "Authorization", "Bearer " + apiKey);
         assertThat(answer.status()).isEqualTo(200);
         Matcher m = Pattern.compile("^" + sample + " ([0-9.eE+-]+)$", Pattern.MULTILINE).matcher(answer.body());
         return m.find() ? Double.parseDouble(m.group(1)) : -1;

@@ -15,6 +15,7 @@ import java.util.stream.Stream;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mailroute.Gateway;
 import dev.mailroute.queue.EmbeddedBroker;
+import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.apache.camel.CamelContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -26,6 +27,8 @@ import static org.awaitility.Awaitility.await;
  * files, look at folders, the broker and the metrics.
  */
 public final class TestGateway implements AutoCloseable {
+
+    private static final java.util.Random RANDOM = new java.util.Random();
 
     private final GatewayConfig config;
     private final Gateway gateway;
@@ -63,6 +66,17 @@ public final class TestGateway implements AutoCloseable {
         return "tcp://127.0.0.1:" + config.get("mailroute.broker.port");
     }
 
+    /** mailroute's own JMS access to its embedded broker (in-VM, its internal account): what an operator's tools see. */
+    public ActiveMQConnectionFactory internal() {
+        return new ActiveMQConnectionFactory(EmbeddedBroker.IN_VM_URL, EmbeddedBroker.INTERNAL_USER,
+                broker().internalPassword().reveal());
+    }
+
+    /** A JMS client of this gateway's embedded broker, logged in as a submitter (may only send to mail.submit). */
+    public ActiveMQConnectionFactory submitter() {
+        return config.submitter();
+    }
+
     public EmbeddedBroker broker() {
         return context().getRegistry().findSingleByType(EmbeddedBroker.class);
     }
@@ -90,7 +104,7 @@ public final class TestGateway implements AutoCloseable {
 
     /** The value of the first sample on /observe/metrics whose name and labels match (a regex), or -1. */
     public double metric(String sample) {
-        return Metrics.value(http("/observe/metrics"), sample);
+        return Metrics.value(http("/observe/metrics"), sample, config.apiKey());
     }
 
     /** Messages this gateway delivered by that transport so far, counted by its own delivery events. */
@@ -126,12 +140,9 @@ public final class TestGateway implements AutoCloseable {
         return files(folder);
     }
 
+    /** No file left in the inbox (names starting with a dot, such as the folder's lock, do not count). */
     public void awaitInboxEmpty() {
-        await().atMost(Duration.ofSeconds(20)).until(() -> {
-            try (Stream<Path> files = Files.list(folder("inbox"))) {
-                return files.findAny().isEmpty();
-            }
-        });
+        await().atMost(Duration.ofSeconds(20)).until(() -> files("inbox").isEmpty());
     }
 
     @Override
@@ -139,11 +150,21 @@ public final class TestGateway implements AutoCloseable {
         gateway.close();
     }
 
+    /**
+     * A port nothing listens on, below the range the system hands out for outgoing connections
+     * (32768 and up on Linux): a port from that range can be taken by some connection's local
+     * end between this check and the moment the gateway binds it.
+     */
     public static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int port = 20_000 + RANDOM.nextInt(12_000);
+            try (ServerSocket socket = new ServerSocket()) {
+                socket.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+                return port;
+            } catch (IOException taken) {
+                // try another
+            }
         }
+        throw new IllegalStateException("no free port between 20000 and 32000");
     }
 }

@@ -14,7 +14,7 @@ public record SmtpSettings(String host, int port, String username, Secret passwo
                            long timeoutMillis, String trust) {
 
     public static SmtpSettings from(SettingsReader r) {
-        return new SmtpSettings(r.required("mailroute.smtp.host"), r.integer("mailroute.smtp.port"),
+        return new SmtpSettings(r.required("mailroute.smtp.host"), r.port("mailroute.smtp.port"),
                 r.optional("mailroute.smtp.username"), r.secret("mailroute.smtp.password"),
                 Security.parse(r.required("mailroute.smtp.security")), r.millis("mailroute.smtp.timeout"),
                 r.optional("mailroute.smtp.tls.trust"));
@@ -84,6 +84,8 @@ public record SmtpSettings(String host, int port, String username, Secret passwo
         if (security != Security.NONE) {
             // "*" trusts any certificate for any name (test relays); otherwise the name must match
             props.setProperty(p + "ssl.checkserveridentity", Boolean.toString(!"*".equals(trust)));
+            // nothing older than TLS 1.2 (RFC 8996 deprecates 1.0 and 1.1)
+            props.setProperty(p + "ssl.protocols", "TLSv1.3 TLSv1.2");
         }
         props.put(p + "socketFactory", new NoDelaySocketFactory());
         return props;

@@ -11,6 +11,7 @@ import dev.mailroute.accept.BoundedBody;
 import dev.mailroute.accept.JsonMailRequestReader;
 import dev.mailroute.accept.Problem;
 import dev.mailroute.accept.RejectedMessageException;
+import dev.mailroute.accept.SenderRefusedException;
 import dev.mailroute.message.MessageHeaders;
 import org.apache.camel.Exchange;
 
@@ -20,13 +21,14 @@ import org.apache.camel.Exchange;
  */
 public final class BatchItems {
 
-    private final ObjectMapper mapper = new ObjectMapper();
+    private final ObjectMapper mapper;
     private final int maxBatch;
     private final long maxBytes;
 
     public BatchItems(int maxBatch, long maxBytes) {
         this.maxBatch = maxBatch;
         this.maxBytes = maxBytes;
+        this.mapper = JsonMailRequestReader.mapper(maxBytes);
     }
 
     public List<byte[]> split(Exchange exchange) throws IOException, RejectedMessageException, HttpProblemException {
@@ -64,7 +66,8 @@ public final class BatchItems {
         Exception caught = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         List<Problem> problems = caught instanceof RejectedMessageException rejected ? rejected.problems()
                 : List.of(new Problem("$", "the queue could not take this item; send it again later"));
-        String status = caught instanceof RejectedMessageException ? "rejected" : "unavailable";
+        String status = caught instanceof SenderRefusedException ? "forbidden"
+                : caught instanceof RejectedMessageException ? "rejected" : "unavailable";
         return new BatchItemResult(index(exchange), status, null, problems);
     }
 

@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mailroute.accept.MessageTooLargeException;
 import dev.mailroute.accept.Problem;
 import dev.mailroute.accept.RejectedMessageException;
+import dev.mailroute.accept.SenderRefusedException;
 import dev.mailroute.message.MessageHeaders;
 import jakarta.jms.JMSException;
 import org.apache.camel.Exchange;
@@ -32,6 +33,7 @@ public final class HttpAnswers {
     static final String TYPE_TOO_LARGE = "urn:mailroute:problem:too-large";
     static final String TYPE_UNSUPPORTED = "urn:mailroute:problem:unsupported-media-type";
     static final String TYPE_UNAUTHORIZED = "urn:mailroute:problem:unauthorized";
+    static final String TYPE_FORBIDDEN_SENDER = "urn:mailroute:problem:sender-not-allowed";
     static final String TYPE_UNAVAILABLE = "urn:mailroute:problem:queue-unavailable";
     static final String TYPE_INTERNAL = "urn:mailroute:problem:internal-error";
 
@@ -55,7 +57,8 @@ public final class HttpAnswers {
         List<BatchItemResult> results = message.getBody(List.class);
         ObjectNode body = mapper.createObjectNode();
         ArrayNode items = body.putArray("results");
-        Map<String, Integer> counts = new TreeMap<>(Map.of("queued", 0, "rejected", 0, "unavailable", 0));
+        Map<String, Integer> counts = new TreeMap<>(Map.of("queued", 0, "rejected", 0, "forbidden", 0,
+                "unavailable", 0));
         for (BatchItemResult result : results) {
             ObjectNode item = items.addObject();
             item.put("index", result.index());
@@ -79,7 +82,12 @@ public final class HttpAnswers {
         int status;
         if (caught instanceof HttpProblemException http) {
             status = http.status();
-            problem.put("type", http.type()).put("title", http.title()).put("detail", http.getMessage());
+            problem = problemOf(http);
+        } else if (caught instanceof SenderRefusedException refused) {
+            status = 403;
+            problem.put("type", TYPE_FORBIDDEN_SENDER).put("title", "Sender not allowed")
+                    .put("detail", refused.getMessage());
+            problem.set("errors", errors(refused.problems()));
         } else if (caught instanceof MessageTooLargeException tooLarge) {
             status = 413;
             problem.put("type", TYPE_TOO_LARGE).put("title", "Request too large")
@@ -111,6 +119,18 @@ public final class HttpAnswers {
         } else if (status == 503) {
             message.setHeader("Retry-After", "30");
         }
+    }
+
+    /** The problem document of a refusal, without its status (the caller adds what it answers). */
+    private ObjectNode problemOf(HttpProblemException http) {
+        ObjectNode problem = mapper.createObjectNode();
+        problem.put("type", http.type()).put("title", http.title()).put("detail", http.getMessage());
+        return problem;
+    }
+
+    /** The body of an answer the HTTP server gives by itself, before a route runs (see ApiHttpServer). */
+    String problemBody(HttpProblemException http) {
+        return problemOf(http).put("status", http.status()).toString();
     }
 
     /** GET /api/v1/openapi.json */

@@ -5,29 +5,79 @@ import java.security.MessageDigest;
 import java.util.List;
 import java.util.Locale;
 
+import dev.mailroute.accept.SenderPolicy;
 import dev.mailroute.message.MessageHeaders;
-import dev.mailroute.settings.Secret;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 
 /**
- * What the HTTP routes check before a body is read: the API key and the content type. Each
- * refusal is an {@link HttpProblemException} with its status. (The size is {@code BoundedBody}'s
- * to check, for every ingress alike.)
+ * What the HTTP API checks about a request. {@link #beforeBody} runs in the HTTP server on the
+ * request line and headers alone — the API key and the declared length — so that a request without
+ * a valid key, or one announcing more than {@code mailroute.message.maxBytes}, is answered before a
+ * byte of its body is read. The route steps ({@link #message}, {@link #batch}) check the content
+ * type, and the key again (any route an operator adds gets the same check), and hand the key's own
+ * sender patterns to accept. The size of what is read is {@code BoundedBody}'s to check, for every
+ * ingress alike.
  */
 public final class HttpRequestCheck {
 
-    private final List<byte[]> apiKeys;
+    private final List<Key> apiKeys;
+    private final long maxBytes;
+    private final boolean observeRequiresKey;
 
-    /** @param apiKeys accepted bearer keys; none means the API is open (bind it to a trusted interface) */
-    public HttpRequestCheck(List<Secret> apiKeys) {
-        this.apiKeys = apiKeys.stream().map(k -> k.reveal().getBytes(StandardCharsets.UTF_8)).toList();
+    /** One accepted key, as bytes for a constant-time comparison. */
+    private record Key(byte[] bytes, List<String> senders) {
+    }
+
+    /**
+     * @param apiKeys accepted bearer keys; none means the API is open (allowed only on loopback, or
+     *                with {@code mailroute.security.allowUnauthenticated})
+     */
+    public HttpRequestCheck(List<ApiKey> apiKeys, long maxBytes, boolean observeRequiresKey) {
+        this.apiKeys = apiKeys.stream().map(k -> new Key(k.key().reveal().getBytes(StandardCharsets.UTF_8), k.senders()))
+                .toList();
+        this.maxBytes = maxBytes;
+        this.observeRequiresKey = observeRequiresKey;
+    }
+
+    /**
+     * The refusal of a request that must not be read further, or null.
+     *
+     * @param path the request path
+     * @param authorization the Authorization header, or null
+     * @param contentLength the Content-Length header, or null
+     */
+    public HttpProblemException beforeBody(String path, String authorization, String contentLength) {
+        boolean api = path.startsWith("/api/") && !path.equals("/api/v1/openapi.json");
+        boolean observe = path.equals("/observe/metrics") || path.equals("/api/v1/openapi.json");
+        if (!api && !(observe && observeRequiresKey)) {
+            return null; // health answers probes without a key
+        }
+        HttpProblemException unauthorized = authorize(authorization).problem();
+        if (unauthorized != null) {
+            return unauthorized;
+        }
+        if (contentLength != null) {
+            long declared;
+            try {
+                declared = Long.parseLong(contentLength.trim());
+            } catch (NumberFormatException e) {
+                return new HttpProblemException(400, HttpAnswers.TYPE_INVALID, "Invalid request",
+                        "Content-Length '" + contentLength + "' is not a number");
+            }
+            if (declared > maxBytes) {
+                return new HttpProblemException(413, HttpAnswers.TYPE_TOO_LARGE, "Request too large",
+                        "too large: the request is " + declared + " bytes, the limit is " + maxBytes
+                        + " bytes (mailroute.message.maxBytes)");
+            }
+        }
+        return null;
     }
 
     /** POST /api/v1/messages: JSON or message/rfc822. */
     public void message(Exchange exchange) throws HttpProblemException {
         Message in = exchange.getMessage();
-        authorize(in);
+        authorizeRoute(exchange);
         String mediaType = mediaType(in);
         switch (mediaType) {
             case "application/json" -> in.setHeader(MessageHeaders.FORMAT, "json");
@@ -40,7 +90,7 @@ public final class HttpRequestCheck {
     /** POST /api/v1/messages/batch: a JSON array. Each item's own "id" is its idempotency key. */
     public void batch(Exchange exchange) throws HttpProblemException {
         Message in = exchange.getMessage();
-        authorize(in);
+        authorizeRoute(exchange);
         String mediaType = mediaType(in);
         if (!mediaType.equals("application/json")) {
             throw unsupported(mediaType, "application/json (an array of mail requests)");
@@ -49,23 +99,50 @@ public final class HttpRequestCheck {
         in.removeHeader(MessageHeaders.CLIENT_ID);
     }
 
-    private void authorize(Message in) throws HttpProblemException {
-        if (apiKeys.isEmpty()) {
-            return;
+    /** GET /observe/metrics and /api/v1/openapi.json: a key when mailroute.observe.requireKey is true. */
+    public void observe(Exchange exchange) throws HttpProblemException {
+        if (observeRequiresKey) {
+            Authorized authorized = authorize(exchange.getMessage().getHeader("Authorization", String.class));
+            if (authorized.problem() != null) {
+                throw authorized.problem();
+            }
         }
-        String authorization = in.getHeader("Authorization", String.class);
+    }
+
+    private void authorizeRoute(Exchange exchange) throws HttpProblemException {
+        Authorized authorized = authorize(exchange.getMessage().getHeader("Authorization", String.class));
+        if (authorized.problem() != null) {
+            throw authorized.problem();
+        }
+        if (!authorized.senders().isEmpty()) {
+            exchange.setProperty(SenderPolicy.REQUEST_PATTERNS, authorized.senders());
+        }
+    }
+
+    /** Either the key's sender patterns, or the refusal. */
+    private record Authorized(List<String> senders, HttpProblemException problem) {
+    }
+
+    private Authorized authorize(String authorization) {
+        if (apiKeys.isEmpty()) {
+            return new Authorized(List.of(), null);
+        }
         if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            throw unauthorized("send the header Authorization: Bearer <key> with one of mailroute.api.keys");
+            return new Authorized(List.of(),
+                    unauthorized("send the header Authorization: Bearer <key> with one of mailroute.api.keys"));
         }
         byte[] given = authorization.substring(7).trim().getBytes(StandardCharsets.UTF_8);
-        boolean known = false;
-        for (byte[] key : apiKeys) {
+        Key found = null;
+        for (Key key : apiKeys) {
             // constant time per key, and every key is compared: the answer time says nothing about the key
-            known |= MessageDigest.isEqual(key, given);
+            if (MessageDigest.isEqual(key.bytes(), given)) {
+                found = key;
+            }
         }
-        if (!known) {
-            throw unauthorized("the bearer key is not one of mailroute.api.keys");
+        if (found == null) {
+            return new Authorized(List.of(), unauthorized("the bearer key is not one of mailroute.api.keys"));
         }
+        return new Authorized(found.senders(), null);
     }
 
     private static String mediaType(Message in) {

@@ -2,6 +2,7 @@ package dev.mailroute.delivery.smtp;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.UUID;
 
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetupTest;
@@ -120,6 +121,7 @@ class SmtpMailSenderPoolTest {
         byte[] mime = ("From: alerts@example.com\r\nTo: ops@example.com\r\nSubject: pooled " + n
                        + "\r\nMessage-ID: <m" + n + "@example.com>\r\n\r\nbody " + n + "\r\n")
                 .getBytes(StandardCharsets.US_ASCII);
-        return QueuedMessage.fromQueue(mime, "m" + n, "alerts@example.com", "ops@example.com");
+        return QueuedMessage.fromQueue(mime, UUID.nameUUIDFromBytes(new byte[] {(byte) n}).toString(),
+                "alerts@example.com", "ops@example.com");
     }
 }

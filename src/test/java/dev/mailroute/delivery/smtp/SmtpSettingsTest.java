@@ -28,7 +28,10 @@ class SmtpSettingsTest {
         SmtpSettings tls = settings(SmtpSettings.Security.TLS);
         assertThat(tls.protocol()).isEqualTo("smtps");
         assertThat(tls.sessionProperties()).containsEntry("mail.smtps.writetimeout", "7000")
-                .containsEntry("mail.smtps.ssl.checkserveridentity", "true");
+                .containsEntry("mail.smtps.ssl.checkserveridentity", "true")
+                .containsEntry("mail.smtps.ssl.protocols", "TLSv1.3 TLSv1.2");
+        assertThat(settings(SmtpSettings.Security.STARTTLS_REQUIRED).sessionProperties())
+                .as("nothing older than TLS 1.2").containsEntry("mail.smtp.ssl.protocols", "TLSv1.3 TLSv1.2");
         assertThat(SmtpSettings.Security.parse("starttls-required")).isEqualTo(SmtpSettings.Security.STARTTLS_REQUIRED);
         assertThatThrownBy(() -> SmtpSettings.Security.parse("ssl")).hasMessageContaining("mailroute.smtp.security=ssl");
     }

@@ -1,4 +1,4 @@
-package dev.mailroute.config;
+package dev.mailroute.settings;
 
 /**
  * The gateway must not start: the message is the one line an operator needs (what, where, who,

@@ -1,0 +1,115 @@
+package dev.mailroute;
+
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+
+import dev.mailroute.support.GatewayConfig;
+import dev.mailroute.support.GatewayProcess;
+import dev.mailroute.support.TestGateway;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A start that cannot do what it was configured to do stops with exit code 2 and one line that
+ * names the key and the fix — the gateway in its own JVM, as operators run it.
+ */
+class StartupFailureTest {
+
+    @TempDir
+    Path data;
+
+    @Test
+    void aTakenHttpPortStopsTheStart() throws Exception {
+        GatewayConfig config = TestGateway.on(data);
+        int port = Integer.parseInt(config.get("mailroute.http.port"));
+        try (ServerSocket taken = new ServerSocket()) {
+            taken.bind(new InetSocketAddress("127.0.0.1", port));
+            assertRefused(config, "mailroute: cannot start: mailroute.http.port=" + port + ": cannot listen on 127.0.0.1:"
+                                  + port + " (Address already in use). Fix: stop what uses that port, or set"
+                                  + " mailroute.http.port");
+        }
+    }
+
+    @Test
+    void aTakenBrokerPortStopsTheStart() throws Exception {
+        GatewayConfig config = TestGateway.on(data);
+        int port = Integer.parseInt(config.get("mailroute.broker.port"));
+        try (ServerSocket taken = new ServerSocket()) {
+            taken.bind(new InetSocketAddress("127.0.0.1", port));
+            assertRefused(config, "mailroute: cannot start: mailroute.broker.port=" + port
+                                  + ": the embedded broker cannot listen on 127.0.0.1:" + port);
+        }
+    }
+
+    /** Artemis would wait for its journal's lock forever, without a word; two inboxes would read the same files. */
+    @Test
+    void aSecondInstanceOnTheSameFoldersStopsAtOnce() throws Exception {
+        GatewayConfig first = TestGateway.on(data);
+        try (GatewayProcess running = GatewayProcess.start(first)) {
+            running.awaitStarted();
+            GatewayConfig second = first.copy().with("mailroute.http.port", Integer.toString(TestGateway.freePort()))
+                    .with("mailroute.broker.port", Integer.toString(TestGateway.freePort()));
+            assertRefused(second, "mailroute: cannot start: mailroute.inbox.dir=" + data.resolve("inbox")
+                                  + ": another mailroute uses this folder");
+        }
+    }
+
+    @Test
+    void aValueThatDoesNotParseStopsTheStart() throws Exception {
+        assertRefused(TestGateway.on(data).with("mailroute.http.port", "abc"),
+                "mailroute: cannot start: mailroute.http.port=abc is not a whole number");
+        assertRefused(TestGateway.on(data).with("mailroute.broker.port", "70000"),
+                "mailroute: cannot start: mailroute.broker.port=70000 is not a port; it must be 1 to 65535");
+    }
+
+    @Test
+    void anApiOnAllInterfacesWithoutKeysIsRefusedUnlessTheOperatorOptsIn() throws Exception {
+        GatewayConfig open = TestGateway.on(data).with("mailroute.http.host", "0.0.0.0");
+        assertRefused(open, "mailroute: cannot start: mailroute.http.host=0.0.0.0: the HTTP API on 0.0.0.0:"
+                            + open.get("mailroute.http.port") + " accepts mail without an API key from anyone who"
+                            + " reaches it. Fix: set MAILROUTE_API_KEYS");
+
+        try (GatewayProcess gateway = GatewayProcess.start(open.copy()
+                .with("mailroute.security.allowUnauthenticated", "true"))) {
+            gateway.awaitStarted();
+            assertThat(gateway.output()).contains("WARN").contains("mailroute.security.allowUnauthenticated=true: the"
+                                                                   + " HTTP API on 0.0.0.0:");
+        }
+    }
+
+    @Test
+    void noSecretAppearsInTheLogOrInDoctor() throws Exception {
+        String[] secrets = {"api-key-0123456789", "smtp-password-0123456789", "submit-password-0123456789",
+                            "broker-password-0123456789"};
+        GatewayConfig config = TestGateway.on(data)
+                .with("mailroute.api.keys", secrets[0] + ", second-key=*@example.com")
+                .with("mailroute.smtp.username", "alerts").with("mailroute.smtp.password", secrets[1])
+                .with("mailroute.broker.submitPassword", secrets[2])
+                .with("mailroute.broker.username", "peer").with("mailroute.broker.password", secrets[3]);
+        String output;
+        try (GatewayProcess gateway = GatewayProcess.start(config)) {
+            gateway.awaitStarted();
+            try (GatewayProcess doctor = GatewayProcess.start(config, "doctor", "-v")) {
+                doctor.awaitExit();
+                output = gateway.output() + doctor.output();
+                assertThat(doctor.output()).contains("mailroute.smtp.password = ****")
+                        .contains("mailroute.api.keys = ****").contains("mailroute.broker.submitPassword = ****");
+            }
+        }
+        for (String secret : secrets) {
+            assertThat(output).doesNotContain(secret);
+        }
+        assertThat(output).doesNotContain("second-key");
+    }
+
+    private static void assertRefused(GatewayConfig config, String line) throws Exception {
+        try (GatewayProcess gateway = GatewayProcess.start(config)) {
+            assertThat(gateway.awaitExit()).as(gateway.output()).isEqualTo(2);
+            assertThat(gateway.output()).contains(line);
+            assertThat(gateway.output()).as("no stack trace").doesNotContain("\tat ");
+        }
+    }
+}

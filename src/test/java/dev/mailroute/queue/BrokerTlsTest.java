@@ -1,0 +1,56 @@
+package dev.mailroute.queue;
+
+import java.nio.file.Path;
+
+import dev.mailroute.support.GatewayConfig;
+import dev.mailroute.support.MailRequests;
+import dev.mailroute.support.TestGateway;
+import jakarta.jms.Connection;
+import jakarta.jms.JMSException;
+import jakarta.jms.Session;
+import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The embedded broker's JMS port with TLS from PEM files (mailroute.broker.tls.cert / .key). */
+class BrokerTlsTest {
+
+    @TempDir
+    Path data;
+
+    @TempDir
+    Path pem;
+
+    @Test
+    void jmsClientsSubmitOverTlsAndPlainTcpIsRefused() throws Exception {
+        Path cert = pem.resolve("broker.crt");
+        Path key = pem.resolve("broker.key");
+        Process openssl = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+                "-keyout", key.toString(), "-out", cert.toString()).redirectErrorStream(true).start();
+        assertThat(openssl.waitFor()).as(new String(openssl.getInputStream().readAllBytes())).isZero();
+
+        GatewayConfig config = TestGateway.on(data).with("mailroute.broker.tls.cert", cert.toString())
+                .with("mailroute.broker.tls.key", key.toString());
+        try (TestGateway gateway = config.start()) {
+            String port = config.get("mailroute.broker.port");
+            ActiveMQConnectionFactory tls = new ActiveMQConnectionFactory("tcp://127.0.0.1:" + port
+                    + "?sslEnabled=true;trustStoreType=PEM;trustStorePath=" + cert, "submitter", GatewayConfig.SUBMIT_PASSWORD);
+            try (tls; Connection connection = tls.createConnection();
+                 Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE)) {
+                session.createProducer(session.createQueue("mail.submit"))
+                        .send(session.createTextMessage(MailRequests.json(MailRequests.minimal())));
+            }
+            gateway.awaitFiles("pickup", 1);
+
+            ActiveMQConnectionFactory plain = gateway.submitter();
+            plain.setReconnectAttempts(0);
+            plain.setInitialConnectAttempts(1);
+            plain.setCallTimeout(2000);
+            assertThatThrownBy(() -> plain.createConnection().close()).isInstanceOf(JMSException.class);
+        }
+    }
+}
