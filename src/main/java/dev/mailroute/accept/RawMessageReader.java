@@ -5,6 +5,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Date;
 import java.util.List;
 import java.util.Properties;
@@ -50,23 +51,33 @@ public final class RawMessageReader {
             }
         }
 
-        int offset = leading.messageStart();
-        int firstHeaderEnd = XSenderForm.lineEnd(input, offset);
-        String firstHeader = new String(input, offset, firstHeaderEnd - offset, StandardCharsets.ISO_8859_1);
-        if (offset >= input.length || !HEADER_LINE.matcher(firstHeader).find()) {
-            problems.add("$", offset >= input.length
+        // the pickup form is byte-stuffed like an SMTP DATA stream (XSenderForm)
+        byte[] body;
+        if (leading.lines().isEmpty()) {
+            body = leading.messageStart() == 0 ? input : Arrays.copyOfRange(input, leading.messageStart(), input.length);
+        } else {
+            try {
+                body = XSenderForm.unstuffedMessage(input, leading);
+            } catch (IllegalArgumentException e) {
+                throw new RejectedMessageException("$", e.getMessage());
+            }
+        }
+        int firstHeaderEnd = XSenderForm.lineEnd(body, 0);
+        String firstHeader = new String(body, 0, firstHeaderEnd, StandardCharsets.ISO_8859_1);
+        if (body.length == 0 || !HEADER_LINE.matcher(firstHeader).find()) {
+            problems.add("$", body.length == 0
                     ? "is empty; send an RFC 5322 message (headers, a blank line, the body)"
                     : "is not an RFC 5322 message: line " + (leading.lines().size() + 1)
                       + " is not a header field (" + abbreviate(firstHeader) + ")");
             problems.throwIfAny();
         }
 
-        envelopeLookalikes(input, offset, leading.lines().size(), problems);
+        envelopeLookalikes(body, leading.lines().size(), problems);
         problems.throwIfAny();
 
         MimeMessage message;
         try {
-            message = new MimeMessage(session, new ByteArrayInputStream(input, offset, input.length - offset));
+            message = new MimeMessage(session, new ByteArrayInputStream(body));
         } catch (MessagingException e) {
             throw new RejectedMessageException("$", "is not a parseable RFC 5322 message: " + e.getMessage());
         }
@@ -112,7 +123,7 @@ public final class RawMessageReader {
             if (message.getHeader("Date") == null) {
                 message.setSentDate(new Date());
             }
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream(input.length + 128);
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream(body.length + 128);
             message.writeTo(bytes);
             return new Built(new AcceptedMessage(id, clientId, envelope, bytes.toByteArray()), senders);
         } catch (MessagingException | IOException e) {
@@ -125,9 +136,9 @@ public final class RawMessageReader {
      * the colon) would be read as one by a pickup service, and by the inbox from a failed/ record:
      * a recipient smuggled in. Such a message is refused; its envelope belongs in leading lines.
      */
-    private static void envelopeLookalikes(byte[] input, int offset, int leadingLines, Problems problems) {
+    private static void envelopeLookalikes(byte[] input, int leadingLines, Problems problems) {
         int line = leadingLines;
-        for (int start = offset; start < input.length;) {
+        for (int start = 0; start < input.length;) {
             int end = XSenderForm.lineEnd(input, start);
             line++;
             if (end == start) {

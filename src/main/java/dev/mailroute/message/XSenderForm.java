@@ -10,14 +10,17 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import jakarta.mail.MessagingException;
-import org.eclipse.angus.mail.util.CRLFOutputStream;
+import org.eclipse.angus.mail.smtp.SMTPOutputStream;
 
 /**
  * The pickup-folder form of a message that .NET {@code SmtpClient} and CDOSYS write and IIS SMTP
  * reads: {@code X-Sender: <from>} and one {@code X-Receiver: <rcpt>} line per recipient before
- * the message itself, CRLF line ends, no {@code Bcc:} header. The one reader (the inbox, HTTP and
- * JMS raw messages) and the one writer (pickup files, {@code failed/} records) of that form, so
- * that what mailroute writes, it reads back unchanged.
+ * the message itself, CRLF line ends, no {@code Bcc:} header — and <b>byte-stuffed</b> like an SMTP
+ * DATA stream: a line of the message that begins with {@code .} gets one more. IIS SMTP removes it
+ * when it sends the file, and a line that is only {@code .} would end the message there; .NET
+ * {@code SmtpClient} writes its files stuffed. The one reader (the inbox, HTTP and JMS raw
+ * messages) and the one writer (pickup files, {@code failed/} records) of that form, so that what
+ * mailroute writes, it reads back unchanged.
  */
 public final class XSenderForm {
 
@@ -74,15 +77,48 @@ public final class XSenderForm {
      */
     public static byte[] write(QueuedMessage message, List<String> recipients) throws MessagingException, IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(message.getSize() + 512);
-        try (OutputStream crlf = new CRLFOutputStream(bytes)) {
-            writeLine(crlf, "X-Sender: " + message.envelope().senderAddress());
-            for (String recipient : recipients) {
-                writeLine(crlf, "X-Receiver: " + recipient);
-            }
-            message.writeTo(crlf, WITHOUT_BCC);
+        writeLine(bytes, "X-Sender: " + message.envelope().senderAddress());
+        for (String recipient : recipients) {
+            writeLine(bytes, "X-Receiver: " + recipient);
+        }
+        // Angus' DATA stream: CRLF line ends, and a '.' doubled at the start of a line
+        try (OutputStream stuffed = new SMTPOutputStream(bytes)) {
+            message.writeTo(stuffed, WITHOUT_BCC);
         }
         return bytes.toByteArray();
     }
+
+    /**
+     * The message that follows the leading lines, un-stuffed: a line beginning {@code ..} loses one
+     * {@code .}. A last line that is only {@code .} is the end-of-data mark some writers add, and is
+     * dropped; anywhere else such a line would end the message for a pickup service, so the file
+     * is refused rather than read two ways.
+     *
+     * @throws IllegalArgumentException naming the line of a lone {@code .} before the end
+     */
+    public static byte[] unstuffedMessage(byte[] input, Leading leading) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(input.length - leading.messageStart());
+        int line = leading.lines().size();
+        for (int start = leading.messageStart(); start < input.length;) {
+            int end = lineEnd(input, start);
+            int next = skipLineBreak(input, end);
+            line++;
+            boolean loneDot = end - start == 1 && input[start] == '.';
+            if (loneDot) {
+                if (next >= input.length) {
+                    break; // the end-of-data mark
+                }
+                throw new IllegalArgumentException("line " + line + " is a lone '.': in a pickup file that ends the"
+                                                   + " message, and lines after it would be lost; a line of the"
+                                                   + " message that begins with '.' is written with two");
+            }
+            int from = end - start >= 2 && input[start] == '.' && input[start + 1] == '.' ? start + 1 : start;
+            out.write(input, from, next - from);
+            start = next;
+        }
+        return out.toByteArray();
+    }
+
 
     private static void writeLine(OutputStream out, String line) throws IOException {
         out.write(line.getBytes(StandardCharsets.US_ASCII));

@@ -76,7 +76,11 @@ class FileRejectionTest {
                 Arguments.of("no-from.eml", "To: ops@example.com\nSubject: x\n\nbody",
                         "From: missing"),
                 Arguments.of("bad-receiver.eml", "X-Sender: app@example.com\nX-Receiver: nobody@\nFrom: a@example.com\n"
-                                                 + "Subject: x\n\nbody", "X-Receiver (line 2)"));
+                                                 + "Subject: x\n\nbody", "X-Receiver (line 2)"),
+                // the IIS pickup form is byte-stuffed: a lone '.' there would end the message early
+                Arguments.of("lone-dot.eml", "X-Sender: app@example.com\nX-Receiver: ops@example.com\n"
+                                             + "From: app@example.com\nSubject: x\n\nfirst\n.\nlost\n",
+                        "$: line 7 is a lone '.'"));
     }
 
     @ParameterizedTest(name = "{0}")

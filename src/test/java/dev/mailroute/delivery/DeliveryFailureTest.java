@@ -170,8 +170,12 @@ class DeliveryFailureTest {
         start(config(relay.port()));
         ObjectNode request = MailRequests.minimal();
         request.putArray("to").add("ops@example.com").add("unknown@example.com");
+        request.put("text", "first\r\n.a line that begins with a dot\r\n.\r\nlast");
         String id = submit(request);
         awaitFailedRecord(id);
+        // the record is byte-stuffed like a pickup file, and read back un-stuffed
+        assertThat(Files.readString(gateway.folder("failed").resolve(id + ".eml")))
+                .contains("\r\n..a line that begins with a dot\r\n..\r\nlast");
 
         relay.replyTo("unknown@example.com", null); // the mailbox exists now
         Files.move(gateway.folder("failed").resolve(id + ".eml"), gateway.folder("inbox").resolve(id + ".eml"));
@@ -179,7 +183,8 @@ class DeliveryFailureTest {
         gateway.awaitInboxEmpty();
         gateway.awaitQueueEmpty();
         assertThat(relay.deliveriesTo("ops@example.com")).isEqualTo(1);
-        assertThat(relay.transactions().get(1).data()).contains("Message-ID: <" + id + "@example.com>");
+        assertThat(relay.transactions().get(1).data()).contains("Message-ID: <" + id + "@example.com>")
+                .isEqualTo(relay.transactions().get(0).data());
     }
 
     @Test

@@ -105,6 +105,45 @@ class PickupDeliveryTest {
         }
     }
 
+    /**
+     * IIS SMTP reads the x-sender form as an SMTP DATA stream: a line beginning with '.' is written
+     * with one more, in a quoted-printable body too. Dropped into the inbox again — as an operator
+     * does with a failed/ record, which has the same form — the file is the same message.
+     */
+    @Test
+    void xSenderFilesAreByteStuffedAndRoundTripThroughTheInbox() throws Exception {
+        String text = "Grüße\r\n.a line that begins with a dot\r\n.\r\n..two dots\r\nthe end";
+        try (TestGateway gateway = TestGateway.on(data).start()) {
+            gateway.drop("dots.json", MailRequests.json(MailRequests.minimal().put("text", text)));
+            Path first = gateway.awaitFiles("pickup", 1).get(0);
+            byte[] written = Files.readAllBytes(first);
+            assertThat(lines(written)).contains("..a line that begins with a dot", "..", "...two dots")
+                    .doesNotContain(".");
+            MimeMessage sent = parse(unstuffed(written));
+            assertThat(sent.getEncoding()).isEqualTo("quoted-printable");
+            assertThat(sent.getContent()).isEqualTo(text);
+
+            Path inbox = gateway.folder("inbox");
+            Files.move(first, inbox.resolve("again.eml"));
+            Path second = gateway.awaitFiles("pickup", 1).get(0);
+            assertThat(second.getFileName()).isNotEqualTo(first.getFileName());
+            assertThat(new String(Files.readAllBytes(second), StandardCharsets.US_ASCII))
+                    .isEqualTo(new String(written, StandardCharsets.US_ASCII));
+        }
+    }
+
+    /** Exchange's Pickup folder takes plain RFC 5322 files: the headers form is not stuffed. */
+    @Test
+    void headersFilesAreNotStuffed() throws Exception {
+        String text = ".a line that begins with a dot\r\n.\r\nthe end";
+        try (TestGateway gateway = TestGateway.on(data).with("mailroute.pickup.format", "headers").start()) {
+            gateway.drop("dots.json", MailRequests.json(MailRequests.minimal().put("text", text)));
+            byte[] written = Files.readAllBytes(gateway.awaitFiles("pickup", 1).get(0));
+            assertThat(lines(written)).contains(".a line that begins with a dot", ".");
+            assertThat(parse(written).getContent()).isEqualTo(text);
+        }
+    }
+
     @Test
     void nonAsciiBodiesAreUtf8In7BitTransferEncodings() throws Exception {
         String text = "Grüße aus Köln — 東京 ✓\r\nzweite Zeile";
@@ -210,6 +249,15 @@ class PickupDeliveryTest {
 
     private static MimeMessage parse(byte[] bytes) throws Exception {
         return new MimeMessage(Session.getInstance(new Properties()), new ByteArrayInputStream(bytes));
+    }
+
+    /** What a pickup service sends: each line that begins with '..' loses one '.'. */
+    private static byte[] unstuffed(byte[] file) {
+        StringBuilder out = new StringBuilder();
+        for (String line : new String(file, StandardCharsets.ISO_8859_1).split("\r\n", -1)) {
+            out.append(line.startsWith("..") ? line.substring(1) : line).append("\r\n");
+        }
+        return out.substring(0, out.length() - 2).getBytes(StandardCharsets.ISO_8859_1);
     }
 
     private static String subject(MimeMessage message) {
