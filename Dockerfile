@@ -24,5 +24,6 @@ USER mailroute
 ENV MAILROUTE_HTTP_HOST=0.0.0.0 MAILROUTE_BROKER_HOST=0.0.0.0 LANG=C.UTF-8
 VOLUME ["/app/data"]
 # 8080: HTTP API and health. 61616 (the embedded broker's JMS port) only when published.
-EXPOSE 8080
+# 2525: the SMTP listener, on the container's loopback until MAILROUTE_SMTPD_HOST says otherwise
+EXPOSE 8080 2525
 ENTRYPOINT ["java", "-jar", "/app/mailroute.jar"]

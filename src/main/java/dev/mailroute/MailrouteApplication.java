@@ -1,14 +1,20 @@
 package dev.mailroute;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Map;
 
 import dev.mailroute.diagnostics.Doctor;
+import dev.mailroute.ingress.smtp.SmtpUsers;
 import dev.mailroute.settings.StartupCheckException;
 
 /**
  * {@code java -jar mailroute.jar}: runs the gateway until it is stopped.
  * {@code java -jar mailroute.jar doctor ...}: checks the setup and exits (see {@link Doctor}).
+ * {@code java -jar mailroute.jar hash-password}: prints a password hash for the SMTP listener's users file.
  */
 public final class MailrouteApplication {
 
@@ -18,6 +24,9 @@ public final class MailrouteApplication {
     public static void main(String[] args) {
         if (args.length > 0 && args[0].equals("doctor")) {
             System.exit(Doctor.run(Arrays.copyOfRange(args, 1, args.length), System.out));
+        }
+        if (args.length > 0 && args[0].equals("hash-password")) {
+            System.exit(hashPassword());
         }
         Gateway gateway = new Gateway(Map.of());
         try {
@@ -30,6 +39,30 @@ public final class MailrouteApplication {
                 System.exit(2);
             }
         }
+    }
+
+    /**
+     * {@code java -jar mailroute.jar hash-password}: reads a password (from the console without
+     * echo, or one line of standard input) and prints the hash for a line of mailroute.smtpd.users.
+     */
+    private static int hashPassword() {
+        String password;
+        if (System.console() != null) {
+            char[] typed = System.console().readPassword("password: ");
+            password = typed == null ? null : new String(typed);
+        } else {
+            try {
+                password = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+            } catch (IOException e) {
+                password = null;
+            }
+        }
+        if (password == null || password.isEmpty()) {
+            System.err.println("mailroute: hash-password: no password given");
+            return 2;
+        }
+        System.out.println(SmtpUsers.hash(password));
+        return 0;
     }
 
     /** The operator's line: a failed check as it is worded, otherwise the innermost cause. */

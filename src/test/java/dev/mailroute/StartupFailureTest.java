@@ -2,8 +2,10 @@ package dev.mailroute;
 
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
+import dev.mailroute.ingress.smtp.SmtpUsers;
 import dev.mailroute.support.GatewayConfig;
 import dev.mailroute.support.GatewayProcess;
 import dev.mailroute.support.TestGateway;
@@ -78,6 +80,44 @@ class StartupFailureTest {
             assertThat(gateway.output()).contains("WARN").contains("mailroute.security.allowUnauthenticated=true: the"
                                                                    + " HTTP API on 0.0.0.0:");
         }
+    }
+
+    @Test
+    void anSmtpListenerBeyondLoopbackNeedsAuthOrAClientListOfTheOperators() throws Exception {
+        GatewayConfig open = TestGateway.on(data).with("mailroute.smtpd.host", "0.0.0.0");
+        assertRefused(open, "mailroute: cannot start: mailroute.smtpd.host=0.0.0.0: the SMTP listener on 0.0.0.0:"
+                            + open.get("mailroute.smtpd.port") + " listens beyond loopback with neither AUTH required"
+                            + " nor a client list of yours. Fix: set mailroute.smtpd.allowedClients");
+        assertRefused(open.copy().with("mailroute.smtpd.allowedClients", "10.0.0.0/8, 0.0.0.0/0"),
+                "mailroute: cannot start: mailroute.smtpd.allowedClients=10.0.0.0/8, 0.0.0.0/0: the SMTP listener"
+                + " relays for anyone on the internet without AUTH (an open relay)");
+        Path users = data.resolve("smtpd-users");
+        Files.writeString(users, "app:" + SmtpUsers.hash("secret") + "\n");
+        assertRefused(open.copy().with("mailroute.smtpd.users", users.toString())
+                        .with("mailroute.smtpd.requireAuth", "true"),
+                "mailroute: cannot start: mailroute.smtpd.requireAuth=true: clients on other machines may"
+                + " authenticate only after STARTTLS, and mailroute.smtpd.tls.cert is not set");
+    }
+
+    @Test
+    void aTakenSmtpListenerPortStopsTheStart() throws Exception {
+        GatewayConfig config = TestGateway.on(data);
+        int port = config.smtpdPort();
+        try (ServerSocket taken = new ServerSocket()) {
+            taken.bind(new InetSocketAddress("127.0.0.1", port));
+            assertRefused(config, "mailroute: cannot start: mailroute.smtpd.port=" + port + ": the SMTP listener"
+                                  + " cannot listen on 127.0.0.1:" + port);
+        }
+    }
+
+    /** Spring's encoder would read {noop}password; a users file holds hashes only. */
+    @Test
+    void aUsersFileWithAPasswordInPlainTextStopsTheStart() throws Exception {
+        Path users = data.resolve("smtpd-users");
+        Files.writeString(users, "# users\napp:{noop}secret\n");
+        assertRefused(TestGateway.on(data).with("mailroute.smtpd.users", users.toString()),
+                "mailroute: cannot start: mailroute.smtpd.users=" + users + ", line 2: the hash is {noop}, which is"
+                + " not one of {bcrypt} or {pbkdf2}");
     }
 
     @Test

@@ -33,7 +33,7 @@ public final class SenderPolicy {
     }
 
     /** @throws SenderRefusedException naming each sender that is not allowed, and the setting that refuses it */
-    void check(List<Sender> senders, List<String> requestPatterns) throws SenderRefusedException {
+    public void check(List<Sender> senders, List<String> requestPatterns) throws SenderRefusedException {
         List<Pattern> narrowed = requestPatterns == null ? List.of()
                 : requestPatterns.stream().map(SenderPolicy::compile).toList();
         List<Problem> problems = new ArrayList<>();

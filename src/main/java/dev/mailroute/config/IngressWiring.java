@@ -10,20 +10,25 @@ import dev.mailroute.ingress.http.HttpAnswers;
 import dev.mailroute.ingress.http.HttpRequestCheck;
 import dev.mailroute.ingress.http.HttpSettings;
 import dev.mailroute.ingress.jms.JmsSubmission;
+import dev.mailroute.ingress.smtp.SmtpdComponent;
+import dev.mailroute.observability.MailEvents;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.Registry;
 
 /**
  * The ingress beans: the inbox's {@code inboxFiles} and {@code rejectedFolder}; HTTP's {@code httpRequestCheck},
- * {@code httpAnswers}, {@code batchItems}, and the HTTP server itself; JMS's {@code jmsSubmission}.
+ * {@code httpAnswers}, {@code batchItems}, and the HTTP server itself; JMS's {@code jmsSubmission}; the
+ * SMTP listener's component {@code smtpd:}.
  */
 final class IngressWiring {
 
     private IngressWiring() {
     }
 
-    static void wire(CamelContext context, InboxSettings inbox, HttpSettings http, AcceptSettings accept)
-            throws Exception {
+    static void wire(CamelContext context, MailrouteSettings settings, MailEvents events) throws Exception {
+        InboxSettings inbox = settings.inbox();
+        HttpSettings http = settings.http();
+        AcceptSettings accept = settings.accept();
         Registry registry = context.getRegistry();
         RejectedFolder rejected = new RejectedFolder(inbox.rejectedDir());
         registry.bind("rejectedFolder", rejected);
@@ -34,6 +39,9 @@ final class IngressWiring {
         registry.bind("httpAnswers", answers);
         registry.bind("batchItems", new BatchItems(http.maxBatch(), accept.maxBytes()));
         registry.bind("jmsSubmission", new JmsSubmission());
+        // smtpd: in routes/ingress-smtp.yaml
+        context.addComponent("smtpd", new SmtpdComponent(settings.smtpd(), accept.maxBytes(), accept.sendersAllowed(),
+                events));
         // started with the context, before the routes; Camel's management endpoints (health) use it too
         context.addService(new ApiHttpServer(http, accept.maxBytes(), check, answers), true, false);
     }

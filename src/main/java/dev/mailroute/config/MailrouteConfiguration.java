@@ -40,8 +40,8 @@ public final class MailrouteConfiguration implements CamelConfiguration {
 
         QueueWiring.Queue queue = QueueWiring.wire(context, settings.broker(), settings.delivery().retry(), started);
         AcceptWiring.wire(context, settings.accept(), started);
-        IngressWiring.wire(context, settings.inbox(), settings.http(), settings.accept());
         MailEvents events = ObservabilityWiring.wire(context, settings.observability(), queue.embeddedBroker());
+        IngressWiring.wire(context, settings, events);
         RelayCircuit circuit = DeliveryWiring.wire(context, settings, events);
         ObservabilityWiring.circuitGauge(context, circuit);
 

@@ -12,6 +12,7 @@ import dev.mailroute.delivery.smtp.PoolSettings;
 import dev.mailroute.delivery.smtp.SmtpSettings;
 import dev.mailroute.ingress.file.InboxSettings;
 import dev.mailroute.ingress.http.HttpSettings;
+import dev.mailroute.ingress.smtp.SmtpdSettings;
 import dev.mailroute.observability.ObservabilitySettings;
 import dev.mailroute.queue.BrokerSettings;
 import dev.mailroute.settings.SettingsReader;
@@ -31,6 +32,7 @@ import org.apache.camel.spi.PropertiesComponent;
 public record MailrouteSettings(
         InboxSettings inbox,
         HttpSettings http,
+        SmtpdSettings smtpd,
         AcceptSettings accept,
         BrokerSettings broker,
         DeliverySettings delivery,
@@ -48,6 +50,7 @@ public record MailrouteSettings(
         return new MailrouteSettings(
                 InboxSettings.from(r),
                 HttpSettings.from(r),
+                SmtpdSettings.from(r),
                 AcceptSettings.from(r),
                 BrokerSettings.from(r),
                 DeliverySettings.from(r),

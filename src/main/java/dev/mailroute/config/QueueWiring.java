@@ -58,7 +58,7 @@ final class QueueWiring {
             started.start(broker);
             registry.bind(BROKER_BEAN, broker);
             context.addService(broker, true, false);
-            connectionFactory = new ActiveMQConnectionFactory(EmbeddedBroker.IN_VM_URL, EmbeddedBroker.INTERNAL_USER,
+            connectionFactory = new ActiveMQConnectionFactory(broker.inVmUrl(), EmbeddedBroker.INTERNAL_USER,
                     broker.internalPassword().reveal());
             LOG.info("embedded broker: journal in {}, JMS clients on {}://{}:{} (login required)", settings.dir(),
                     settings.tls() ? "ssl" : "tcp", settings.host(), settings.port());

@@ -11,6 +11,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,6 +31,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mailroute.config.MailrouteSettings;
 import dev.mailroute.delivery.Transport;
 import dev.mailroute.files.FolderCheck;
+import dev.mailroute.ingress.smtp.ListenerTls;
+import dev.mailroute.ingress.smtp.SmtpUsers;
+import dev.mailroute.ingress.smtp.SmtpdSettings;
 import dev.mailroute.queue.BrokerSettings;
 import dev.mailroute.queue.SubmitterPassword;
 import dev.mailroute.settings.Secret;
@@ -150,6 +154,7 @@ public final class Doctor {
             } else if (to != null) {
                 report.ok("smtp", "skipped", "transport is pickup: --to is not checked");
             }
+            smtpListener(settings, report);
             boolean running = running(settings);
             ports(settings, running, report);
             broker(settings, running, report);
@@ -224,6 +229,9 @@ public final class Doctor {
             return;
         }
         port(report, "http", "mailroute.http.port", settings.http().host(), settings.http().port());
+        if (settings.smtpd().enabled()) {
+            port(report, "smtpd", "mailroute.smtpd.port", settings.smtpd().host(), settings.smtpd().port());
+        }
         if (settings.broker().embedded()) {
             port(report, "broker", "mailroute.broker.port", settings.broker().host(), settings.broker().port());
         }
@@ -237,6 +245,38 @@ public final class Doctor {
         } catch (IOException e) {
             report.fail("ports", name, host + ":" + port + " cannot be listened on: " + e.getMessage(),
                     "stop what uses that port, or set " + key + " to a free one");
+        }
+    }
+
+    /** The SMTP listener's certificate (readable, paired with its key, and its expiry) and users file. */
+    private static void smtpListener(MailrouteSettings settings, Report report) {
+        SmtpdSettings smtpd = settings.smtpd();
+        if (!smtpd.enabled()) {
+            return;
+        }
+        if (smtpd.tls()) {
+            try {
+                String detail = ListenerTls.describe(smtpd.tlsCert(), smtpd.tlsKey());
+                Instant expiry = ListenerTls.expiry(smtpd.tlsCert());
+                if (expiry.isBefore(Instant.now())) {
+                    report.fail("smtpd", "tls", "the certificate has expired: " + detail,
+                            "renew it (mailroute.smtpd.tls.cert, mailroute.smtpd.tls.key)");
+                } else {
+                    report.ok("smtpd", "tls", detail + " (" + Duration.between(Instant.now(), expiry).toDays()
+                                              + " days left)");
+                }
+            } catch (IllegalArgumentException | IOException | java.security.GeneralSecurityException e) {
+                report.fail("smtpd", "tls", e.getMessage(), "point mailroute.smtpd.tls.cert and mailroute.smtpd.tls.key"
+                                                            + " at a PEM certificate and its private key");
+            }
+        }
+        if (smtpd.users() != null) {
+            try {
+                int users = SmtpUsers.load(smtpd.users()).size();
+                report.ok("smtpd", "users", smtpd.users() + ": " + users + (users == 1 ? " user" : " users"));
+            } catch (IllegalArgumentException | IOException e) {
+                report.fail("smtpd", "users", e.getMessage(), "fix the users file");
+            }
         }
     }
 

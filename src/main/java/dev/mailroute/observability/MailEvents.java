@@ -1,5 +1,6 @@
 package dev.mailroute.observability;
 
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -93,10 +94,23 @@ public final class MailEvents extends ServiceSupport {
     }
 
     public void rejected(Exchange exchange) {
-        count("mailroute.messages.rejected", "ingress", ingress(exchange));
         Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
-        EVENTS.info("event=rejected ingress={} reason=\"{}\"", ingress(exchange),
-                cause == null ? "" : oneLine(cause.getMessage()));
+        rejected(ingress(exchange), cause == null ? "" : cause.getMessage());
+    }
+
+    public void rejected(String ingress, String reason) {
+        count("mailroute.messages.rejected", "ingress", ingress);
+        EVENTS.info("event=rejected ingress={} reason=\"{}\"", ingress, oneLine(reason));
+    }
+
+    /**
+     * The SMTP listener refused something (a client, a login, a sender, a message): counted by
+     * reason, and one event line with the client's address and what it was told.
+     */
+    public void smtpRefused(String reason, InetSocketAddress client, String reply) {
+        count("mailroute.smtpd.refusals", "reason", reason);
+        EVENTS.info("event=smtp-refused client={} reason={} reply=\"{}\"",
+                client == null ? "?" : client.getAddress().getHostAddress(), reason, oneLine(reply));
     }
 
     public void delivered(Exchange exchange) {
@@ -189,6 +203,6 @@ public final class MailEvents extends ServiceSupport {
     }
 
     private static String oneLine(String text) {
-        return text == null ? "" : text.replaceAll("[\\r\\n\"]+", " ");
+        return text == null ? "" : text.replaceAll("[\\p{Cntrl}\"]+", " "); // one line, no terminal escapes
     }
 }

@@ -9,6 +9,7 @@ import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.mailroute.files.AtomicFile;
 import dev.mailroute.settings.Secret;
@@ -44,7 +45,8 @@ import org.apache.camel.support.service.ServiceSupport;
  */
 public final class EmbeddedBroker extends ServiceSupport {
 
-    public static final String IN_VM_URL = "vm://0";
+    /** In-VM server ids: each broker in this JVM (tests run several) its own, or they would reach each other's. */
+    private static final AtomicInteger IN_VM_IDS = new AtomicInteger();
 
     /** The queues mailroute uses; declared up front so they exist before the first message. */
     public static final List<String> QUEUES = List.of("mail.outbound", "mail.submit", "mail.rejected", "mail.failed");
@@ -65,6 +67,7 @@ public final class EmbeddedBroker extends ServiceSupport {
     private final BrokerSettings settings;
     private final RedeliveryPolicy redelivery;
     private final Secret internalPassword;
+    private final String inVmUrl = "vm://" + IN_VM_IDS.getAndIncrement();
     private EmbeddedActiveMQ server;
 
     /** Broker-side redelivery after a rolled-back delivery attempt. */
@@ -77,6 +80,11 @@ public final class EmbeddedBroker extends ServiceSupport {
         byte[] random = new byte[32];
         new SecureRandom().nextBytes(random);
         this.internalPassword = Secret.of(Base64.getUrlEncoder().withoutPadding().encodeToString(random));
+    }
+
+    /** Where mailroute's own connections reach this broker, inside the JVM. */
+    public String inVmUrl() {
+        return inVmUrl;
     }
 
     /** What mailroute's own connection factory logs in with. */
@@ -105,7 +113,7 @@ public final class EmbeddedBroker extends ServiceSupport {
         config.setLargeMessagesDirectory(dir.resolve("large-messages").toString());
         config.setPagingDirectory(dir.resolve("paging").toString());
         config.setNodeManagerLockDirectory(dir.toString());
-        config.addAcceptorConfiguration("in-vm", IN_VM_URL);
+        config.addAcceptorConfiguration("in-vm", inVmUrl);
         config.addAcceptorConfiguration("tcp", "tcp://" + settings.host() + ":" + settings.port() + tlsParameters(dir));
 
         // mailroute may do anything; submitters may only send to mail.submit. Artemis takes the

@@ -14,7 +14,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetupTest;
+import dev.mailroute.ingress.smtp.SmtpUsers;
 import dev.mailroute.support.ScriptedSmtpServer;
+import dev.mailroute.support.TestCertificate;
 import dev.mailroute.support.TestGateway;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -117,6 +119,27 @@ class DoctorTest {
         }
     }
 
+    @Test
+    void theSmtpListenersCertificateKeyAndUsersAreChecked() throws Exception {
+        TestCertificate certificate = TestCertificate.make(data);
+        TestCertificate other = TestCertificate.make(Files.createDirectories(data.resolve("other")));
+        Path users = Files.writeString(data.resolve("smtpd-users"), "app:" + SmtpUsers.hash("pw") + "\n");
+        Map<String, String> config = base();
+        config.put("mailroute.smtpd.tls.cert", certificate.cert().toString());
+        config.put("mailroute.smtpd.tls.key", certificate.key().toString());
+        config.put("mailroute.smtpd.users", users.toString());
+        int exit = doctor(config);
+        assertThat(exit).as(output).isZero();
+        assertThat(output).containsPattern("ok    smtpd tls: CN=localhost, valid until \\S+ \\(1 days left\\)")
+                .contains("ok    smtpd users: " + users + ": 1 user")
+                .contains("ok    ports smtpd: 127.0.0.1:" + config.get("mailroute.smtpd.port"));
+
+        config.put("mailroute.smtpd.tls.key", other.key().toString());
+        assertThat(doctor(config)).isEqualTo(1);
+        assertThat(output).contains("FAIL  smtpd tls: mailroute.smtpd.tls.cert=" + certificate.cert())
+                .contains("the private key is not the certificate's");
+    }
+
     /** A mistyped switch is refused rather than read as false; every refusal names the key. */
     @ParameterizedTest(name = "{0}={1}")
     @CsvSource({
@@ -137,6 +160,7 @@ class DoctorTest {
         Map<String, String> config = new HashMap<>();
         config.put("mailroute.data.dir", data.toString());
         config.put("mailroute.broker.port", Integer.toString(TestGateway.freePort()));
+        config.put("mailroute.smtpd.port", Integer.toString(TestGateway.freePort()));
         return config;
     }
 

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 
 import dev.mailroute.support.GatewayConfig;
 import dev.mailroute.support.MailRequests;
+import dev.mailroute.support.TestCertificate;
 import dev.mailroute.support.TestGateway;
 import jakarta.jms.Connection;
 import jakarta.jms.JMSException;
@@ -26,12 +27,9 @@ class BrokerTlsTest {
 
     @Test
     void jmsClientsSubmitOverTlsAndPlainTcpIsRefused() throws Exception {
-        Path cert = pem.resolve("broker.crt");
-        Path key = pem.resolve("broker.key");
-        Process openssl = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-                "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
-                "-keyout", key.toString(), "-out", cert.toString()).redirectErrorStream(true).start();
-        assertThat(openssl.waitFor()).as(new String(openssl.getInputStream().readAllBytes())).isZero();
+        TestCertificate certificate = TestCertificate.make(pem);
+        Path cert = certificate.cert();
+        Path key = certificate.key();
 
         GatewayConfig config = TestGateway.on(data).with("mailroute.broker.tls.cert", cert.toString())
                 .with("mailroute.broker.tls.key", key.toString());

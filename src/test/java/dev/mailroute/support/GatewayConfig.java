@@ -32,6 +32,7 @@ public final class GatewayConfig {
                 .with("mailroute.data.dir", dataDir.toString())
                 .with("mailroute.broker.port", Integer.toString(TestGateway.freePort()))
                 .with("mailroute.http.port", Integer.toString(TestGateway.freePort()))
+                .with("mailroute.smtpd.port", Integer.toString(TestGateway.freePort()))
                 // 0 would mean "unchanged across two checks 250 ms apart" in Camel: 1 ms takes a renamed-in file at once
                 .with("mailroute.inbox.minAge", "1")
                 .with("mailroute.retry.initialDelay", "500")
@@ -65,6 +66,10 @@ public final class GatewayConfig {
 
     public String get(String key) {
         return properties.get(key);
+    }
+
+    public int smtpdPort() {
+        return Integer.parseInt(get("mailroute.smtpd.port"));
     }
 
     public Path dataDir() {

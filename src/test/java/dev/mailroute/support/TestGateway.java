@@ -58,6 +58,11 @@ public final class TestGateway implements AutoCloseable {
         return config.copy();
     }
 
+    /** Where the SMTP listener listens (on 127.0.0.1 unless the test said otherwise). */
+    public int smtpdPort() {
+        return config.smtpdPort();
+    }
+
     public URI http(String path) {
         return URI.create("http://127.0.0.1:" + config.get("mailroute.http.port") + path);
     }
@@ -68,7 +73,7 @@ public final class TestGateway implements AutoCloseable {
 
     /** mailroute's own JMS access to its embedded broker (in-VM, its internal account): what an operator's tools see. */
     public ActiveMQConnectionFactory internal() {
-        return new ActiveMQConnectionFactory(EmbeddedBroker.IN_VM_URL, EmbeddedBroker.INTERNAL_USER,
+        return new ActiveMQConnectionFactory(broker().inVmUrl(), EmbeddedBroker.INTERNAL_USER,
                 broker().internalPassword().reveal());
     }
 

@@ -1,0 +1,156 @@
+package dev.mailroute.ingress.smtp;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.util.List;
+
+import org.subethamail.smtp.DropConnectionException;
+import org.subethamail.smtp.internal.command.AuthCommand;
+import org.subethamail.smtp.internal.server.BaseCommand;
+import org.subethamail.smtp.internal.server.Command;
+import org.subethamail.smtp.internal.server.CommandHandler;
+import org.subethamail.smtp.internal.server.HelpMessage;
+import org.subethamail.smtp.server.Session;
+
+/**
+ * Four of SubEthaSMTP's commands, as mailroute must answer them:
+ *
+ * <ul>
+ * <li>EHLO announces what the whole path honours, and nothing else: 8BITMIME, SIZE, PIPELINING,
+ *     STARTTLS (until it is done), AUTH (under TLS, or to a loopback client). Not SMTPUTF8 —
+ *     delivery cannot carry an internationalised address onward, so accepting one would accept
+ *     mail that cannot be delivered — nor CHUNKING and ENHANCEDSTATUSCODES, which SubEthaSMTP
+ *     announces or half-implements without the rest of the path being tested for them.</li>
+ * <li>AUTH is refused outside TLS, except from a loopback client: a password in plain text on the
+ *     network is the one thing worse than no password.</li>
+ * <li>DATA ends the mail transaction whatever the answer (RFC 5321 4.1.1.4). SubEthaSMTP 7.1.7
+ *     keeps it open after a refused message, so a client's next MAIL FROM got
+ *     {@code 503 Sender already specified} — found by the listener tests.</li>
+ * <li>BDAT is answered {@code 502}: CHUNKING is not announced, and SubEthaSMTP would otherwise take
+ *     a message by a path that none of the above covers.</li>
+ * </ul>
+ */
+final class ListenerCommands {
+
+    private ListenerCommands() {
+    }
+
+    static void install(CommandHandler handler, long maxBytes, boolean tls, boolean auth) {
+        handler.addCommand(new Ehlo(maxBytes, tls, auth));
+        handler.addCommand(new DataEndsTransaction(handler.getCommand("DATA")));
+        handler.addCommand(new NotOffered("BDAT"));
+        if (auth) {
+            handler.addCommand(new AuthOnlyWhenSafe(handler.getCommand(AuthCommand.VERB)));
+        }
+    }
+
+    /** A loopback client, or a session under TLS: AUTH is offered and taken. */
+    static boolean mayAuthenticate(Session session) {
+        InetAddress client = session.getRemoteAddress().getAddress();
+        return session.isTLSStarted() || client.isLoopbackAddress();
+    }
+
+    private static final class Ehlo extends BaseCommand {
+
+        private final long maxBytes;
+        private final boolean tls;
+        private final boolean auth;
+
+        Ehlo(long maxBytes, boolean tls, boolean auth) {
+            super("EHLO", "Introduce yourself.", "<hostname>");
+            this.maxBytes = maxBytes;
+            this.tls = tls;
+            this.auth = auth;
+        }
+
+        @Override
+        public void execute(String commandString, Session session) throws IOException {
+            String[] args = getArgs(commandString);
+            if (args.length < 2) {
+                session.sendResponse("501 5.5.4 Syntax: EHLO hostname");
+                return;
+            }
+            session.resetMailTransaction();
+            session.setHelo(args[1]);
+            StringBuilder reply = new StringBuilder("250-").append(session.getServer().getHostName());
+            reply.append("\r\n250-PIPELINING");
+            reply.append("\r\n250-8BITMIME");
+            reply.append("\r\n250-SIZE ").append(maxBytes);
+            if (tls && !session.isTLSStarted()) {
+                reply.append("\r\n250-STARTTLS");
+            }
+            if (auth && mayAuthenticate(session) && session.getServer().getAuthenticationHandlerFactory().isPresent()) {
+                List<String> mechanisms = session.getServer().getAuthenticationHandlerFactory().get()
+                        .getAuthenticationMechanisms();
+                reply.append("\r\n250-AUTH ").append(String.join(" ", mechanisms));
+            }
+            reply.append("\r\n250 HELP");
+            session.sendResponse(reply.toString());
+        }
+    }
+
+    private static final class NotOffered extends BaseCommand {
+
+        NotOffered(String verb) {
+            super(verb, "Not offered by mailroute.");
+        }
+
+        @Override
+        public void execute(String commandString, Session session) throws IOException {
+            session.sendResponse("502 5.5.1 " + getName() + " is not offered here");
+        }
+    }
+
+    /** One of SubEthaSMTP's commands, with something done before or after it. */
+    private abstract static class Wrapped implements Command {
+
+        final Command wrapped;
+
+        Wrapped(Command wrapped) {
+            this.wrapped = wrapped;
+        }
+
+        @Override
+        public HelpMessage getHelp() throws org.subethamail.smtp.internal.server.CommandException {
+            return wrapped.getHelp();
+        }
+
+        @Override
+        public String getName() {
+            return wrapped.getName();
+        }
+    }
+
+    private static final class DataEndsTransaction extends Wrapped {
+
+        DataEndsTransaction(Command data) {
+            super(data);
+        }
+
+        @Override
+        public void execute(String commandString, Session session) throws IOException, DropConnectionException {
+            wrapped.execute(commandString, session);
+            // a DATA refused before 354 (no sender, no recipient) leaves the transaction as it was
+            if (session.getMessageHandler() instanceof Transaction transaction && transaction.messageRead()) {
+                session.resetMailTransaction();
+            }
+        }
+    }
+
+    private static final class AuthOnlyWhenSafe extends Wrapped {
+
+        AuthOnlyWhenSafe(Command auth) {
+            super(auth);
+        }
+
+        @Override
+        public void execute(String commandString, Session session) throws IOException, DropConnectionException {
+            if (!mayAuthenticate(session)) {
+                session.sendResponse("538 5.7.11 Encryption required for requested authentication mechanism:"
+                                     + " STARTTLS first");
+                return;
+            }
+            wrapped.execute(commandString, session);
+        }
+    }
+}

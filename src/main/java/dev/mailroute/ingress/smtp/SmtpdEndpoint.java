@@ -1,0 +1,31 @@
+package dev.mailroute.ingress.smtp;
+
+import org.apache.camel.Consumer;
+import org.apache.camel.Processor;
+import org.apache.camel.Producer;
+import org.apache.camel.support.DefaultEndpoint;
+
+/** The SMTP listener's endpoint: consumer only (mail comes in here; it leaves through camel-mail). */
+public final class SmtpdEndpoint extends DefaultEndpoint {
+
+    SmtpdEndpoint(String uri, SmtpdComponent component) {
+        super(uri, component);
+    }
+
+    @Override
+    public SmtpdComponent getComponent() {
+        return (SmtpdComponent) super.getComponent();
+    }
+
+    @Override
+    public Consumer createConsumer(Processor processor) throws Exception {
+        SmtpdConsumer consumer = new SmtpdConsumer(this, processor);
+        configureConsumer(consumer);
+        return consumer;
+    }
+
+    @Override
+    public Producer createProducer() {
+        throw new UnsupportedOperationException("smtpd: receives mail; send with camel-mail's smtp:");
+    }
+}

@@ -1,0 +1,153 @@
+package dev.mailroute.ingress.smtp;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.mailroute.accept.MessageTooLargeException;
+import dev.mailroute.accept.Problem;
+import dev.mailroute.accept.RejectedMessageException;
+import dev.mailroute.accept.SenderRefusedException;
+import dev.mailroute.message.MessageHeaders;
+import jakarta.mail.internet.AddressException;
+import jakarta.mail.internet.InternetAddress;
+import org.apache.camel.Exchange;
+import org.eclipse.angus.mail.util.CRLFOutputStream;
+import org.subethamail.smtp.MessageContext;
+import org.subethamail.smtp.MessageHandler;
+import org.subethamail.smtp.RejectException;
+
+/**
+ * One SMTP mail transaction on the listener: MAIL FROM, the RCPT TOs, and DATA handed to the accept
+ * pipeline as a raw message with this envelope. The answer to the end of DATA is the pipeline's:
+ * {@code 250 2.0.0 Ok: queued as <id>} only once the message is on the durable queue,
+ * {@code 451 4.3.0} when the queue could not take it (the client tries again, nothing is lost), a
+ * {@code 5xx} naming what is wrong when accept refused it.
+ */
+final class Transaction implements MessageHandler {
+
+    private final SmtpdConsumer consumer;
+    private final MessageContext context;
+    private final List<String> senderPatterns;
+    private final List<String> recipients = new ArrayList<>();
+    private String from;
+    private boolean messageRead;
+
+    Transaction(SmtpdConsumer consumer, MessageContext context, List<String> senderPatterns) {
+        this.consumer = consumer;
+        this.context = context;
+        this.senderPatterns = senderPatterns;
+    }
+
+    @Override
+    public void from(String address) throws RejectException {
+        if (address == null || address.isEmpty()) {
+            throw consumer.refuse(context, "null-sender", 550, "5.1.7 mailroute relays no messages with an empty sender"
+                                                     + " (MAIL FROM:<>)");
+        }
+        ascii(address, "sender");
+        String refusal = consumer.senderRefusal(address, senderPatterns);
+        if (refusal != null) {
+            throw consumer.refuse(context, "sender-not-allowed", 553, "5.7.1 " + refusal);
+        }
+        from = address;
+    }
+
+    @Override
+    public void recipient(String address) throws RejectException {
+        if (recipients.size() >= consumer.settings().maxRecipients()) {
+            throw consumer.refuse(context, "too-many-recipients", 452, "4.5.3 Too many recipients; at most "
+                    + consumer.settings().maxRecipients() + " per message (mailroute.smtpd.maxRecipients)");
+        }
+        ascii(address, "recipient");
+        recipients.add(address);
+    }
+
+    /** No SMTPUTF8: an address that is not ASCII could not be delivered onward. */
+    private void ascii(String address, String what) throws RejectException {
+        if (!StandardCharsets.US_ASCII.newEncoder().canEncode(address)) {
+            throw consumer.refuse(context, "not-ascii", 553, "5.6.7 the " + what + " <" + address + "> is not ASCII;"
+                                                    + " internationalised addresses (SMTPUTF8) are not relayed");
+        }
+    }
+
+    @Override
+    public String data(InputStream data) throws RejectException, IOException {
+        messageRead = true;
+        byte[] message = read(data);
+        if (message == null) {
+            throw consumer.refuse(context, "too-large", 552, "5.3.4 Message size exceeds the limit of "
+                    + consumer.maxBytes() + " bytes (mailroute.message.maxBytes)");
+        }
+        Exchange exchange;
+        try {
+            exchange = consumer.accept(message, envelope(), senderPatterns);
+        } catch (AddressException e) {
+            throw consumer.refuse(context, "invalid-message", 553, "5.1.3 " + e.getMessage());
+        }
+        Exception failure = exchange.getException();
+        if (failure == null) {
+            return "2.0.0 Ok: queued as " + exchange.getMessage().getHeader(MessageHeaders.ID, String.class);
+        }
+        throw consumer.refusal(context, failure);
+    }
+
+    /** DATA got as far as the message: the transaction is over, whatever the answer was. */
+    boolean messageRead() {
+        return messageRead;
+    }
+
+    @Override
+    public void done() {
+        // nothing held between commands
+    }
+
+    private dev.mailroute.message.Envelope envelope() throws AddressException {
+        List<InternetAddress> to = new ArrayList<>();
+        for (String recipient : recipients) {
+            to.add(new InternetAddress(recipient, true));
+        }
+        return new dev.mailroute.message.Envelope(new InternetAddress(from, true), to);
+    }
+
+    /**
+     * The message as received, every line ending made CRLF — a bare CR or LF never reaches the
+     * queue, so nothing relayed onward can read as a line end its author did not write — or null
+     * when it is over the limit (the rest is read and dropped, so the session stays in step).
+     */
+    private byte[] read(InputStream data) throws IOException {
+        long limit = consumer.maxBytes();
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(8192);
+        OutputStream crlf = new CRLFOutputStream(bytes);
+        byte[] buffer = new byte[8192];
+        long total = 0;
+        int n;
+        while ((n = data.read(buffer)) != -1) {
+            total += n;
+            if (total <= limit) {
+                crlf.write(buffer, 0, n);
+            }
+        }
+        crlf.flush();
+        return total > limit ? null : bytes.toByteArray();
+    }
+
+    /** Kept for the reply texts: the first problem of a rejection, as one line. */
+    static String firstProblem(RejectedMessageException rejected) {
+        Problem first = rejected.problems().get(0);
+        String text = (first.field() + ": " + first.reason()).replaceAll("[\\r\\n]+", " ");
+        return text.length() > 400 ? text.substring(0, 397) + "..." : text;
+    }
+
+    static boolean isTooLarge(Exception e) {
+        return e instanceof MessageTooLargeException;
+    }
+
+    static boolean isSenderRefused(Exception e) {
+        return e instanceof SenderRefusedException;
+    }
+}
