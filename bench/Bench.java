@@ -37,6 +37,7 @@ import jakarta.mail.internet.MimeMessage;
  * java -cp target/mailroute.jar bench/Bench.java http PORT COUNT SIZE BATCH   (prints when it began, epoch ms)
  * java -cp target/mailroute.jar bench/Bench.java inbox DIR COUNT SIZE        (prints when it began, epoch ms)
  * java -cp target/mailroute.jar bench/Bench.java writerename DIR COUNT SIZE FSYNC WARMUP
+ * java -cp target/mailroute.jar bench/Bench.java pipelining PORT COUNT SIZE on|off WARMUP   (one SMTP session)
  */
 public class Bench {
 
@@ -51,6 +52,8 @@ public class Bench {
             case "inbox" -> inbox(Path.of(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]));
             case "writerename" -> writeRename(Path.of(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]),
                     Boolean.parseBoolean(args[4]), Integer.parseInt(args[5]));
+            case "pipelining" -> pipelining(Integer.parseInt(args[1]), Integer.parseInt(args[2]),
+                    Integer.parseInt(args[3]), args[4].equals("on"), Integer.parseInt(args[5]));
             default -> throw new IllegalArgumentException(args[0]);
         }
     }
@@ -170,6 +173,61 @@ public class Bench {
                 }
             }
         }
+    }
+
+    /**
+     * What not pipelining costs an SMTP client: messages over one session to mailroute's listener,
+     * the client waiting for each reply (Jakarta Mail, smtp-source) or sending MAIL, RCPT and DATA
+     * at once (RFC 2920, as Postfix's smtp client and swaks --pipeline do). Counts 250s, not
+     * deliveries: the listener is what differs.
+     */
+    static void pipelining(int port, int count, int size, boolean pipelined, int warmup) throws IOException {
+        byte[] envelope = "MAIL FROM:<bench@example.com>\r\nRCPT TO:<sink@example.com>\r\nDATA\r\n"
+                .getBytes(StandardCharsets.US_ASCII);
+        byte[] message = ("From: bench@example.com\r\nTo: sink@example.com\r\nSubject: pipelining\r\n\r\n"
+                          + body(size) + "\r\n.\r\n").getBytes(StandardCharsets.US_ASCII);
+        try (Socket socket = new Socket(HOST, port)) {
+            socket.setTcpNoDelay(true);
+            var in = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
+                    StandardCharsets.US_ASCII));
+            var out = socket.getOutputStream();
+            reply(in, "220");
+            out.write("EHLO bench.example.com\r\n".getBytes(StandardCharsets.US_ASCII));
+            reply(in, "250");
+            long start = 0;
+            for (int i = 0; i < warmup + count; i++) {
+                if (i == warmup) {
+                    start = System.nanoTime();
+                }
+                if (pipelined) {
+                    out.write(envelope);
+                    reply(in, "250");
+                    reply(in, "250");
+                } else {
+                    for (String line : new String(envelope, StandardCharsets.US_ASCII).split("(?<=\r\n)")) {
+                        out.write(line.getBytes(StandardCharsets.US_ASCII));
+                        if (!line.startsWith("DATA")) {
+                            reply(in, "250");
+                        }
+                    }
+                }
+                reply(in, "354");
+                out.write(message);
+                reply(in, "250");
+            }
+            report(count, start);
+        }
+    }
+
+    /** Reads one (possibly multi-line) reply and insists on its code. */
+    private static void reply(java.io.BufferedReader in, String code) throws IOException {
+        String line;
+        do {
+            line = in.readLine();
+            if (line == null || !line.startsWith(code)) {
+                throw new IOException("expected " + code + ", got " + line);
+            }
+        } while (line.length() > 3 && line.charAt(3) == '-');
     }
 
     private static void report(int count, long startNanos) {

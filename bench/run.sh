@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # mailroute benchmark: mailroute end to end (durable queue included) against plain Jakarta Mail,
-# Postfix's smtp-source and a bare write-and-rename loop, all in one run on this machine, into
-# Postfix's smtp-sink on 127.0.0.1. Prints one table with the ratios. Bounded: well under 10 minutes
-# on 2 cores. Only ever targets 127.0.0.1.
+# Postfix's smtp-source, a private Postfix relay instance and a bare write-and-rename loop, all in
+# one run on this machine, into Postfix's smtp-sink on 127.0.0.1. Prints one table with the ratios.
+# Bounded: well under 10 minutes on 2 cores. Only ever targets 127.0.0.1; nothing listens on port 25.
 #
 #   bench/run.sh                  # N4=5000 4 KB messages, N100=1000 100 KB messages, WARMUP=20000
 #   N4=2000 N100=300 WARMUP=5000 bench/run.sh # quicker
@@ -36,8 +36,11 @@ PATH="$PATH:/usr/sbin"
 JAR=target/mailroute.jar
 
 WORK=$(mktemp -d /tmp/mailroute-bench.XXXXXX)
+chmod 711 "$WORK" # the Postfix relay's processes run as user postfix and need to reach its folders
 PIDS=()
+POSTFIX_DIR=
 cleanup() {
+  [ -z "$POSTFIX_DIR" ] || bench/postfix-relay.sh stop "$POSTFIX_DIR" || true
   for pid in "${PIDS[@]:-}"; do [ -n "$pid" ] && kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
   rm -rf "$WORK"
@@ -78,10 +81,12 @@ await_sink() {
 }
 
 # --- references: smtp-source and plain Jakarta Mail ----------------------------------------------
-smtp_source() { # sessions size count
+# msg/s from smtp-source's first command to its last message counted at the sink, sent straight to
+# the sink or to a relay in front of it
+smtp_source() { # sessions size count [port, default the sink's]
   local before t0 t1
   before=$(sink_count); t0=$(now_ms)
-  smtp-source -d -s "$1" -l "$2" -m "$3" -f bench@example.com -t sink@example.com "127.0.0.1:$SINK_PORT"
+  smtp-source -d -s "$1" -l "$2" -m "$3" -f bench@example.com -t sink@example.com "127.0.0.1:${4:-$SINK_PORT}"
   t1=$(await_sink $(( before + $3 )))
   rate "$3" $(( t1 - t0 ))
 }
@@ -97,13 +102,13 @@ JM_REUSE_4K=$(bench jakarta "$SINK_PORT" "$THREADS" "$N4" 4096 reuse "$WARMUP") 
 JM_REUSE_100K=$(bench jakarta "$SINK_PORT" "$THREADS" "$N100" 102400 reuse "$WARMUP") || exit 1
 
 # --- mailroute over SMTP --------------------------------------------------------------------------
-start_mailroute() { # name transport -> sets MR_PID, MR_HTTP, MR_DATA, READY_MS
-  MR_DATA="$WORK/$1"; MR_HTTP=$(free_port)
+start_mailroute() { # name transport -> sets MR_PID, MR_HTTP, MR_SMTPD, MR_DATA, READY_MS
+  MR_DATA="$WORK/$1"; MR_HTTP=$(free_port); MR_SMTPD=$(free_port)
   mkdir -p "$MR_DATA"
   local t0; t0=$(now_ms)
   MAILROUTE_DATA_DIR="$MR_DATA" MAILROUTE_TRANSPORT="$2" MAILROUTE_SMTP_HOST=127.0.0.1 \
   MAILROUTE_SMTP_PORT="$SINK_PORT" MAILROUTE_SMTP_CONNECTIONS="$THREADS" MAILROUTE_HTTP_PORT="$MR_HTTP" \
-  MAILROUTE_BROKER_PORT="$(free_port)" CAMEL_MAIN_ROUTESRELOADENABLED=false \
+  MAILROUTE_BROKER_PORT="$(free_port)" MAILROUTE_SMTPD_PORT="$MR_SMTPD" CAMEL_MAIN_ROUTESRELOADENABLED=false \
     java -jar "$JAR" > "$WORK/$1.log" 2>&1 &
   MR_PID=$!
   PIDS+=("$MR_PID")
@@ -143,8 +148,27 @@ MR_HTTP_4K_COLD=$(mailroute_http "$N4" 4096 500) || exit 1
 MR_HTTP_4K=$(mailroute_http "$N4" 4096 500) || exit 1
 MR_INBOX_4K=$(mailroute_inbox "$N4" 4096) || exit 1
 MR_HTTP_100K=$(mailroute_http "$N100" 102400 50) || exit 1
+
+# --- SMTP in: mailroute's listener, then a private Postfix relay, each fed by smtp-source ----------
+smtp_in() { smtp_source "$THREADS" "$2" "$3" "$1"; } # port size count
+log "smtp-source -> mailroute's SMTP listener"
+smtp_in "$MR_SMTPD" 4096 "$N4" >/dev/null || exit 1 # the listener's own code, warmed up
+MR_SMTPD_4K=$(smtp_in "$MR_SMTPD" 4096 "$N4") || exit 1
+MR_SMTPD_100K=$(smtp_in "$MR_SMTPD" 102400 "$N100") || exit 1
+# what it costs a client not to pipeline (RFC 2920): 250s counted, one session; last, since these
+# messages are still being delivered when mailroute stops
+MR_PIPE_OFF=$(bench pipelining "$MR_SMTPD" "$N4" 4096 off 2000) || exit 1
+MR_PIPE_ON=$(bench pipelining "$MR_SMTPD" "$N4" 4096 on 2000) || exit 1
 stop_mailroute
 RSS_SMTP=$PEAK_RSS_MB
+
+log "smtp-source -> a private Postfix relay"
+POSTFIX_DIR="$WORK/postfix"; POSTFIX_PORT=$(free_port)
+bench/postfix-relay.sh start "$POSTFIX_DIR" "$POSTFIX_PORT" "$SINK_PORT" >&2
+smtp_in "$POSTFIX_PORT" 4096 1000 >/dev/null || exit 1 # its processes spawned
+PF_4K=$(smtp_in "$POSTFIX_PORT" 4096 "$N4") || exit 1
+PF_100K=$(smtp_in "$POSTFIX_PORT" 102400 "$N100") || exit 1
+bench/postfix-relay.sh stop "$POSTFIX_DIR"; POSTFIX_DIR=
 
 # --- mailroute into a pickup folder, against the bare loop ----------------------------------------
 log "mailroute, pickup transport (fsync on)"
@@ -183,6 +207,18 @@ mailroute benchmark, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $THREADS sessi
 | smtp-source, 4 sessions, 100 KB | $SRC4_100K | | |
 | Jakarta Mail, 4 reused transports, TCP_NODELAY, 100 KB | $JM_REUSE_100K | 1.00x | $(ratio "$JM_REUSE_100K" "$SRC4_100K") |
 | **mailroute, HTTP batch -> queue -> SMTP, 100 KB** | $MR_HTTP_100K | $(ratio "$MR_HTTP_100K" "$JM_REUSE_100K") | $(ratio "$MR_HTTP_100K" "$SRC4_100K") |
+
+| SMTP in -> durable queue -> SMTP out, smtp-source $THREADS sessions | msg/s | vs Postfix |
+|---|---:|---:|
+| Postfix 3 relay (private instance, in_flow_delay=0), 4 KB | $PF_4K | 1.00x |
+| **mailroute SMTP listener, 4 KB** | $MR_SMTPD_4K | $(ratio "$MR_SMTPD_4K" "$PF_4K") |
+| Postfix 3 relay (private instance, in_flow_delay=0), 100 KB | $PF_100K | 1.00x |
+| **mailroute SMTP listener, 100 KB** | $MR_SMTPD_100K | $(ratio "$MR_SMTPD_100K" "$PF_100K") |
+
+| mailroute SMTP listener, one session, 4 KB, 250s counted | msg/s | ratio |
+|---|---:|---:|
+| client waits for each reply | $MR_PIPE_OFF | 1.00x |
+| client pipelines MAIL, RCPT, DATA | $MR_PIPE_ON | $(ratio "$MR_PIPE_ON" "$MR_PIPE_OFF") |
 
 | pickup (fsync on) | msg/s | ratio |
 |---|---:|---:|
