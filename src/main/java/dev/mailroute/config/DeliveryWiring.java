@@ -5,6 +5,7 @@ import dev.mailroute.delivery.FailedFolder;
 import dev.mailroute.delivery.TransportHealthCheck;
 import dev.mailroute.delivery.pickup.PickupFileWriter;
 import dev.mailroute.delivery.smtp.RelayCircuit;
+import dev.mailroute.delivery.smtp.RelayCredentials;
 import dev.mailroute.delivery.smtp.SmtpMailSender;
 import dev.mailroute.observability.MailEvents;
 import org.apache.camel.CamelContext;
@@ -26,7 +27,8 @@ final class DeliveryWiring {
     static RelayCircuit wire(CamelContext context, MailrouteSettings settings, MailEvents events) throws Exception {
         Registry registry = context.getRegistry();
         registry.bind("pickupFileWriter", new PickupFileWriter(settings.pickup()));
-        SmtpMailSender smtpMailSender = new SmtpMailSender(settings.smtp(), settings.pool());
+        SmtpMailSender smtpMailSender = new SmtpMailSender(settings.smtp(), RelayCredentials.of(settings.smtp()),
+                settings.pool());
         context.addService(smtpMailSender, true, true);
         registry.bind("smtpMailSender", smtpMailSender);
         RelayCircuit relayCircuit = new RelayCircuit(context, DELIVER_ROUTE, settings.circuit(), smtpMailSender);

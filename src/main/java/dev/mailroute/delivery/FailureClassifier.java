@@ -55,8 +55,10 @@ public final class FailureClassifier {
         AuthenticationFailedException auth = find(error, AuthenticationFailedException.class);
         if (auth != null) {
             Reply reply = Reply.parse(-1, auth.getMessage());
+            // refused by the relay (535), or — with OAuth 2.0 — by the token endpoint, which names itself
             return whole(true, true, reply.code() < 0 ? 535 : reply.code(), reply,
-                    "the relay refused authentication: " + summary, recipients, false);
+                    (reply.code() < 0 ? "authentication refused: " : "the relay refused authentication: ") + summary,
+                    recipients, false);
         }
         if (summary.contains("STARTTLS is required")) {
             return whole(true, true, -1, Reply.NONE, summary, recipients, false);

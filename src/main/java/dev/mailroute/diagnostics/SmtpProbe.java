@@ -15,6 +15,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -27,7 +29,12 @@ import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
 
+import dev.mailroute.delivery.smtp.RelayCredentials;
 import dev.mailroute.delivery.smtp.SmtpSettings;
+import dev.mailroute.delivery.smtp.oauth2.AccessToken;
+import dev.mailroute.delivery.smtp.oauth2.OAuth2Credentials;
+import dev.mailroute.delivery.smtp.oauth2.SharedToken;
+import dev.mailroute.delivery.smtp.oauth2.TokenException;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
 import org.eclipse.angus.mail.smtp.SMTPTransport;
@@ -127,16 +134,53 @@ final class SmtpProbe {
         angus(report, from, to);
     }
 
+    /**
+     * The access token, when mailroute.smtp.auth=oauth2: from which endpoint, until when, for which
+     * scopes — or the provider's error. The token itself is never shown.
+     */
+    private RelayCredentials credentials(Doctor.Report report) {
+        RelayCredentials credentials;
+        try {
+            credentials = RelayCredentials.of(smtp);
+        } catch (IllegalArgumentException e) {
+            report.fail("smtp", "oauth2-token", e.getMessage(), "fix the mailroute.smtp.oauth2.* setting it names");
+            return null;
+        }
+        if (!(credentials instanceof OAuth2Credentials oauth2)) {
+            return credentials;
+        }
+        SharedToken shared = oauth2.token();
+        try {
+            AccessToken token = shared.get();
+            long seconds = Duration.between(Instant.now(), token.expiresAt()).toSeconds();
+            report.ok("smtp", "oauth2-token", "acquired from " + shared.endpoint() + " for "
+                                              + smtp.oauth2().mailbox() + ", valid until " + token.expiresAt() + " ("
+                                              + seconds + " s)" + (token.scopes() == null ? ""
+                    : ", scopes " + token.scopes()));
+            return credentials;
+        } catch (TokenException e) {
+            report.fail("smtp", "oauth2-token", e.getMessage(), e.refused() ? credentials.fix()
+                    : "check that " + shared.endpoint() + " is reachable from here (proxy, firewall, DNS)"
+                      + " and mailroute.smtp.oauth2.timeout");
+            return null;
+        }
+    }
+
     /** AUTH and the optional recipient check, the way delivery itself connects. */
     private void angus(Doctor.Report report, String from, String to) {
+        RelayCredentials credentials = credentials(report);
+        if (credentials == null) {
+            return;
+        }
         Properties props = smtp.sessionProperties();
         Session session = Session.getInstance(props);
         ByteArrayOutputStream debug = new ByteArrayOutputStream();
         session.setDebugOut(new PrintStream(debug, true, StandardCharsets.UTF_8));
         session.setDebug(true); // mail.debug.auth stays false: AUTH lines and credentials are not printed
-        try (SMTPTransport transport = smtp.connect(session)) {
+        try (SMTPTransport transport = smtp.connect(session, credentials)) {
             if (smtp.authenticates()) {
-                report.ok("smtp", "auth", "authenticated as " + smtp.username());
+                report.ok("smtp", "auth", "authenticated as " + smtp.username()
+                                          + (smtp.auth() == SmtpSettings.Auth.OAUTH2 ? " (XOAUTH2)" : ""));
             }
             if (to != null) {
                 int mail = transport.simpleCommand("MAIL FROM:<" + from + ">");
@@ -158,8 +202,8 @@ final class SmtpProbe {
             }
         } catch (jakarta.mail.AuthenticationFailedException e) {
             report.fail("smtp", "auth", "the relay refuses the credentials of " + smtp.username() + ": "
-                                        + oneLine(e.getMessage()),
-                    "check mailroute.smtp.username and MAILROUTE_SMTP_PASSWORD (and that SMTP AUTH is enabled for the account)");
+                                        + oneLine(e.getMessage()), credentials.fix()
+                                                                   + " (and that SMTP AUTH is enabled for the account)");
         } catch (MessagingException e) {
             report.fail("smtp", "session", "the session with Angus Mail failed: " + oneLine(e.getMessage()),
                     "compare mailroute.smtp.security with what the relay offers");

@@ -12,12 +12,14 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiPredicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -53,6 +55,9 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private final AtomicInteger connections = new AtomicInteger();
     private volatile boolean advertiseAuth;
+    private volatile BiPredicate<String, String> xoauth2;
+    private final List<String> bearerTokens = new CopyOnWriteArrayList<>();
+    private final AtomicInteger authRefusals = new AtomicInteger();
     private volatile SSLContext tls;
     private final AtomicInteger authentications = new AtomicInteger();
 
@@ -103,6 +108,26 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Offers AUTH XOAUTH2 and takes the SASL string {@code user=<user>^Aauth=Bearer <token>^A^A}
+     * when the check accepts that user and token; {@code 535 5.7.3} otherwise, as Exchange Online
+     * answers.
+     */
+    public ScriptedSmtpServer acceptXoauth2(BiPredicate<String, String> userAndToken) {
+        this.xoauth2 = userAndToken;
+        return this;
+    }
+
+    /** Every bearer token a client authenticated with (accepted or not), in order. */
+    public List<String> bearerTokens() {
+        return List.copyOf(bearerTokens);
+    }
+
+    /** AUTH attempts answered 535. */
+    public int authRefusals() {
+        return authRefusals.get();
+    }
+
     /** Offers STARTTLS, with GreenMail's self-signed test certificate. */
     public ScriptedSmtpServer offerStartTls() {
         try {
@@ -128,6 +153,27 @@ public final class ScriptedSmtpServer implements AutoCloseable {
 
     public int authentications() {
         return authentications.get();
+    }
+
+    private String xoauth2(String base64) {
+        String sasl;
+        try {
+            sasl = new String(Base64.getDecoder().decode(base64.trim()), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            authRefusals.incrementAndGet();
+            return "501 5.5.2 not base64";
+        }
+        Matcher m = Pattern.compile("user=([^\u0001]*)\u0001auth=Bearer ([^\u0001]+)\u0001\u0001").matcher(sasl);
+        if (!m.matches()) {
+            authRefusals.incrementAndGet();
+            return "535 5.7.3 not an XOAUTH2 string";
+        }
+        bearerTokens.add(m.group(2));
+        if (xoauth2.test(m.group(1), m.group(2))) {
+            return replies.getOrDefault(Stage.AUTH, "235 2.7.0 Authentication successful");
+        }
+        authRefusals.incrementAndGet();
+        return "535 5.7.3 Authentication unsuccessful";
     }
 
     public int port() {
@@ -194,6 +240,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                 if (command.startsWith("EHLO") || command.startsWith("HELO")) {
                     reply = replies.getOrDefault(Stage.EHLO, "250-scripted\r\n250-8BITMIME\r\n"
                                                              + (advertiseAuth ? "250-AUTH LOGIN PLAIN\r\n" : "")
+                                                             + (xoauth2 != null ? "250-AUTH XOAUTH2\r\n" : "")
                                                              + (tls != null && !secure ? "250-STARTTLS\r\n" : "")
                                                              + "250 SIZE 52428800");
                 } else if (command.equals("STARTTLS") && tls != null && !secure) {
@@ -210,6 +257,17 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                     in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.ISO_8859_1));
                     out = new Answerer(socket);
                     continue;
+                } else if (command.startsWith("AUTH XOAUTH2") && xoauth2 != null) {
+                    String[] words = line.trim().split(" ");
+                    String initial = words.length > 2 ? words[2] : null;
+                    if (initial == null) {
+                        if (!answer(out, "334 ") || (initial = in.readLine()) == null) {
+                            return;
+                        }
+                    }
+                    reply = xoauth2(initial);
+                    authenticated = reply.startsWith("2");
+                    authentications.incrementAndGet();
                 } else if (command.startsWith("AUTH LOGIN")) {
                     if (!answer(out, "334 VXNlcm5hbWU6") || in.readLine() == null
                         || !answer(out, "334 UGFzc3dvcmQ6") || in.readLine() == null) {

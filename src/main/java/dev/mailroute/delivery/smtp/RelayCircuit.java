@@ -106,9 +106,8 @@ public final class RelayCircuit {
         boolean fallback = fallbackToPickup && !configuration;
         if (configuration) {
             LOG.error("relay circuit OPEN (was {}): {}. Delivery is stopped and every message stays queued until"
-                      + " the relay accepts mailroute's credentials: check mailroute.smtp.username,"
-                      + " MAILROUTE_SMTP_PASSWORD and mailroute.smtp.security. Probing every {} ms.",
-                    before, why, probeIntervalMillis);
+                      + " the relay accepts mailroute's credentials: {}. Probing every {} ms.",
+                    before, why, relay.credentials().fix(), probeIntervalMillis);
         } else {
             LOG.warn("relay circuit OPEN (was {}) after {} connection failure(s): {}. {} Probing every {} ms.",
                     before, consecutiveFailures, why,

@@ -33,7 +33,7 @@ final class SmtpConnectionPool implements AutoCloseable {
     private final GenericObjectPool<Connection> pool;
     private final int maxMessagesPerConnection;
 
-    SmtpConnectionPool(Session session, SmtpSettings settings, PoolSettings poolSettings) {
+    SmtpConnectionPool(Session session, SmtpSettings settings, RelayCredentials credentials, PoolSettings poolSettings) {
         this.maxMessagesPerConnection = poolSettings.maxMessagesPerConnection();
         GenericObjectPoolConfig<Connection> config = new GenericObjectPoolConfig<>();
         config.setMaxTotal(poolSettings.connections());
@@ -46,7 +46,7 @@ final class SmtpConnectionPool implements AutoCloseable {
         config.setMinEvictableIdleDuration(Duration.ofMillis(poolSettings.idleTimeoutMillis()));
         config.setTimeBetweenEvictionRuns(Duration.ofMillis(Math.max(1000, poolSettings.idleTimeoutMillis() / 2)));
         config.setJmxEnabled(false);
-        this.pool = new GenericObjectPool<>(new Factory(session, settings), config);
+        this.pool = new GenericObjectPool<>(new Factory(session, settings, credentials), config);
     }
 
     /** Borrows a connection, lets the caller send on it, and returns or retires it depending on how that went. */
@@ -112,15 +112,17 @@ final class SmtpConnectionPool implements AutoCloseable {
 
         private final Session session;
         private final SmtpSettings settings;
+        private final RelayCredentials credentials;
 
-        Factory(Session session, SmtpSettings settings) {
+        Factory(Session session, SmtpSettings settings, RelayCredentials credentials) {
             this.session = session;
             this.settings = settings;
+            this.credentials = credentials;
         }
 
         @Override
         public Connection create() throws MessagingException {
-            return new Connection(settings.connect(session));
+            return new Connection(settings.connect(session, credentials));
         }
 
         @Override

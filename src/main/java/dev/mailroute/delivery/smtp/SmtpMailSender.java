@@ -4,6 +4,7 @@ import java.util.Properties;
 
 import dev.mailroute.message.QueuedMessage;
 import jakarta.mail.Address;
+import jakarta.mail.AuthenticationFailedException;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
 import jakarta.mail.internet.InternetAddress;
@@ -22,13 +23,19 @@ import org.apache.camel.support.service.ServiceSupport;
 public class SmtpMailSender extends ServiceSupport implements JavaMailSender {
 
     private final SmtpSettings settings;
+    private final RelayCredentials credentials;
     private final Session session;
     private final SmtpConnectionPool pool;
 
-    public SmtpMailSender(SmtpSettings settings, PoolSettings poolSettings) {
+    public SmtpMailSender(SmtpSettings settings, RelayCredentials credentials, PoolSettings poolSettings) {
         this.settings = settings;
+        this.credentials = credentials;
         this.session = Session.getInstance(settings.sessionProperties());
-        this.pool = new SmtpConnectionPool(session, settings, poolSettings);
+        this.pool = new SmtpConnectionPool(session, settings, credentials, poolSettings);
+    }
+
+    public RelayCredentials credentials() {
+        return credentials;
     }
 
     @Override
@@ -52,7 +59,16 @@ public class SmtpMailSender extends ServiceSupport implements JavaMailSender {
                                          + message.getClass().getName());
         }
         Address[] recipients = queued.envelope().recipients().toArray(InternetAddress[]::new);
-        pool.send(transport -> transport.sendMessage(queued, recipients));
+        try {
+            pool.send(transport -> transport.sendMessage(queued, recipients));
+        } catch (AuthenticationFailedException refused) {
+            if (!credentials.renewsAfterRefusal()) {
+                throw refused;
+            }
+            // a token the relay refused although it should still be valid (revoked, rotated keys):
+            // one renewal, one retry on a fresh session; a second refusal is the configuration
+            pool.send(transport -> transport.sendMessage(queued, recipients));
+        }
     }
 
     /**
@@ -60,7 +76,7 @@ public class SmtpMailSender extends ServiceSupport implements JavaMailSender {
      * The circuit breaker's question "is the relay back?".
      */
     public void probe() throws MessagingException {
-        settings.connect(session).close();
+        settings.connect(session, credentials).close();
     }
 
     @Override

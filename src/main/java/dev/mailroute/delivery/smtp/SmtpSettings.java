@@ -3,21 +3,54 @@ package dev.mailroute.delivery.smtp;
 import java.util.Locale;
 import java.util.Properties;
 
+import dev.mailroute.delivery.smtp.oauth2.OAuth2Settings;
+import jakarta.mail.AuthenticationFailedException;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
 import dev.mailroute.settings.Secret;
 import dev.mailroute.settings.SettingsReader;
 import org.eclipse.angus.mail.smtp.SMTPTransport;
 
-/** Where and how to reach the SMTP relay ({@code mailroute.smtp.*}). */
+/**
+ * Where and how to reach the SMTP relay ({@code mailroute.smtp.*}).
+ *
+ * @param oauth2 where tokens come from, when {@code auth} is OAUTH2; null otherwise
+ */
 public record SmtpSettings(String host, int port, String username, Secret password, Security security,
-                           long timeoutMillis, String trust) {
+                           long timeoutMillis, String trust, Auth auth, OAuth2Settings oauth2) {
 
     public static SmtpSettings from(SettingsReader r) {
-        return new SmtpSettings(r.required("mailroute.smtp.host"), r.port("mailroute.smtp.port"),
-                r.optional("mailroute.smtp.username"), r.secret("mailroute.smtp.password"),
-                Security.parse(r.required("mailroute.smtp.security")), r.millis("mailroute.smtp.timeout"),
-                r.optional("mailroute.smtp.tls.trust"));
+        String username = r.optional("mailroute.smtp.username");
+        Secret password = r.secret("mailroute.smtp.password");
+        String written = r.optional("mailroute.smtp.auth");
+        Auth auth = written == null ? (username == null ? Auth.NONE : Auth.PASSWORD)
+                : Auth.valueOf(r.oneOf("mailroute.smtp.auth", "password", "oauth2").toUpperCase(Locale.ROOT));
+        if (auth == Auth.PASSWORD && username == null) {
+            throw new IllegalArgumentException("mailroute.smtp.auth=password needs mailroute.smtp.username (and"
+                                               + " MAILROUTE_SMTP_PASSWORD)");
+        }
+        // read only for OAuth 2.0, but declared a secret whatever the mode, so that it is masked everywhere
+        r.secret("mailroute.smtp.oauth2.clientSecret");
+        Security security = Security.parse(r.required("mailroute.smtp.security"));
+        if (auth == Auth.OAUTH2 && security != Security.STARTTLS_REQUIRED && security != Security.TLS) {
+            throw new IllegalArgumentException("mailroute.smtp.auth=oauth2 needs mailroute.smtp.security="
+                                               + "starttls-required or tls: an access token is as good as a password"
+                                               + " to whoever reads it on the way (now " + security.name()
+                                               .toLowerCase(Locale.ROOT).replace('_', '-') + ")");
+        }
+        return new SmtpSettings(r.required("mailroute.smtp.host"), r.port("mailroute.smtp.port"), username, password,
+                security, r.millis("mailroute.smtp.timeout"),
+                r.optional("mailroute.smtp.tls.trust"), auth, auth == Auth.OAUTH2 ? OAuth2Settings.from(r) : null);
+    }
+
+    /** How mailroute authenticates to the relay ({@code mailroute.smtp.auth}). */
+    public enum Auth {
+        /** No AUTH: no user name is set. */
+        NONE,
+        /** AUTH LOGIN/PLAIN with mailroute.smtp.username and MAILROUTE_SMTP_PASSWORD. */
+        PASSWORD,
+        /** AUTH XOAUTH2 with an access token for the mailbox mailroute.smtp.username. */
+        OAUTH2
     }
 
     public enum Security {
@@ -45,16 +78,23 @@ public record SmtpSettings(String host, int port, String username, Secret passwo
     }
 
     public boolean authenticates() {
-        return username != null;
+        return auth != Auth.NONE;
     }
 
     /**
      * A session with this relay, opened in a Jakarta Mail session made from
-     * {@link #sessionProperties()}: connected, greeted, STARTTLS and AUTH done as configured.
+     * {@link #sessionProperties()}: connected, greeted, STARTTLS and AUTH done as configured. A
+     * refused AUTH is reported to the credentials, so that a refused token is not used again.
      */
-    public SMTPTransport connect(Session session) throws MessagingException {
+    public SMTPTransport connect(Session session, RelayCredentials credentials) throws MessagingException {
+        String secret = authenticates() ? credentials.secret() : null;
         SMTPTransport transport = (SMTPTransport) session.getTransport(protocol());
-        transport.connect(host, port, username, password == null ? null : password.reveal());
+        try {
+            transport.connect(host, port, username, secret);
+        } catch (AuthenticationFailedException e) {
+            credentials.refused(secret);
+            throw e;
+        }
         return transport;
     }
 
@@ -69,6 +109,10 @@ public record SmtpSettings(String host, int port, String username, Secret passwo
         props.setProperty(p + "timeout", Long.toString(timeoutMillis));
         props.setProperty(p + "writetimeout", Long.toString(timeoutMillis));
         props.setProperty(p + "auth", Boolean.toString(authenticates()));
+        if (auth == Auth.OAUTH2) {
+            // the access token where the password would go: user=<mailbox>^Aauth=Bearer <token>^A^A
+            props.setProperty(p + "auth.mechanisms", "XOAUTH2");
+        }
         // deliver to the recipients the relay accepts and report the refused ones, so that an
         // accepted recipient never gets the message twice
         props.setProperty(p + "sendpartial", "true");

@@ -1,0 +1,56 @@
+package dev.mailroute.delivery.smtp;
+
+import dev.mailroute.delivery.smtp.oauth2.OAuth2Credentials;
+import dev.mailroute.delivery.smtp.oauth2.SharedToken;
+import dev.mailroute.settings.Secret;
+import jakarta.mail.MessagingException;
+
+/**
+ * What mailroute authenticates to the relay with ({@code mailroute.smtp.auth}): a password, or an
+ * OAuth 2.0 access token for XOAUTH2 that is fetched, shared and renewed behind this interface.
+ */
+public interface RelayCredentials {
+
+    /** The secret AUTH sends after the user name: the password, or the current access token. */
+    String secret() throws MessagingException;
+
+    /** The relay refused this secret (535): it is not used again (a token is renewed). */
+    void refused(String secret);
+
+    /** Whether a session opened after a refusal authenticates with something new (a renewed token). */
+    boolean renewsAfterRefusal();
+
+    /** What to check when the relay keeps refusing mailroute: for the ERROR, health and doctor. */
+    String fix();
+
+    static RelayCredentials of(SmtpSettings settings) {
+        if (settings.auth() == SmtpSettings.Auth.OAUTH2) {
+            return new OAuth2Credentials(SharedToken.of(settings.oauth2()), settings.oauth2());
+        }
+        return new Password(settings.password());
+    }
+
+    /** {@code mailroute.smtp.auth=password}, or no AUTH at all. */
+    record Password(Secret password) implements RelayCredentials {
+
+        @Override
+        public String secret() {
+            return password == null ? null : password.reveal();
+        }
+
+        @Override
+        public void refused(String secret) {
+            // the same password again would be refused again
+        }
+
+        @Override
+        public boolean renewsAfterRefusal() {
+            return false;
+        }
+
+        @Override
+        public String fix() {
+            return "check mailroute.smtp.username, MAILROUTE_SMTP_PASSWORD and mailroute.smtp.security";
+        }
+    }
+}

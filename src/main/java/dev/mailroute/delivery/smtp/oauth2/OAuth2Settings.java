@@ -1,0 +1,109 @@
+package dev.mailroute.delivery.smtp.oauth2;
+
+import java.nio.file.Path;
+import java.util.Locale;
+
+import dev.mailroute.settings.Secret;
+import dev.mailroute.settings.SettingsReader;
+
+/**
+ * Where the relay's OAuth 2.0 access tokens come from ({@code mailroute.smtp.oauth2.*}), read
+ * only when {@code mailroute.smtp.auth=oauth2}. Each provider's keys are checked here, so that a
+ * start with a missing one stops naming it.
+ *
+ * @param mailbox the mailbox mail is sent as ({@code mailroute.smtp.username}): the XOAUTH2 user,
+ *                and Google's delegated subject
+ * @param tlsCa PEM certificates the token endpoint's certificate must chain to instead of the
+ *              JVM's trust store (a private OAuth server), or null
+ */
+public record OAuth2Settings(Provider provider, String mailbox, String tenant, String clientId, Secret clientSecret,
+                             Path certificate, Path privateKey, Path serviceAccountKey, String tokenUrl, String scope,
+                             String authority, Path tlsCa, long timeoutMillis) {
+
+    public enum Provider {
+        /** Microsoft Entra ID, client credentials, through MSAL4J. */
+        MICROSOFT("https://outlook.office365.com/.default"),
+        /** A Google service account with domain-wide delegation. */
+        GOOGLE("https://mail.google.com/"),
+        /** Any RFC 6749 token endpoint, client credentials (section 4.4). */
+        GENERIC(null);
+
+        final String defaultScope;
+
+        Provider(String defaultScope) {
+            this.defaultScope = defaultScope;
+        }
+
+        public String id() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    public static OAuth2Settings from(SettingsReader r) {
+        String name = r.oneOf("mailroute.smtp.oauth2.provider", "microsoft", "google", "generic");
+        Provider provider = Provider.valueOf(name.toUpperCase(Locale.ROOT));
+        String mailbox = need(r, "mailroute.smtp.username", provider, "the mailbox mail is sent as");
+        Secret secret = r.secret("mailroute.smtp.oauth2.clientSecret");
+        String scope = r.optional("mailroute.smtp.oauth2.scope");
+        if (scope == null) {
+            scope = provider.defaultScope;
+        }
+        Path certificate = null;
+        Path privateKey = null;
+        switch (provider) {
+            case MICROSOFT -> {
+                need(r, "mailroute.smtp.oauth2.tenant", provider, "the directory (tenant) id");
+                need(r, "mailroute.smtp.oauth2.clientId", provider, "the application (client) id");
+                boolean withCertificate = r.optional("mailroute.smtp.oauth2.certificate") != null;
+                if (withCertificate) {
+                    need(r, "mailroute.smtp.oauth2.privateKey", provider,
+                            "the PEM private key of mailroute.smtp.oauth2.certificate");
+                    certificate = r.path("mailroute.smtp.oauth2.certificate");
+                    privateKey = r.path("mailroute.smtp.oauth2.privateKey");
+                } else if (secret == null) {
+                    throw new IllegalArgumentException("mailroute.smtp.oauth2.provider=microsoft needs a client"
+                                                       + " credential: set MAILROUTE_SMTP_OAUTH2_CLIENTSECRET, or"
+                                                       + " mailroute.smtp.oauth2.certificate and .privateKey (PEM"
+                                                       + " files, the certificate uploaded to the app registration)");
+                }
+            }
+            case GOOGLE -> need(r, "mailroute.smtp.oauth2.serviceAccountKey", provider,
+                    "the service account's JSON key file");
+            case GENERIC -> {
+                need(r, "mailroute.smtp.oauth2.tokenUrl", provider, "the token endpoint");
+                need(r, "mailroute.smtp.oauth2.clientId", provider, "the client id");
+                need(r, "mailroute.smtp.oauth2.scope", provider, "the scope the relay expects");
+                if (secret == null) {
+                    throw new IllegalArgumentException("mailroute.smtp.oauth2.provider=generic needs"
+                                                       + " MAILROUTE_SMTP_OAUTH2_CLIENTSECRET (the client secret)");
+                }
+            }
+            default -> throw new IllegalStateException(provider.name());
+        }
+        String tokenUrl = r.optional("mailroute.smtp.oauth2.tokenUrl");
+        if (tokenUrl != null && !tokenUrl.startsWith("https://")) {
+            throw new IllegalArgumentException("mailroute.smtp.oauth2.tokenUrl=" + tokenUrl + " is not an https://"
+                                               + " address: the client secret would cross the network in plain text");
+        }
+        String authority = r.required("mailroute.smtp.oauth2.authority");
+        if (!authority.startsWith("https://")) {
+            throw new IllegalArgumentException("mailroute.smtp.oauth2.authority=" + authority
+                                               + " is not an https:// address");
+        }
+        return new OAuth2Settings(provider, mailbox, r.optional("mailroute.smtp.oauth2.tenant"),
+                r.optional("mailroute.smtp.oauth2.clientId"), secret, certificate, privateKey,
+                provider == Provider.GOOGLE ? r.path("mailroute.smtp.oauth2.serviceAccountKey") : null, tokenUrl,
+                scope, authority.endsWith("/") ? authority : authority + "/",
+                r.optional("mailroute.smtp.oauth2.tls.ca") == null ? null : r.path("mailroute.smtp.oauth2.tls.ca"),
+                r.millis("mailroute.smtp.oauth2.timeout"));
+    }
+
+    private static String need(SettingsReader r, String key, Provider provider, String what) {
+        String value = r.optional(key);
+        if (value == null) {
+            throw new IllegalArgumentException(key + " is not set: mailroute.smtp.oauth2.provider=" + provider.id()
+                                               + " needs " + what);
+        }
+        return value;
+    }
+}

@@ -1,0 +1,26 @@
+package dev.mailroute.delivery.smtp.oauth2;
+
+/**
+ * No token. {@link #refused()}: the endpoint refused mailroute itself ({@code invalid_client},
+ * {@code unauthorized_client}, a wrong tenant or scope) — a configuration failure that retrying
+ * cannot fix. Otherwise the endpoint was down, slow or answered nonsense: transient. The message
+ * names the endpoint and the provider's error, never a secret.
+ */
+public final class TokenException extends Exception {
+
+    private final boolean refused;
+
+    TokenException(String message, boolean refused, Throwable cause) {
+        super(message, cause);
+        this.refused = refused;
+    }
+
+    public boolean refused() {
+        return refused;
+    }
+
+    /** A provider's error text as one line of a log or a reply, without control characters. */
+    static String oneLine(String text) {
+        return text == null ? "" : text.replaceAll("\\p{Cntrl}+", " ").trim();
+    }
+}
