@@ -63,6 +63,13 @@ class DocsTest {
         assertThat(documented).as("keys in docs/configuration.md").isEqualTo(configured);
     }
 
+    /** The broker.xml the scale-out page shows is the file the tests start their broker from. */
+    @Test
+    void theScaleOutPageShowsTheBrokerXmlTheTestsUse() throws IOException {
+        assertThat(Files.readString(ROOT.resolve("docs/scale-out.md")))
+                .contains(Files.readString(ROOT.resolve("examples/artemis/broker.xml")).strip());
+    }
+
     @Test
     void theReadmeIsAFrontPage() throws IOException {
         assertThat(Files.size(ROOT.resolve("README.md"))).isLessThan(15 * 1024);

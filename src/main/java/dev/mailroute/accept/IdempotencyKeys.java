@@ -138,6 +138,9 @@ public final class IdempotencyKeys extends ServiceSupport implements IdempotentR
         if (claim == null) {
             return false;
         }
+        if (claim.confirmed()) {
+            return true; // a duplicate's completion: the key is on disk already
+        }
         keys.put(key, new Claim(claim.at(), true));
         try {
             log.write(ByteBuffer.wrap(line(key, claim.at()).getBytes(StandardCharsets.US_ASCII)));

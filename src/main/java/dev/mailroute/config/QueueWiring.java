@@ -1,10 +1,17 @@
 package dev.mailroute.config;
 
 import dev.mailroute.delivery.RetryPolicy;
+import java.util.List;
+
 import dev.mailroute.queue.BrokerHealthCheck;
+import dev.mailroute.queue.BrokerManagement;
 import dev.mailroute.queue.BrokerSettings;
 import dev.mailroute.queue.CachingDestinationResolver;
 import dev.mailroute.queue.EmbeddedBroker;
+import dev.mailroute.queue.KeyedDuplicateId;
+import jakarta.jms.JMSException;
+import org.apache.activemq.artemis.api.core.TransportConfiguration;
+import org.apache.activemq.artemis.core.remoting.impl.netty.TransportConstants;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.jms.JmsComponent;
@@ -18,7 +25,8 @@ import org.springframework.jms.connection.JmsTransactionManager;
 
 /**
  * The queue: the embedded broker (unless {@code mailroute.broker.url} names another), the pooled
- * JMS connections every route shares ({@code jms}), one JMS transaction for a whole HTTP batch
+ * JMS connections every route shares ({@code jms}, and {@code jmsKeyed} for messages with a client
+ * key, outside any transaction), one JMS transaction for a whole HTTP batch
  * ({@code batchTransaction}), and the broker's health check. Binds {@link #BROKER_BEAN} when the
  * broker is embedded.
  */
@@ -65,7 +73,24 @@ final class QueueWiring {
         } else {
             connectionFactory = new ActiveMQConnectionFactory(settings.url(), settings.username(),
                     settings.password() == null ? null : settings.password().reveal());
-            LOG.info("external broker at {}", settings.url());
+            LOG.info("external broker at {}{}", BrokerSettings.redacted(settings.url()),
+                    settings.username() == null ? "" : " as " + settings.username());
+            if (settings.urlCarriesCredentials()) {
+                LOG.warn("mailroute.broker.url carries credentials; set mailroute.broker.username and"
+                         + " MAILROUTE_BROKER_PASSWORD instead (they are never printed)");
+            }
+        }
+        // a broker that is away answers within callTimeout: HTTP says 503 and SMTP 451 in time for a
+        // client's own timeout, instead of after Artemis' 30 s call and 10 s connect defaults
+        connectionFactory.setCallTimeout(settings.callTimeoutMillis());
+        connectionFactory.setCallFailoverTimeout(settings.callTimeoutMillis());
+        // one connection attempt, then an answer: with Artemis' 2 s retry interval a send to a broker
+        // that refuses connections took 2 s, and three such steps in a request 6 s (measured)
+        connectionFactory.setInitialConnectAttempts(1);
+        connectionFactory.setRetryInterval(100);
+        for (TransportConfiguration connector : connectionFactory.getStaticConnectors()) {
+            connector.getParams().putIfAbsent(TransportConstants.NETTY_CONNECT_TIMEOUT,
+                    (int) settings.callTimeoutMillis());
         }
         // a JMS ObjectMessage is Java deserialization of whatever a client sent: mailroute reads none
         connectionFactory.setDeserializationDenyList("*");
@@ -73,21 +98,67 @@ final class QueueWiring {
         // deleted per message); up to 1 MiB they go into the journal like any other message
         connectionFactory.setMinLargeMessageSize(LARGE_MESSAGE_BYTES);
         connectionFactory.setConsumerWindowSize(CONSUMER_WINDOW_BYTES);
+        if (!settings.embedded()) {
+            checkAddressSettings(connectionFactory, settings); // the factory is set up: nothing is set after its first use
+        }
         // without a pool, camel-jms opens a connection and a session for every message it sends
+        JmsPoolConnectionFactory pooled = pool(context, connectionFactory);
+        registry.bind("jms", component(pooled));
+        // Messages with a client key go to mail.outbound with a duplicate id the broker checks across
+        // instances (KeyedDuplicateId, routes/enqueue.yaml), each sent on its own: a duplicate
+        // inside a route's transaction would roll back all of it (a batch, or the move off
+        // mail.submit, again and again). A pool of its own is never bound to a route's transaction.
+        JmsPoolConnectionFactory keyed = pool(context, connectionFactory);
+        JmsComponent keyedComponent = component(keyed);
+        keyedComponent.getConfiguration().setMessageCreatedStrategy(new KeyedDuplicateId());
+        registry.bind("jmsKeyed", keyedComponent);
+        // NOT_SUPPORTED: the route's transaction (the move off mail.submit, a batch) suspended while a
+        // keyed message is sent on its own; otherwise Spring would commit it with that transaction
+        SpringTransactionPolicy outsideTransaction = new SpringTransactionPolicy(new JmsTransactionManager(keyed));
+        outsideTransaction.setPropagationBehaviorName("PROPAGATION_NOT_SUPPORTED");
+        registry.bind("outsideTransaction", outsideTransaction);
+        // routes that say "transacted: batchTransaction" send everything in one JMS transaction
+        registry.bind("batchTransaction", new SpringTransactionPolicy(new JmsTransactionManager(pooled)));
+        registry.bind("brokerHealthCheck", new BrokerHealthCheck(connectionFactory,
+                settings.embedded() ? "embedded" : BrokerSettings.redacted(settings.url()), settings.embedded()));
+        return new Queue(broker);
+    }
+
+    /**
+     * An external broker is not configured by mailroute: what differs from what the embedded broker
+     * sets (and mailroute relies on) is said at every start. Not fatal — mail is not lost either
+     * way — but each line names the setting to change in broker.xml.
+     */
+    private static void checkAddressSettings(ActiveMQConnectionFactory factory, BrokerSettings settings) {
+        try (BrokerManagement management = BrokerManagement.open(factory)) {
+            List<String> differences = management.differences(settings.keyCache());
+            for (String difference : differences) {
+                LOG.warn("external broker: {}", difference);
+            }
+            if (differences.isEmpty()) {
+                LOG.info("external broker: the address settings of mailroute's queues are as required");
+            }
+        } catch (JMSException | RuntimeException e) {
+            LOG.warn("external broker: cannot read its address settings to check them ({}); see docs/scale-out.md"
+                     + " for what mailroute needs", e.getMessage());
+        }
+    }
+
+    private static JmsPoolConnectionFactory pool(CamelContext context, ActiveMQConnectionFactory connectionFactory)
+            throws Exception {
         JmsPoolConnectionFactory pooled = new JmsPoolConnectionFactory();
         pooled.setConnectionFactory(connectionFactory);
         pooled.setMaxConnections(2);
         // stopped with the context, before the broker it connects to
         context.addService(new PoolLifecycle(pooled), true, false);
+        return pooled;
+    }
+
+    private static JmsComponent component(JmsPoolConnectionFactory pooled) {
         JmsComponent jms = new JmsComponent();
         jms.setConnectionFactory(pooled);
         jms.setDestinationResolver(new CachingDestinationResolver());
-        registry.bind("jms", jms);
-        // routes that say "transacted: batchTransaction" send everything in one JMS transaction
-        registry.bind("batchTransaction", new SpringTransactionPolicy(new JmsTransactionManager(pooled)));
-        registry.bind("brokerHealthCheck", new BrokerHealthCheck(connectionFactory,
-                settings.embedded() ? "embedded" : settings.url(), settings.embedded()));
-        return new Queue(broker);
+        return jms;
     }
 
     /** Closes the JMS pool with the context. */

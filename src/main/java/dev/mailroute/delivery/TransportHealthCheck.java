@@ -14,9 +14,11 @@ import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
 
 /**
- * Readiness of the delivery transport: the pickup folder is writable, or the SMTP relay accepts
- * a TCP connection. Readiness only (Camel's default): a relay that is down is a reason to queue,
- * not to restart mailroute.
+ * The delivery transport: the pickup folder is writable, or the SMTP relay's circuit is closed and
+ * it accepts a TCP connection. Reported in {@code /observe/health} and the metrics — alerting
+ * material — but neither readiness nor liveness: a relay that is down is a reason to queue (and to
+ * keep accepting, which is what the queue is for), not to be taken out of a load balancer or
+ * restarted.
  */
 public final class TransportHealthCheck extends AbstractHealthCheck {
 
@@ -34,6 +36,16 @@ public final class TransportHealthCheck extends AbstractHealthCheck {
         this.pickupDir = pickupDir;
         this.smtp = smtp;
         this.circuit = circuit;
+    }
+
+    @Override
+    public boolean isReadiness() {
+        return false;
+    }
+
+    @Override
+    public boolean isLiveness() {
+        return false;
     }
 
     @Override

@@ -34,12 +34,11 @@ import dev.mailroute.files.FolderCheck;
 import dev.mailroute.ingress.smtp.ListenerTls;
 import dev.mailroute.ingress.smtp.SmtpUsers;
 import dev.mailroute.ingress.smtp.SmtpdSettings;
+import dev.mailroute.queue.BrokerManagement;
 import dev.mailroute.queue.BrokerSettings;
 import dev.mailroute.queue.SubmitterPassword;
 import dev.mailroute.settings.Secret;
 import jakarta.jms.Connection;
-import jakarta.jms.QueueBrowser;
-import jakarta.jms.Session;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.spi.PropertiesComponent;
@@ -55,7 +54,6 @@ import org.slf4j.Marker;
  */
 public final class Doctor {
 
-    private static final int MAX_BROWSE = 100_000;
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
 
     /** The results, in the order they were found. */
@@ -169,7 +167,8 @@ public final class Doctor {
         for (String name : properties.loadProperties().stringPropertyNames()) {
             if (name.startsWith("mailroute.")) {
                 String value = properties.resolveProperty(name).orElse("");
-                config.put(name, secretKeys.contains(name) && !value.isBlank() ? Secret.MASK : value);
+                config.put(name, secretKeys.contains(name) && !value.isBlank() ? Secret.MASK
+                        : name.endsWith(".url") ? BrokerSettings.redacted(value) : value);
             }
         }
     }
@@ -286,22 +285,36 @@ public final class Doctor {
             embeddedBroker(settings, running, report);
             return;
         }
-        String url = broker.url();
-        ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory(url, broker.username(),
+        String url = BrokerSettings.redacted(broker.url());
+        ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory(broker.url(), broker.username(),
                 broker.password() == null ? null : broker.password().reveal());
         factory.setReconnectAttempts(0);
         factory.setInitialConnectAttempts(1);
-        try (factory; Connection connection = factory.createConnection()) {
-            connection.start();
-            try (Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE)) {
-                report.ok("broker", "reachable", url + ": mail.outbound " + depth(session, "mail.outbound")
-                                                 + " ready, mail.failed " + depth(session, "mail.failed"));
+        factory.setCallTimeout(broker.callTimeoutMillis());
+        try (factory; BrokerManagement management = BrokerManagement.open(factory)) {
+            report.ok("broker", "reachable", url + (broker.username() == null ? "" : " as " + broker.username())
+                                             + ": " + depths(management));
+            List<String> differences = management.differences(broker.keyCache());
+            for (String difference : differences) {
+                report.fail("broker", "settings", difference, "change it in the broker's broker.xml"
+                                                              + " (docs/scale-out.md has the whole snippet)");
+            }
+            if (differences.isEmpty()) {
+                report.ok("broker", "settings", "the address settings of mailroute's queues are as required");
             }
         } catch (Exception e) {
-            report.fail("broker", "reachable", "cannot connect to the broker " + url + ": " + e.getMessage(),
-                    "check mailroute.broker.url, mailroute.broker.username and MAILROUTE_BROKER_PASSWORD,"
-                    + " and that the broker runs");
+            report.fail("broker", "reachable", "cannot ask the broker " + url + ": "
+                                               + BrokerSettings.redacted(String.valueOf(e.getMessage())),
+                    "check mailroute.broker.url, mailroute.broker.username and MAILROUTE_BROKER_PASSWORD, that the"
+                    + " broker runs, and that mailroute's account may manage (docs/scale-out.md)");
         }
+    }
+
+    private static String depths(BrokerManagement management) throws jakarta.jms.JMSException {
+        return "mail.outbound " + management.messageCount("mail.outbound") + " (of them "
+               + management.scheduledCount("mail.outbound") + " waiting for a retry), mail.failed "
+               + management.messageCount("mail.failed") + ", mail.submit " + management.messageCount("mail.submit")
+               + ", mail.rejected " + management.messageCount("mail.rejected");
     }
 
     /**
@@ -373,19 +386,6 @@ public final class Doctor {
         String reachable = host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
         return URI.create("http://" + (reachable.contains(":") ? "[" + reachable + "]" : reachable) + ":"
                           + settings.http().port() + path);
-    }
-
-    /** Messages ready for delivery on an external broker (a browser does not see retries waiting for their time). */
-    private static String depth(Session session, String queue) throws jakarta.jms.JMSException {
-        int count = 0;
-        try (QueueBrowser browser = session.createBrowser(session.createQueue(queue))) {
-            var messages = browser.getEnumeration();
-            while (messages.hasMoreElements() && count < MAX_BROWSE) {
-                messages.nextElement();
-                count++;
-            }
-        }
-        return count >= MAX_BROWSE ? "over " + MAX_BROWSE : Integer.toString(count);
     }
 
     private static int print(PrintStream out, Report report, Map<String, String> config, List<String> transcript,

@@ -117,6 +117,11 @@ public final class MailEvents extends ServiceSupport {
         delivered.incrementAndGet();
         Message in = exchange.getMessage();
         count("mailroute.messages.delivered", "transport", transport(exchange));
+        if (Boolean.TRUE.equals(in.getHeader("JMSRedelivered", Boolean.class))) {
+            // the broker handed this message out before (a crash, a lost commit, a rollback): an
+            // earlier attempt may have reached the relay too — at-least-once, counted
+            count("mailroute.messages.redelivered", "transport", transport(exchange));
+        }
         if ("smtp".equals(transport(exchange))) {
             reply(250); // the relay's answer to the end of the data
         }

@@ -1,6 +1,7 @@
 package dev.mailroute.queue;
 
 import java.nio.file.Path;
+import java.util.regex.Pattern;
 
 import dev.mailroute.settings.Secret;
 import dev.mailroute.settings.SettingsReader;
@@ -16,7 +17,12 @@ import dev.mailroute.settings.SettingsReader;
  * @param tlsKey PEM private key that goes with {@code tlsCert}
  */
 public record BrokerSettings(String url, String username, Secret password, String host, int port, Path dir,
-                             String submitUser, Secret submitPassword, Path tlsCert, Path tlsKey) {
+                             String submitUser, Secret submitPassword, Path tlsCert, Path tlsKey, int keyCache,
+                             long callTimeoutMillis) {
+
+    /** URL parameters that carry secrets: never printed. */
+    private static final Pattern SECRET_PARAMETER = Pattern.compile(
+            "(?i)((?:^|[?&;])(?:user|username|password|[a-z]*password))=([^&;]*)");
 
     public static BrokerSettings from(SettingsReader r) {
         String cert = r.optional("mailroute.broker.tls.cert");
@@ -30,7 +36,25 @@ public record BrokerSettings(String url, String username, Secret password, Strin
                 r.secret("mailroute.broker.password"), r.required("mailroute.broker.host"),
                 r.port("mailroute.broker.port"), r.path("mailroute.broker.dir"), r.required("mailroute.broker.submitUser"),
                 r.secret("mailroute.broker.submitPassword"), cert == null ? null : r.path("mailroute.broker.tls.cert"),
-                key == null ? null : r.path("mailroute.broker.tls.key"));
+                key == null ? null : r.path("mailroute.broker.tls.key"), r.atLeast("mailroute.broker.keyCache", 1000),
+                r.millis("mailroute.broker.callTimeout"));
+    }
+
+    /**
+     * A broker URL fit for a log line, doctor or a health answer: the value of every user and
+     * password parameter (and a user:password@ part) replaced by ****.
+     */
+    public static String redacted(String url) {
+        if (url == null) {
+            return null;
+        }
+        String withoutUserInfo = url.replaceAll("://[^/@?;&]*@", "://****@");
+        return SECRET_PARAMETER.matcher(withoutUserInfo).replaceAll("$1=****");
+    }
+
+    /** Whether the URL itself carries credentials (they belong in mailroute.broker.username/password). */
+    public boolean urlCarriesCredentials() {
+        return url != null && !redacted(url).equals(url);
     }
 
     public boolean embedded() {

@@ -59,10 +59,10 @@ public final class EmbeddedBroker extends ServiceSupport {
     /** Named so the broker has one, though with unlimited delivery attempts nothing is ever sent there by it. */
     private static final String DEAD_LETTERS = "mail.failed";
 
-    private static final int JOURNAL_BUFFER_TIMEOUT_NANOS = 500_000;
+    /** Where Artemis keeps the duplicate ids of mail.outbound's keyed messages (see KeyedDuplicateId). */
+    public static final String KEYS_CACHE = "BRIDGE.mail.outbound";
 
-    /** Attempts at taking one message off mail.submit before the broker moves it to mail.rejected. */
-    private static final int SUBMIT_ATTEMPTS = 10;
+    private static final int JOURNAL_BUFFER_TIMEOUT_NANOS = 500_000;
 
     private final BrokerSettings settings;
     private final RedeliveryPolicy redelivery;
@@ -140,9 +140,12 @@ public final class EmbeddedBroker extends ServiceSupport {
                 .setAutoCreateQueues(true)
                 .setAutoCreateAddresses(true);
         config.addAddressSetting("mail.#", mail);
+        // the client keys every instance on this broker shares (KeyedDuplicateId): the last keyCache
+        // keyed messages, persisted with the journal; Artemis keeps them under "BRIDGE." + address
+        config.addAddressSetting(KEYS_CACHE, new AddressSettings().setIDCacheSize(settings.keyCache()));
         // a submission that keeps failing for a reason other than bad input must not loop forever
         config.addAddressSetting("mail.submit", redelivery()
-                .setMaxDeliveryAttempts(SUBMIT_ATTEMPTS)
+                .setMaxDeliveryAttempts(BrokerManagement.SUBMIT_ATTEMPTS)
                 .setDeadLetterAddress(SimpleString.of("mail.rejected")));
         for (String queue : QUEUES) {
             config.addQueueConfiguration(QueueConfiguration.of(queue).setAddress(queue)

@@ -60,6 +60,18 @@ class IdempotencyKeysTest {
     }
 
     @Test
+    void aDuplicatesCompletionWritesNothing() throws Exception {
+        IdempotencyKeys keys = keys(Duration.ofHours(24).toMillis());
+        keys.add("a");
+        keys.confirm("a");
+        long size = Files.size(dir.resolve("keys"));
+        assertThat(keys.add("a")).isFalse();
+        keys.confirm("a"); // Camel confirms a duplicate's key on completion too
+        assertThat(Files.size(dir.resolve("keys"))).isEqualTo(size);
+        keys.stop();
+    }
+
+    @Test
     void keysExpireAfterTheRetentionAndAreCompactedAway() throws Exception {
         IdempotencyKeys keys = keys(Duration.ofHours(1).toMillis());
         keys.add("old");

@@ -197,7 +197,7 @@ class OAuth2DeliveryTest {
             assertThat(log.text()).contains("refused the client: 401 invalid_client: AADSTS7000215")
                     .contains("mailroute.smtp.oauth2.clientId / MAILROUTE_SMTP_OAUTH2_CLIENTSECRET")
                     .doesNotContain(CLIENT_SECRET);
-            assertThat(Http.get(gateway.http("/observe/health/ready")).status()).isEqualTo(503);
+            assertThat(Http.get(gateway.http("/observe/health")).status()).isEqualTo(503);
             assertThat(relay.connections()).isZero();
             assertThat(gateway.files("failed")).isEmpty();
         }

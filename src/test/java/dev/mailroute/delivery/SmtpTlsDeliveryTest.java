@@ -66,7 +66,7 @@ class SmtpTlsDeliveryTest {
                      .with("mailroute.smtp.security", "starttls-required").start()) {
             gateway.submit(MailRequests.minimal());
             await().until(() -> ServiceHelper.isSuspended(gateway.context().getRoute("deliver").getConsumer()));
-            assertThat(Http.get(gateway.http("/observe/health/ready")).body()).contains("refuses mailroute");
+            assertThat(Http.get(gateway.http("/observe/health")).body()).contains("refuses mailroute");
             assertThat(gateway.broker().messageCount("mail.outbound")).as("held on the queue").isEqualTo(1);
             assertThat(relay.transactions()).isEmpty();
         }

@@ -1,5 +1,6 @@
 package dev.mailroute.ingress.http;
 
+import java.util.Locale;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -79,6 +80,7 @@ public final class ApiHttpServer extends VertxPlatformHttpServer {
         router.get("/observe/health/ready").handler(context -> health.answer(context, HealthAnswers.Kind.READINESS));
         // a body over the limit sent without Content-Length: the body handler stops it, answered like the others
         router.errorHandler(413, this::tooLarge);
+        router.route("/api/*").handler(this::unlessStarting);
         router.route("/*").subRouter(subRouter);
         String name = VertxPlatformHttpRouter.getRouterNameFromPort(settings.port());
         BodyHandler bodyHandler = BodyHandler.create(false).setBodyLimit(maxBodyBytes);
@@ -160,6 +162,20 @@ public final class ApiHttpServer extends VertxPlatformHttpServer {
     private void tooLarge(RoutingContext context) {
         answer(context, new HttpProblemException(413, HttpAnswers.TYPE_TOO_LARGE, "Request too large",
                 "too large: the request is over " + maxBodyBytes + " bytes (mailroute.message.maxBytes)"));
+    }
+
+    /**
+     * The API's routes are there once Camel has started them; before that (and while stopping) a
+     * request is told to come back — 503 with Retry-After, never a 404 for a path that exists.
+     */
+    private void unlessStarting(RoutingContext context) {
+        if (getCamelContext().getStatus().isStarted()) {
+            context.next();
+            return;
+        }
+        context.response().putHeader("Retry-After", "1");
+        answer(context, new HttpProblemException(503, HttpAnswers.TYPE_STARTING, "Not ready", "mailroute is "
+                + getCamelContext().getStatus().name().toLowerCase(Locale.ROOT) + "; try again in a second"));
     }
 
     /** Answers and closes the connection: the rest of the body is not read. */

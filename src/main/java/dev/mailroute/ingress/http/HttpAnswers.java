@@ -35,6 +35,7 @@ public final class HttpAnswers {
     static final String TYPE_UNAUTHORIZED = "urn:mailroute:problem:unauthorized";
     static final String TYPE_FORBIDDEN_SENDER = "urn:mailroute:problem:sender-not-allowed";
     static final String TYPE_UNAVAILABLE = "urn:mailroute:problem:queue-unavailable";
+    static final String TYPE_STARTING = "urn:mailroute:problem:not-ready";
     static final String TYPE_INTERNAL = "urn:mailroute:problem:internal-error";
 
     private static final Logger LOG = LoggerFactory.getLogger(HttpAnswers.class);

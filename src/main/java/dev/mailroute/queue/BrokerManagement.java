@@ -1,0 +1,179 @@
+package dev.mailroute.queue;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.jms.Connection;
+import jakarta.jms.ConnectionFactory;
+import jakarta.jms.JMSException;
+import jakarta.jms.Message;
+import jakarta.jms.MessageConsumer;
+import jakarta.jms.MessageProducer;
+import jakarta.jms.Session;
+import jakarta.jms.TemporaryQueue;
+import org.apache.activemq.artemis.api.core.management.ResourceNames;
+import org.apache.activemq.artemis.api.jms.management.JMSManagementHelper;
+
+/**
+ * What an external Artemis broker says about mailroute's queues, asked over its management address
+ * ({@code activemq.management}, JMS): how many messages wait, how many of them for a retry, and
+ * whether its address settings are what the embedded broker sets and mailroute relies on. Needs
+ * the {@code manage} permission for mailroute's account (docs/scale-out.md's broker.xml gives it).
+ */
+public final class BrokerManagement implements AutoCloseable {
+
+    /** Attempts at taking one message off mail.submit before the broker moves it to mail.rejected. */
+    public static final int SUBMIT_ATTEMPTS = 10;
+
+    private static final long ANSWER_MILLIS = 5000;
+
+    private final Connection connection;
+    private final Session session;
+    private final MessageProducer producer;
+    private final TemporaryQueue replies;
+    private final MessageConsumer answers;
+    private final ObjectMapper mapper = new ObjectMapper();
+
+    private BrokerManagement(Connection connection) throws JMSException {
+        this.connection = connection;
+        this.session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
+        this.producer = session.createProducer(session.createQueue("activemq.management"));
+        this.replies = session.createTemporaryQueue();
+        this.answers = session.createConsumer(replies);
+        connection.start();
+    }
+
+    public static BrokerManagement open(ConnectionFactory factory) throws JMSException {
+        Connection connection = factory.createConnection();
+        try {
+            return new BrokerManagement(connection);
+        } catch (JMSException | RuntimeException e) {
+            connection.close();
+            throw e;
+        }
+    }
+
+    /** Messages on the queue, those waiting for their delivery time (retries) included. */
+    public long messageCount(String queue) throws JMSException {
+        return ((Number) attribute(ResourceNames.QUEUE + queue, "messageCount")).longValue();
+    }
+
+    /** Messages on the queue that wait for their delivery time. */
+    public long scheduledCount(String queue) throws JMSException {
+        return ((Number) attribute(ResourceNames.QUEUE + queue, "scheduledCount")).longValue();
+    }
+
+    /**
+     * Each way the broker differs from what mailroute needs, as a sentence naming the queue, the
+     * setting (as broker.xml spells it), what the broker has and what it should have. Empty when
+     * nothing differs.
+     */
+    public List<String> differences(int keyCache) throws JMSException {
+        List<String> differences = new ArrayList<>();
+        Object names = invoke(ResourceNames.BROKER, "getQueueNames");
+        List<String> queues = names instanceof Object[] array ? Arrays.stream(array).map(String::valueOf).toList()
+                : List.of();
+        for (String queue : EmbeddedBroker.QUEUES) {
+            if (!queues.contains(queue)) {
+                differences.add(queue + ": the queue does not exist; declare it (anycast, durable) so that nothing"
+                                + " sent before a consumer appears is lost");
+            }
+        }
+        JsonNode outbound = addressSettings("mail.outbound");
+        expect(differences, "mail.outbound", "max-delivery-attempts", outbound.path("maxDeliveryAttempts").asInt(), -1,
+                "-1: mailroute decides when a message has failed; the broker must never drop or dead-letter one");
+        positive(differences, "mail.outbound", outbound);
+        JsonNode keys = addressSettings(EmbeddedBroker.KEYS_CACHE);
+        int idCache = keys.path("idCacheSize").asInt(-1);
+        if (idCache >= 0 && idCache < keyCache) {
+            differences.add(EmbeddedBroker.KEYS_CACHE + ": id-cache-size is " + idCache + ", should be at least "
+                            + keyCache + " (mailroute.broker.keyCache): client keys are forgotten after that many"
+                            + " keyed messages");
+        }
+        JsonNode submit = addressSettings("mail.submit");
+        expect(differences, "mail.submit", "max-delivery-attempts", submit.path("maxDeliveryAttempts").asInt(),
+                SUBMIT_ATTEMPTS, SUBMIT_ATTEMPTS + ": a submission that keeps failing must end in mail.rejected, not loop");
+        String deadLetters = text(submit, "DLA", "deadLetterAddress");
+        if (!"mail.rejected".equals(deadLetters)) {
+            differences.add("mail.submit: dead-letter-address is " + (deadLetters.isEmpty() ? "not set" : deadLetters)
+                            + ", should be mail.rejected (where invalid submissions are kept, with their reason)");
+        }
+        positive(differences, "mail.submit", submit);
+        return differences;
+    }
+
+    private JsonNode addressSettings(String address) throws JMSException {
+        Object json = invoke(ResourceNames.BROKER, "getAddressSettingsAsJSON", address);
+        try {
+            return mapper.readTree(String.valueOf(json));
+        } catch (java.io.IOException e) {
+            throw new JMSException("the broker's address settings for " + address + " are not JSON: " + e.getMessage());
+        }
+    }
+
+    private static void expect(List<String> differences, String queue, String setting, int found, int required,
+                               String why) {
+        if (found != required) {
+            differences.add(queue + ": " + setting + " is " + found + ", should be " + why);
+        }
+    }
+
+    /** Rolled-back deliveries (a relay that refuses mailroute, a queue commit that failed) wait before the next. */
+    private static void positive(List<String> differences, String queue, JsonNode settings) {
+        long delay = settings.path("redeliveryDelay").asLong(0);
+        if (delay <= 0) {
+            differences.add(queue + ": redelivery-delay is " + delay + ", should be more than 0 (mailroute uses"
+                            + " mailroute.retry.initialDelay): a rolled-back message otherwise comes straight back");
+        }
+    }
+
+    private static String text(JsonNode node, String... names) {
+        for (String name : names) {
+            if (node.hasNonNull(name)) {
+                return node.get(name).asText();
+            }
+        }
+        return "";
+    }
+
+    private Object attribute(String resource, String name) throws JMSException {
+        Message request = session.createMessage();
+        JMSManagementHelper.putAttribute(request, resource, name);
+        return answer(request, resource + "." + name);
+    }
+
+    private Object invoke(String resource, String operation, Object... arguments) throws JMSException {
+        Message request = session.createMessage();
+        JMSManagementHelper.putOperationInvocation(request, resource, operation, arguments);
+        return answer(request, operation);
+    }
+
+    private Object answer(Message request, String what) throws JMSException {
+        request.setJMSReplyTo(replies);
+        producer.send(request);
+        Message reply = answers.receive(ANSWER_MILLIS);
+        if (reply == null) {
+            throw new JMSException("the broker's management did not answer " + what + " within " + ANSWER_MILLIS
+                                   + " ms");
+        }
+        try {
+            if (!JMSManagementHelper.hasOperationSucceeded(reply)) {
+                throw new JMSException("the broker refused " + what + ": " + JMSManagementHelper.getResult(reply)
+                                       + " (mailroute's broker account needs the manage permission)");
+            }
+            return JMSManagementHelper.getResult(reply);
+        } catch (JMSException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new JMSException("cannot read the broker's answer to " + what + ": " + e.getMessage());
+        }
+    }
+
+    @Override
+    public void close() throws JMSException {
+        connection.close();
+    }
+}
