@@ -38,6 +38,8 @@ import jakarta.mail.internet.MimeMessage;
  * java -cp target/mailroute.jar bench/Bench.java inbox DIR COUNT SIZE        (prints when it began, epoch ms)
  * java -cp target/mailroute.jar bench/Bench.java writerename DIR COUNT SIZE FSYNC WARMUP
  * java -cp target/mailroute.jar bench/Bench.java pipelining PORT COUNT SIZE on|off WARMUP   (one SMTP session)
+ * java -cp target/mailroute.jar bench/Bench.java merge PORT RECIPIENTS SIZE ATTACHMENT   (prints when it began, epoch ms,
+ *      then how long the request took to be answered, ms)
  */
 public class Bench {
 
@@ -52,6 +54,8 @@ public class Bench {
             case "inbox" -> inbox(Path.of(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]));
             case "writerename" -> writeRename(Path.of(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]),
                     Boolean.parseBoolean(args[4]), Integer.parseInt(args[5]));
+            case "merge" -> merge(Integer.parseInt(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]),
+                    Integer.parseInt(args[4]));
             case "pipelining" -> pipelining(Integer.parseInt(args[1]), Integer.parseInt(args[2]),
                     Integer.parseInt(args[3]), args[4].equals("on"), Integer.parseInt(args[5]));
             default -> throw new IllegalArgumentException(args[0]);
@@ -133,6 +137,39 @@ public class Bench {
                                                 + answer.body().substring(0, Math.min(300, answer.body().length())));
             }
         }
+    }
+
+    /**
+     * One merge request: a template of about size bytes (one variable) for that many recipients,
+     * with an attachment of that many bytes (0: none) that every message carries.
+     */
+    static void merge(int port, int recipients, int size, int attachment) throws Exception {
+        StringBuilder json = new StringBuilder("{\"from\":\"bench@example.com\",\"subject\":\"merge {{n}}\",\"text\":")
+                .append(quote("Dear {{n}},\r\n" + body(size))).append(",\"recipients\":[");
+        for (int i = 0; i < recipients; i++) {
+            json.append(i == 0 ? "" : ",").append("{\"to\":\"sink@example.com\",\"variables\":{\"n\":\"").append(i)
+                    .append("\"}}");
+        }
+        json.append("]");
+        if (attachment > 0) {
+            byte[] file = new byte[attachment];
+            new java.util.Random(1).nextBytes(file);
+            json.append(",\"attachments\":[{\"filename\":\"file.bin\",\"content\":\"")
+                    .append(java.util.Base64.getEncoder().encodeToString(file)).append("\"}]");
+        }
+        json.append("}");
+        HttpClient client = HttpClient.newBuilder().build();
+        long start = System.currentTimeMillis();
+        System.out.println(start);
+        HttpResponse<String> answer = client.send(HttpRequest.newBuilder(URI.create("http://" + HOST + ":" + port
+                                                                                    + "/api/v1/messages/merge"))
+                .timeout(java.time.Duration.ofMinutes(30)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json.toString())).build(), HttpResponse.BodyHandlers.ofString());
+        if (answer.statusCode() != 200 || !answer.body().contains("\"queued\":" + recipients)) {
+            throw new IllegalStateException("merge not queued: " + answer.statusCode() + " "
+                                            + answer.body().substring(0, Math.min(300, answer.body().length())));
+        }
+        System.out.println(System.currentTimeMillis() - start);
     }
 
     static void inbox(Path inbox, int count, int size) throws IOException {

@@ -131,6 +131,13 @@ mailroute_http() { # count size batch
   t1=$(await_sink $(( before + $1 )))
   rate "$1" $(( t1 - t0 ))
 }
+mailroute_merge() { # recipients size: one merge request, timed to the last message at the sink
+  local before t0 t1
+  before=$(sink_count)
+  t0=$(bench merge "$MR_HTTP" "$1" "$2" 0 | head -1)
+  t1=$(await_sink $(( before + $1 )))
+  rate "$1" $(( t1 - t0 ))
+}
 mailroute_inbox() { # count size
   local before t0 t1
   before=$(sink_count)
@@ -147,6 +154,7 @@ MR_HTTP_4K_COLD=$(mailroute_http "$N4" 4096 500) || exit 1
 [ "$WARMUP" -le "$N4" ] || mailroute_http $(( WARMUP - N4 )) 4096 500 >/dev/null || exit 1
 MR_HTTP_4K=$(mailroute_http "$N4" 4096 500) || exit 1
 MR_INBOX_4K=$(mailroute_inbox "$N4" 4096) || exit 1
+MR_MERGE_4K=$(mailroute_merge "$N4" 4096) || exit 1
 MR_HTTP_100K=$(mailroute_http "$N100" 102400 50) || exit 1
 
 # --- SMTP in: mailroute's listener, then a private Postfix relay, each fed by smtp-source ----------
@@ -204,6 +212,7 @@ mailroute benchmark, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $THREADS sessi
 | mailroute, HTTP batch -> queue -> SMTP, 4 KB, first $N4 after start (cold) | $MR_HTTP_4K_COLD | $(ratio "$MR_HTTP_4K_COLD" "$JM_REUSE_4K") | $(ratio "$MR_HTTP_4K_COLD" "$SRC4_4K") |
 | **mailroute, HTTP batch -> queue -> SMTP, 4 KB** | $MR_HTTP_4K | $(ratio "$MR_HTTP_4K" "$JM_REUSE_4K") | $(ratio "$MR_HTTP_4K" "$SRC4_4K") |
 | **mailroute, inbox -> queue -> SMTP, 4 KB** | $MR_INBOX_4K | $(ratio "$MR_INBOX_4K" "$JM_REUSE_4K") | $(ratio "$MR_INBOX_4K" "$SRC4_4K") |
+| **mailroute, one HTTP merge of $N4 recipients -> queue -> SMTP, 4 KB** | $MR_MERGE_4K | $(ratio "$MR_MERGE_4K" "$JM_REUSE_4K") | $(ratio "$MR_MERGE_4K" "$SRC4_4K") |
 | smtp-source, 4 sessions, 100 KB | $SRC4_100K | | |
 | Jakarta Mail, 4 reused transports, TCP_NODELAY, 100 KB | $JM_REUSE_100K | 1.00x | $(ratio "$JM_REUSE_100K" "$SRC4_100K") |
 | **mailroute, HTTP batch -> queue -> SMTP, 100 KB** | $MR_HTTP_100K | $(ratio "$MR_HTTP_100K" "$JM_REUSE_100K") | $(ratio "$MR_HTTP_100K" "$SRC4_100K") |

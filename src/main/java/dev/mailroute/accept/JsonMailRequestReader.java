@@ -1,8 +1,11 @@
 package dev.mailroute.accept;
 
 import java.io.IOException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.EnumSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,6 +13,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
@@ -18,6 +23,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.mailroute.message.Dsn;
 import jakarta.mail.internet.ContentType;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.ParseException;
@@ -29,13 +35,20 @@ import jakarta.mail.internet.ParseException;
  */
 public final class JsonMailRequestReader {
 
-    private static final Set<String> FIELDS = Set.of("id", "from", "to", "cc", "bcc", "replyTo", "subject", "text",
-            "html", "headers", "attachments", "priority");
+    private static final Set<String> FIELDS = Set.of("id", "from", "sender", "envelopeFrom", "to", "cc", "bcc",
+            "replyTo", "readReceiptTo", "subject", "text", "html", "headers", "attachments", "priority", "notify",
+            "returnContent");
 
     /** Headers that the request sets through its own fields, or that mailroute owns. */
     private static final Set<String> RESERVED_HEADERS = Set.of("from", "sender", "to", "cc", "bcc", "reply-to",
             "subject", "date", "message-id", "mime-version", "x-sender", "x-receiver", "x-priority", "importance",
-            "priority", "received", "return-path");
+            "priority", "received", "return-path", "disposition-notification-to");
+
+    private static final Set<String> ATTACHMENT_FIELDS = Set.of("filename", "contentType", "content", "inline",
+            "contentId");
+
+    /** A cid: URL in the HTML (RFC 2392), up to the quote or bracket around it. */
+    private static final Pattern CID = Pattern.compile("(?i)cid:([^\\s\"'<>()]+)");
 
     private final JsonMapper mapper;
 
@@ -63,6 +76,15 @@ public final class JsonMailRequestReader {
     }
 
     public MailRequest read(byte[] json) throws RejectedMessageException {
+        JsonNode root = object(json);
+        Problems problems = new Problems();
+        MailRequest request = fields(root, problems, false);
+        problems.throwIfAny();
+        return request;
+    }
+
+    /** The document as a JSON object, or the reason it is none. */
+    JsonNode object(byte[] json) throws RejectedMessageException {
         JsonNode root;
         try {
             root = mapper.readTree(json);
@@ -77,22 +99,40 @@ public final class JsonMailRequestReader {
         if (!root.isObject()) {
             throw new RejectedMessageException("$", "must be a JSON object, got " + typeOf(root));
         }
+        return root;
+    }
 
-        Problems problems = new Problems();
+    /**
+     * A merge request's template: every field of a request but the recipients, which come per
+     * recipient ({@link MergeRequestReader}); subject, text and html are read as written (they are
+     * rendered later). The request it returns has no recipients.
+     */
+    MailRequest template(JsonNode root, Problems problems) {
+        return fields(root, problems, true);
+    }
+
+    private MailRequest fields(JsonNode root, Problems problems, boolean template) {
         for (Iterator<String> names = root.fieldNames(); names.hasNext();) {
             String name = names.next();
-            if (!FIELDS.contains(name)) {
-                problems.add(name, "unknown field; the fields are " + String.join(", ", sortedFields()));
+            if (template && Set.of("to", "cc", "bcc").contains(name)) {
+                problems.add(name, "a merge request names its recipients in recipients[], each with to, cc, bcc"
+                                   + " and variables");
+            } else if (!FIELDS.contains(name) && !(template && name.equals("recipients"))) {
+                problems.add(name, "unknown field; the fields are " + String.join(", ", sortedFields())
+                                   + (template ? ", recipients" : ""));
             }
         }
 
         String clientId = id(root.get("id"), problems);
         InternetAddress from = from(root.get("from"), problems);
+        InternetAddress sender = optionalMailbox("sender", root.get("sender"), problems);
+        InternetAddress envelopeFrom = optionalMailbox("envelopeFrom", root.get("envelopeFrom"), problems);
+        InternetAddress readReceiptTo = optionalMailbox("readReceiptTo", root.get("readReceiptTo"), problems);
         List<InternetAddress> to = addresses("to", root.get("to"), problems);
         List<InternetAddress> cc = addresses("cc", root.get("cc"), problems);
         List<InternetAddress> bcc = addresses("bcc", root.get("bcc"), problems);
         List<InternetAddress> replyTo = addresses("replyTo", root.get("replyTo"), problems);
-        if (isAbsent(root.get("to")) && isAbsent(root.get("cc")) && isAbsent(root.get("bcc"))) {
+        if (!template && isAbsent(root.get("to")) && isAbsent(root.get("cc")) && isAbsent(root.get("bcc"))) {
             problems.add("to", "no recipients; give at least one address in to, cc or bcc");
         }
         String subject = headerText("subject", root.get("subject"), problems);
@@ -101,10 +141,94 @@ public final class JsonMailRequestReader {
         Map<String, String> headers = headers(root.get("headers"), problems);
         List<MailRequest.Attachment> attachments = attachments(root.get("attachments"), problems);
         MailRequest.Priority priority = priority(root.get("priority"), problems);
+        Dsn dsn = new Dsn(notify(root.get("notify"), problems), returnContent(root.get("returnContent"), problems));
+        inlineReferences(html, attachments, problems);
+        return new MailRequest(clientId, from, sender, envelopeFrom, to, cc, bcc, replyTo, readReceiptTo, subject,
+                text, html, headers, attachments, priority, dsn);
+    }
 
-        problems.throwIfAny();
-        return new MailRequest(clientId, from, to, cc, bcc, replyTo, subject, text, html, headers, attachments,
-                priority);
+    private static InternetAddress optionalMailbox(String field, JsonNode node, Problems problems) {
+        String value = string(field, node, problems);
+        return value == null ? null : HeaderRules.mailbox(field, value, problems);
+    }
+
+    /** "never", or any of "success", "failure", "delay" (a string or an array of them). */
+    private static Set<Dsn.Notify> notify(JsonNode node, Problems problems) {
+        if (node == null || node.isNull()) {
+            return Set.of();
+        }
+        List<JsonNode> items = new ArrayList<>();
+        if (node.isArray()) {
+            node.forEach(items::add);
+        } else {
+            items.add(node);
+        }
+        Set<Dsn.Notify> options = EnumSet.noneOf(Dsn.Notify.class);
+        for (JsonNode item : items) {
+            String value = item.isTextual() ? item.textValue().toLowerCase(Locale.ROOT) : null;
+            switch (value == null ? "" : value) {
+                case "never" -> options.add(Dsn.Notify.NEVER);
+                case "success" -> options.add(Dsn.Notify.SUCCESS);
+                case "failure" -> options.add(Dsn.Notify.FAILURE);
+                case "delay" -> options.add(Dsn.Notify.DELAY);
+                default -> problems.add("notify", (item.isTextual() ? "'" + item.textValue() + "'" : typeOf(item))
+                                                  + " is not one of never, success, failure, delay");
+            }
+        }
+        if (options.contains(Dsn.Notify.NEVER) && options.size() > 1) {
+            problems.add("notify", "never cannot be combined with success, failure or delay");
+        }
+        return Set.copyOf(options);
+    }
+
+    private static Dsn.Ret returnContent(JsonNode node, Problems problems) {
+        String value = string("returnContent", node, problems);
+        if (value == null) {
+            return null;
+        }
+        return switch (value) {
+            case "full" -> Dsn.Ret.FULL;
+            case "headers" -> Dsn.Ret.HDRS;
+            default -> {
+                problems.add("returnContent", "'" + value + "' is not one of full, headers");
+                yield null;
+            }
+        };
+    }
+
+    /**
+     * Inline parts are shown by the HTML: each {@code cid:} it references must be an inline part,
+     * and each inline part must be referenced — a part nobody shows is a mistake the sender should
+     * hear about, not an attachment the recipient wonders at.
+     */
+    private static void inlineReferences(String html, List<MailRequest.Attachment> attachments, Problems problems) {
+        Map<String, Integer> inline = new LinkedHashMap<>();
+        for (int i = 0; i < attachments.size(); i++) {
+            MailRequest.Attachment attachment = attachments.get(i);
+            if (attachment.inline()) {
+                inline.put(attachment.contentId(), i);
+            }
+        }
+        Set<String> referenced = new java.util.HashSet<>();
+        if (html != null) {
+            Matcher cid = CID.matcher(html);
+            while (cid.find()) {
+                String id = URLDecoder.decode(cid.group(1), StandardCharsets.UTF_8);
+                referenced.add(id);
+                if (!inline.containsKey(id)) {
+                    problems.add("html", "references cid:" + id + ", but no inline attachment has that contentId");
+                }
+            }
+        }
+        for (Map.Entry<String, Integer> part : inline.entrySet()) {
+            if (html == null) {
+                problems.add("attachments[" + part.getValue() + "].inline", "an inline part is shown by the html;"
+                                                                           + " give html, or make it an attachment");
+            } else if (!referenced.contains(part.getKey())) {
+                problems.add("attachments[" + part.getValue() + "].contentId", "'" + part.getKey()
+                        + "' is not referenced from the html (src=\"cid:" + part.getKey() + "\")");
+            }
+        }
     }
 
     private static String id(JsonNode node, Problems problems) {
@@ -127,7 +251,7 @@ public final class JsonMailRequestReader {
     }
 
     /** A recipient field is one address as a string, or an array of them. */
-    private static List<InternetAddress> addresses(String field, JsonNode node, Problems problems) {
+    static List<InternetAddress> addresses(String field, JsonNode node, Problems problems) {
         List<InternetAddress> result = new ArrayList<>();
         if (node == null || node.isNull()) {
             return result;
@@ -230,9 +354,16 @@ public final class JsonMailRequestReader {
             }
             for (Iterator<String> names = item.fieldNames(); names.hasNext();) {
                 String name = names.next();
-                if (!Set.of("filename", "contentType", "content").contains(name)) {
-                    problems.add(path + "." + name, "unknown field; the fields are filename, contentType, content");
+                if (!ATTACHMENT_FIELDS.contains(name)) {
+                    problems.add(path + "." + name, "unknown field; the fields are filename, contentType, content,"
+                                                    + " inline, contentId");
                 }
+            }
+            boolean inline = inline(path + ".inline", item.get("inline"), problems);
+            String contentId = contentId(path + ".contentId", item.get("contentId"), inline, problems);
+            if (inline && contentId != null && result.stream().anyMatch(a -> contentId.equals(a.contentId()))) {
+                problems.add(path + ".contentId", "'" + contentId + "' is the contentId of an earlier part too;"
+                                                  + " each inline part needs its own");
             }
             JsonNode filenameNode = item.get("filename");
             String filename = headerText(path + ".filename", filenameNode, problems);
@@ -242,10 +373,43 @@ public final class JsonMailRequestReader {
             String contentType = contentType(path + ".contentType", item.get("contentType"), problems);
             byte[] content = base64(path + ".content", item.get("content"), problems);
             if (filename != null && !filename.isBlank() && content != null && contentType != null) {
-                result.add(new MailRequest.Attachment(filename, contentType, content));
+                result.add(new MailRequest.Attachment(filename, contentType, content, inline, contentId));
             }
         }
         return result;
+    }
+
+    private static boolean inline(String field, JsonNode node, Problems problems) {
+        if (node == null || node.isNull()) {
+            return false;
+        }
+        if (!node.isBoolean()) {
+            problems.add(field, "must be true or false, got " + typeOf(node));
+            return false;
+        }
+        return node.booleanValue();
+    }
+
+    /** What the HTML writes after cid: — an id without angle brackets, spaces or quotes, e.g. logo or logo@example.com. */
+    private static String contentId(String field, JsonNode node, boolean inline, Problems problems) {
+        String value = string(field, node, problems);
+        if (value == null) {
+            if (inline) {
+                problems.add(field, "missing; an inline part needs the id its html refers to, e.g. \"logo\" for"
+                                    + " src=\"cid:logo\"");
+            }
+            return null;
+        }
+        if (!inline) {
+            problems.add(field, "is for inline parts; add \"inline\": true, or leave contentId out");
+            return null;
+        }
+        if (!value.matches("[A-Za-z0-9!#$%&'*+\\-/=?^_`{|}~.@]{1,200}")) {
+            problems.add(field, "'" + value + "' is not a content id: letters, digits and .-_@ and the like, without"
+                                + " angle brackets, spaces or quotes");
+            return null;
+        }
+        return value;
     }
 
     private static String contentType(String field, JsonNode node, Problems problems) {
@@ -307,7 +471,7 @@ public final class JsonMailRequestReader {
         };
     }
 
-    private static String typeOf(JsonNode node) {
+    static String typeOf(JsonNode node) {
         return switch (node.getNodeType()) {
             case ARRAY -> "an array";
             case OBJECT, POJO -> "an object";

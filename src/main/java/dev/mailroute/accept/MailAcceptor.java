@@ -49,13 +49,23 @@ public final class MailAcceptor {
     /** The route's step: body and headers in, the queue's body and headers out. */
     public void accept(Exchange exchange) throws RejectedMessageException, IOException {
         Message in = exchange.getMessage();
-        byte[] input = BoundedBody.read(in, maxBytes, "the request",
-                "is empty; send a JSON mail request or an RFC 5322 message");
         @SuppressWarnings("unchecked")
         List<String> submitterSenders = exchange.getProperty(SenderPolicy.REQUEST_PATTERNS, List.class);
-        AcceptedMessage accepted = accept(input, format(in.getHeader(MessageHeaders.FORMAT, String.class), input),
-                exchange.getProperty(MessageHeaders.GIVEN_ENVELOPE, Envelope.class),
-                in.getHeader(MessageHeaders.CLIENT_ID, String.class), submitterSenders);
+        AcceptedMessage accepted;
+        if (in.getBody() instanceof MergeRequestReader.Item item) {
+            // one recipient of a merge request, read and rendered already
+            if (item.problems() != null) {
+                throw item.problems();
+            }
+            accepted = checked(mimeFactory.build(item.request(), idFor(item.request().clientId()),
+                    item.request().clientId()), submitterSenders);
+        } else {
+            byte[] input = BoundedBody.read(in, maxBytes, "the request",
+                    "is empty; send a JSON mail request or an RFC 5322 message");
+            accepted = accept(input, format(in.getHeader(MessageHeaders.FORMAT, String.class), input),
+                    exchange.getProperty(MessageHeaders.GIVEN_ENVELOPE, Envelope.class),
+                    in.getHeader(MessageHeaders.CLIENT_ID, String.class), submitterSenders);
+        }
         MessageHeaders.keepOnlyContract(in);
         in.setBody(accepted.mime());
         in.setHeader(MessageHeaders.ID, accepted.id());
@@ -63,6 +73,10 @@ public final class MailAcceptor {
         in.setHeader(MessageHeaders.SENDER, accepted.envelope().senderAddress());
         in.setHeader(MessageHeaders.RECIPIENTS, accepted.envelope().recipientsLine());
         in.setHeader(MessageHeaders.ACCEPTED_AT, System.currentTimeMillis());
+        if (accepted.dsn().requested()) {
+            in.setHeader(MessageHeaders.DSN_NOTIFY, accepted.dsn().notifyLine());
+            in.setHeader(MessageHeaders.DSN_RET, accepted.dsn().retLine());
+        }
     }
 
     /**
@@ -86,6 +100,11 @@ public final class MailAcceptor {
         } else {
             built = rawReader.read(input, given, idFor(givenKey), givenKey);
         }
+        return checked(built, submitterSenders);
+    }
+
+    /** The sender policy, and the size of what was built. */
+    private AcceptedMessage checked(Built built, List<String> submitterSenders) throws RejectedMessageException {
         senderPolicy.check(built.senders(), submitterSenders);
         AcceptedMessage accepted = built.message();
         if (accepted.mime().length > maxBytes) {

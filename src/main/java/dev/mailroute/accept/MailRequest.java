@@ -3,6 +3,7 @@ package dev.mailroute.accept;
 import java.util.List;
 import java.util.Map;
 
+import dev.mailroute.message.Dsn;
 import jakarta.mail.internet.InternetAddress;
 
 /**
@@ -12,21 +13,38 @@ import jakarta.mail.internet.InternetAddress;
 public record MailRequest(
         String clientId,
         InternetAddress from,
+        InternetAddress sender,
+        InternetAddress envelopeFrom,
         List<InternetAddress> to,
         List<InternetAddress> cc,
         List<InternetAddress> bcc,
         List<InternetAddress> replyTo,
+        InternetAddress readReceiptTo,
         String subject,
         String text,
         String html,
         Map<String, String> headers,
         List<Attachment> attachments,
-        Priority priority) {
+        Priority priority,
+        Dsn dsn) {
 
-    public record Attachment(String filename, String contentType, byte[] content) {
+    /**
+     * A file, or with {@code inline} an image (or other part) the HTML shows by its
+     * {@code cid:contentId}.
+     */
+    public record Attachment(String filename, String contentType, byte[] content, boolean inline, String contentId) {
+
+        public Attachment(String filename, String contentType, byte[] content) {
+            this(filename, contentType, content, false, null);
+        }
     }
 
     public enum Priority {
         HIGH, NORMAL, LOW
+    }
+
+    /** The envelope sender (MAIL FROM): envelopeFrom when the request gives one, otherwise from. */
+    public InternetAddress mailFrom() {
+        return envelopeFrom != null ? envelopeFrom : from;
     }
 }

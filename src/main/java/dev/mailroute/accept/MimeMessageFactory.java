@@ -25,9 +25,16 @@ import jakarta.mail.util.ByteArrayDataSource;
 
 /**
  * Builds the canonical MIME message of a JSON request with Jakarta Mail. The shape follows what
- * mail clients send: text and html together become multipart/alternative, attachments wrap the
- * body in multipart/mixed. Message-ID and Date are set here, once, so every retry and every
- * transport sends the very same bytes.
+ * mail clients send: text and html together become multipart/alternative, the html and its inline
+ * parts multipart/related, attachments wrap the body in multipart/mixed:
+ * <pre>
+ * mixed ─ alternative ─ text/plain
+ *       │             └ related ─ text/html
+ *       │                       └ image/png (Content-ID: &lt;logo&gt;, inline)
+ *       └ application/pdf (attachment)
+ * </pre>
+ * Message-ID and Date are set here, once, so every retry and every transport sends the very same
+ * bytes.
  */
 public final class MimeMessageFactory {
 
@@ -39,11 +46,18 @@ public final class MimeMessageFactory {
         try {
             MimeMessage message = new MimeMessage(session);
             message.setFrom(request.from());
+            if (request.sender() != null) {
+                message.setSender(request.sender());
+            }
             setRecipients(message, RecipientType.TO, request.to());
             setRecipients(message, RecipientType.CC, request.cc());
             setRecipients(message, RecipientType.BCC, request.bcc());
             if (!request.replyTo().isEmpty()) {
                 message.setReplyTo(request.replyTo().toArray(InternetAddress[]::new));
+            }
+            if (request.readReceiptTo() != null) {
+                // RFC 8098: the recipient's client is asked to send a read receipt there
+                message.setHeader("Disposition-Notification-To", request.readReceiptTo().toString());
             }
             if (request.subject() != null) {
                 message.setSubject(request.subject(), UTF_8);
@@ -65,8 +79,16 @@ public final class MimeMessageFactory {
             List<InternetAddress> recipients = new ArrayList<>(request.to());
             recipients.addAll(request.cc());
             recipients.addAll(request.bcc());
-            return new Built(new AcceptedMessage(id, clientId, new Envelope(request.from(), recipients),
-                    bytes.toByteArray()), List.of(new SenderPolicy.Sender("from", request.from().getAddress())));
+            List<SenderPolicy.Sender> senders = new ArrayList<>();
+            senders.add(new SenderPolicy.Sender("from", request.from().getAddress()));
+            if (request.sender() != null) {
+                senders.add(new SenderPolicy.Sender("sender", request.sender().getAddress()));
+            }
+            if (request.envelopeFrom() != null) {
+                senders.add(new SenderPolicy.Sender("envelopeFrom", request.envelopeFrom().getAddress()));
+            }
+            return new Built(new AcceptedMessage(id, clientId, new Envelope(request.mailFrom(), recipients),
+                    bytes.toByteArray(), request.dsn()), List.copyOf(senders));
         } catch (MessagingException | IOException e) {
             throw new RejectedMessageException("$", "could not be built into a MIME message: " + e.getMessage());
         }
@@ -99,7 +121,8 @@ public final class MimeMessageFactory {
     }
 
     private static void setContent(MimeMessage message, MailRequest request) throws MessagingException {
-        if (request.attachments().isEmpty()) {
+        List<MailRequest.Attachment> files = request.attachments().stream().filter(a -> !a.inline()).toList();
+        if (files.isEmpty()) {
             fillBody(message, request);
             return;
         }
@@ -107,11 +130,8 @@ public final class MimeMessageFactory {
         MimeBodyPart body = new MimeBodyPart();
         fillBody(body, request);
         mixed.addBodyPart(body);
-        for (MailRequest.Attachment attachment : request.attachments()) {
-            MimeBodyPart part = new MimeBodyPart();
-            part.setDataHandler(new DataHandler(new ByteArrayDataSource(attachment.content(),
-                    attachment.contentType())));
-            part.setFileName(attachment.filename());
+        for (MailRequest.Attachment attachment : files) {
+            MimeBodyPart part = filePart(attachment);
             part.setDisposition(Part.ATTACHMENT);
             mixed.addBodyPart(part);
         }
@@ -122,13 +142,41 @@ public final class MimeMessageFactory {
         if (request.text() != null && request.html() != null) {
             MimeMultipart alternative = new MimeMultipart("alternative");
             alternative.addBodyPart(textPart(request.text(), "plain"));
-            alternative.addBodyPart(textPart(request.html(), "html"));
+            MimeBodyPart html = new MimeBodyPart();
+            fillHtml(html, request);
+            alternative.addBodyPart(html);
             part.setContent(alternative);
         } else if (request.html() != null) {
-            part.setDataHandler(text(request.html(), "html"));
+            fillHtml(part, request);
         } else {
             part.setDataHandler(text(request.text() == null ? "" : request.text(), "plain"));
         }
+    }
+
+    /** The html, and with inline parts the multipart/related that holds it and them (RFC 2387). */
+    private static void fillHtml(Part part, MailRequest request) throws MessagingException {
+        List<MailRequest.Attachment> inline = request.attachments().stream().filter(MailRequest.Attachment::inline)
+                .toList();
+        if (inline.isEmpty()) {
+            part.setDataHandler(text(request.html(), "html"));
+            return;
+        }
+        MimeMultipart related = new MimeMultipart("related");
+        related.addBodyPart(textPart(request.html(), "html"));
+        for (MailRequest.Attachment attachment : inline) {
+            MimeBodyPart image = filePart(attachment);
+            image.setContentID("<" + attachment.contentId() + ">");
+            image.setDisposition(Part.INLINE);
+            related.addBodyPart(image);
+        }
+        part.setContent(related);
+    }
+
+    private static MimeBodyPart filePart(MailRequest.Attachment attachment) throws MessagingException {
+        MimeBodyPart part = new MimeBodyPart();
+        part.setDataHandler(new DataHandler(new ByteArrayDataSource(attachment.content(), attachment.contentType())));
+        part.setFileName(attachment.filename());
+        return part;
     }
 
     private static MimeBodyPart textPart(String text, String subtype) throws MessagingException {

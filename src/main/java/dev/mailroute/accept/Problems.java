@@ -16,6 +16,15 @@ final class Problems {
         return found.isEmpty();
     }
 
+    boolean any() {
+        return !found.isEmpty();
+    }
+
+    /** What was found, as one rejection (there must be something). */
+    RejectedMessageException rejection() {
+        return new RejectedMessageException(found);
+    }
+
     void throwIfAny() throws RejectedMessageException {
         if (!found.isEmpty()) {
             throw new RejectedMessageException(found);

@@ -9,6 +9,7 @@ import dev.mailroute.delivery.DeliveryFailure.RecipientReply;
 import dev.mailroute.delivery.smtp.RelayCircuit;
 import dev.mailroute.files.FolderCheck;
 import dev.mailroute.message.ForeignMessageException;
+import dev.mailroute.message.Dsn;
 import dev.mailroute.message.MessageHeaders;
 import dev.mailroute.message.QueuedMessage;
 import dev.mailroute.observability.MailEvents;
@@ -172,8 +173,19 @@ public final class DeliveryOutcomes {
     }
 
     private static QueuedMessage queuedMessage(byte[] queued, Message in) throws MessagingException {
-        return QueuedMessage.fromQueue(queued, in.getHeader(MessageHeaders.ID, String.class),
+        QueuedMessage message = QueuedMessage.fromQueue(queued, in.getHeader(MessageHeaders.ID, String.class),
                 in.getHeader(MessageHeaders.SENDER, String.class), in.getHeader(MessageHeaders.RECIPIENTS, String.class));
+        String notify = in.getHeader(MessageHeaders.DSN_NOTIFY, String.class);
+        String ret = in.getHeader(MessageHeaders.DSN_RET, String.class);
+        if (notify != null || ret != null) {
+            try {
+                message.ask(Dsn.fromLines(notify, ret));
+            } catch (IllegalArgumentException e) {
+                LOG.warn("{}: ignoring DSN options that are not RFC 3461's: NOTIFY={} RET={}", message.id(),
+                        notify, ret);
+            }
+        }
+        return message;
     }
 
     /** Any pickup failure is transient; the folder check says what is wrong with the folder, if anything. */

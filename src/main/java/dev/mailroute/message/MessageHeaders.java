@@ -22,6 +22,10 @@ public final class MessageHeaders {
     public static final String SENDER = "mailrouteSender";
     /** The envelope recipients (RCPT TO), bare addresses separated by ", ". */
     public static final String RECIPIENTS = "mailrouteRecipients";
+    /** Delivery status notifications asked for (RFC 3461 NOTIFY: NEVER, or SUCCESS,FAILURE,DELAY); absent: the relay's default. */
+    public static final String DSN_NOTIFY = "mailrouteDsnNotify";
+    /** RFC 3461 RET: FULL or HDRS; absent: the relay's default. */
+    public static final String DSN_RET = "mailrouteDsnRet";
     /** When mailroute accepted the message (epoch millis): delivery latency counts from here. */
     public static final String ACCEPTED_AT = "mailrouteAcceptedAt";
 

@@ -24,6 +24,8 @@ public final class QueuedMessage extends SMTPMessage {
 
     private final String id;
     private final Envelope envelope;
+    private Dsn dsn = Dsn.NONE;
+    private volatile boolean dsnNotOffered;
 
     private QueuedMessage(byte[] mime, String id, Envelope envelope) throws MessagingException {
         super(PARSING_SESSION, new ByteArrayInputStream(mime));
@@ -66,5 +68,24 @@ public final class QueuedMessage extends SMTPMessage {
 
     public Envelope envelope() {
         return envelope;
+    }
+
+    /** The delivery status notifications the request asked for, handed to Angus Mail for the relay. */
+    public void ask(Dsn dsn) {
+        this.dsn = dsn;
+        dsn.applyTo(this);
+    }
+
+    public Dsn dsn() {
+        return dsn;
+    }
+
+    /** The relay did not announce DSN: the message went without NOTIFY and RET (never refused for it). */
+    public void dsnNotOffered() {
+        dsnNotOffered = true;
+    }
+
+    public boolean dsnDropped() {
+        return dsnNotOffered && dsn.requested();
     }
 }

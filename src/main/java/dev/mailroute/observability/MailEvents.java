@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.ToLongFunction;
 
 import dev.mailroute.message.MessageHeaders;
+import dev.mailroute.message.QueuedMessage;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -131,6 +132,11 @@ public final class MailEvents extends ServiceSupport {
             latency.record(Duration.ofMillis(Math.max(0, duration)));
         }
         log(exchange, "delivered", duration);
+        if (in.getBody() instanceof QueuedMessage queued && queued.dsnDropped()) {
+            EVENTS.info("event=dsn-not-offered id={} notify={} ret={} reason=\"the relay does not announce DSN; the"
+                        + " message went without NOTIFY and RET\"", queued.id(), queued.dsn().notifyLine(),
+                    queued.dsn().retLine());
+        }
     }
 
     /** Some or all recipients deferred: the message is scheduled again. */

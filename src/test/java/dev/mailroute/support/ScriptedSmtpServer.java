@@ -56,6 +56,8 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     private final AtomicInteger connections = new AtomicInteger();
     private volatile boolean advertiseAuth;
     private volatile BiPredicate<String, String> xoauth2;
+    private volatile boolean advertiseDsn;
+    private final List<String> commands = new CopyOnWriteArrayList<>();
     private final List<String> bearerTokens = new CopyOnWriteArrayList<>();
     private final AtomicInteger authRefusals = new AtomicInteger();
     private volatile SSLContext tls;
@@ -116,6 +118,17 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     public ScriptedSmtpServer acceptXoauth2(BiPredicate<String, String> userAndToken) {
         this.xoauth2 = userAndToken;
         return this;
+    }
+
+    /** Announces DSN (RFC 3461), so that a client may send NOTIFY and RET. */
+    public ScriptedSmtpServer advertiseDsn() {
+        this.advertiseDsn = true;
+        return this;
+    }
+
+    /** Every MAIL FROM and RCPT TO line as the client wrote it, parameters included, in order. */
+    public List<String> envelopeCommands() {
+        return List.copyOf(commands);
     }
 
     /** Every bearer token a client authenticated with (accepted or not), in order. */
@@ -241,6 +254,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                     reply = replies.getOrDefault(Stage.EHLO, "250-scripted\r\n250-8BITMIME\r\n"
                                                              + (advertiseAuth ? "250-AUTH LOGIN PLAIN\r\n" : "")
                                                              + (xoauth2 != null ? "250-AUTH XOAUTH2\r\n" : "")
+                                                             + (advertiseDsn ? "250-DSN\r\n" : "")
                                                              + (tls != null && !secure ? "250-STARTTLS\r\n" : "")
                                                              + "250 SIZE 52428800");
                 } else if (command.equals("STARTTLS") && tls != null && !secure) {
@@ -281,10 +295,12 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                     authenticated = reply.startsWith("2");
                     authentications.incrementAndGet();
                 } else if (command.startsWith("MAIL FROM")) {
+                    commands.add(line);
                     reply = replies.getOrDefault(Stage.MAIL, "250 2.1.0 sender ok");
                     from = reply.startsWith("2") ? address(line) : null;
                     accepted.clear();
                 } else if (command.startsWith("RCPT TO")) {
+                    commands.add(line);
                     String address = address(line);
                     reply = recipientReplies.getOrDefault(address.toLowerCase(Locale.ROOT),
                             replies.getOrDefault(Stage.RCPT, "250 2.1.5 recipient ok"));

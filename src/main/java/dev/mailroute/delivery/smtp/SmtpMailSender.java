@@ -9,6 +9,7 @@ import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
+import org.eclipse.angus.mail.smtp.SMTPTransport;
 import org.apache.camel.component.mail.JavaMailSender;
 import org.apache.camel.component.mail.MailAuthenticator;
 import org.apache.camel.support.service.ServiceSupport;
@@ -59,15 +60,22 @@ public class SmtpMailSender extends ServiceSupport implements JavaMailSender {
                                          + message.getClass().getName());
         }
         Address[] recipients = queued.envelope().recipients().toArray(InternetAddress[]::new);
+        SmtpConnectionPool.Sending sending = transport -> {
+            // Angus sends NOTIFY and RET only to a relay that announces DSN; the event log says so
+            if (queued.dsn().requested() && !((SMTPTransport) transport).supportsExtension("DSN")) {
+                queued.dsnNotOffered();
+            }
+            transport.sendMessage(queued, recipients);
+        };
         try {
-            pool.send(transport -> transport.sendMessage(queued, recipients));
+            pool.send(sending);
         } catch (AuthenticationFailedException refused) {
             if (!credentials.renewsAfterRefusal()) {
                 throw refused;
             }
             // a token the relay refused although it should still be valid (revoked, rotated keys):
             // one renewal, one retry on a fresh session; a second refusal is the configuration
-            pool.send(transport -> transport.sendMessage(queued, recipients));
+            pool.send(sending);
         }
     }
 

@@ -71,7 +71,8 @@ public final class ApiHttpServer extends VertxPlatformHttpServer {
         vertx = Vertx.vertx();
         router = Router.router(vertx);
         Router subRouter = Router.router(vertx);
-        ClientGuard guard = new ClientGuard(vertx, settings.requestTimeoutMillis(), settings.maxConnectionsPerClient());
+        ClientGuard guard = new ClientGuard(vertx, settings.idleTimeoutMillis(), settings.requestTimeoutMillis(),
+                settings.maxConnectionsPerClient());
         router.route().order(-1000).handler(guard::request);
         router.route().order(-999).handler(this::beforeBody);
         HealthAnswers health = new HealthAnswers(getCamelContext(), vertx);
@@ -94,8 +95,8 @@ public final class ApiHttpServer extends VertxPlatformHttpServer {
                 };
             }
         });
+        // no Vert.x idle timeout: ClientGuard times the client only, not mailroute's work on a request
         server = vertx.createHttpServer(new HttpServerOptions()
-                .setIdleTimeout((int) Math.max(1, settings.idleTimeoutMillis() / 1000)).setIdleTimeoutUnit(TimeUnit.SECONDS)
                 // HTTP/1.1 only: with h2c detection on, Vert.x makes the connection (and calls the
                 // guard) only once a whole request head has arrived — too late to time a slow one
                 .setHttp2ClearTextEnabled(false));

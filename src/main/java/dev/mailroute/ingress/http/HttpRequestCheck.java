@@ -99,6 +99,18 @@ public final class HttpRequestCheck {
         in.removeHeader(MessageHeaders.CLIENT_ID);
     }
 
+    /** POST /api/v1/messages/merge: a JSON merge request; Idempotency-Key (or its "id") covers the whole request. */
+    public void merge(Exchange exchange) throws HttpProblemException {
+        Message in = exchange.getMessage();
+        authorizeRoute(exchange);
+        String mediaType = mediaType(in);
+        if (!mediaType.equals("application/json")) {
+            throw unsupported(mediaType, "application/json (a merge request)");
+        }
+        in.setHeader(MessageHeaders.FORMAT, "json");
+        in.setHeader(MessageHeaders.CLIENT_ID, in.getHeader("Idempotency-Key", String.class));
+    }
+
     /** GET /observe/metrics and /api/v1/openapi.json: a key when mailroute.observe.requireKey is true. */
     public void observe(Exchange exchange) throws HttpProblemException {
         if (observeRequiresKey) {

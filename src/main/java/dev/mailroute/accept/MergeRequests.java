@@ -1,0 +1,81 @@
+package dev.mailroute.accept;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import dev.mailroute.message.MessageHeaders;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+
+/**
+ * Merge requests in the routes: {@link #expand} turns the document into one item per recipient for
+ * the batch pipeline (HTTP: one result each); {@link #expandAll} does the same for ingresses that
+ * have one answer for the whole document (an inbox file, a JMS message), refusing it when any
+ * recipient has a problem, so that a document is queued whole or not at all.
+ */
+public final class MergeRequests {
+
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private final MergeRequestReader reader;
+    private final long maxBytes;
+
+    public MergeRequests(AcceptSettings settings) {
+        this.reader = new MergeRequestReader(settings.maxBytes(), settings.mergeMaxRecipients());
+        this.maxBytes = settings.maxBytes();
+    }
+
+    /** The body becomes a list of {@link MergeRequestReader.Item}s; the request's client key is theirs now. */
+    public List<MergeRequestReader.Item> expand(Exchange exchange) throws IOException, RejectedMessageException {
+        Message in = exchange.getMessage();
+        byte[] json = BoundedBody.read(in, maxBytes, "the merge request", "is empty; send a JSON merge request");
+        String key = in.getHeader(MessageHeaders.CLIENT_ID, String.class);
+        // each recipient's key is made from it: left on the exchange, every item would carry the same one
+        in.removeHeader(MessageHeaders.CLIENT_ID);
+        List<MergeRequestReader.Item> items = reader.read(json, key == null || key.isBlank() ? null : key);
+        in.setBody(items);
+        return items;
+    }
+
+    /** As {@link #expand}, all recipients or none: their problems together, each named by index. */
+    public List<MergeRequestReader.Item> expandAll(Exchange exchange) throws IOException, RejectedMessageException {
+        List<MergeRequestReader.Item> items = expand(exchange);
+        List<Problem> problems = new ArrayList<>();
+        for (MergeRequestReader.Item item : items) {
+            if (item.problems() != null) {
+                problems.addAll(item.problems().problems());
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new RejectedMessageException(problems);
+        }
+        return items;
+    }
+
+    /** A JSON object with a top-level "recipients" field: found by streaming, without building the document. */
+    public boolean isMerge(Exchange exchange) {
+        byte[] body = exchange.getMessage().getBody(byte[].class);
+        if (body == null) {
+            return false;
+        }
+        try (JsonParser parser = JSON.createParser(body)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                return false;
+            }
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                if (parser.currentName().equals("recipients")) {
+                    return true;
+                }
+                parser.nextToken();
+                parser.skipChildren();
+            }
+            return false;
+        } catch (IOException e) {
+            return false; // not JSON: accept says what is wrong with it
+        }
+    }
+}
