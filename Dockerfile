@@ -6,7 +6,8 @@ RUN mvn -B -q dependency:go-offline
 COPY src src
 COPY config config
 COPY routes routes
-RUN mvn -B -q package -DskipTests
+# (-Dexec.skip: the class-data archive is made in the run stage, for its JVM)
+RUN mvn -B -q package -DskipTests -Dexec.skip=true
 
 # Run stage: a Java 17 JRE, the jar, and the operator-editable routes/ and config/.
 FROM eclipse-temurin:17-jre
@@ -15,6 +16,12 @@ WORKDIR /app
 COPY --from=build /src/target/mailroute.jar /app/mailroute.jar
 COPY config /app/config
 COPY routes /app/routes
+# The class-data archive is made here, not copied: it is valid only for this JVM and this jar path.
+# A training run of the gateway (a few messages into a scratch pickup folder) loads the classes.
+RUN java @config/jvm.options -XX:ArchiveClassesAtExit=/app/mailroute.jsa -Xlog:cds=off -Xlog:cds+dynamic=error \
+        -cp /app/mailroute.jar dev.mailroute.ClassDataTraining /tmp/cds-training > /tmp/cds-training.log 2>&1 \
+    || { tail -40 /tmp/cds-training.log; exit 1; } \
+    && rm -rf /tmp/cds-training /tmp/cds-training.log
 RUN mkdir -p /app/data && chown -R mailroute:mailroute /app/data
 USER mailroute
 # Inside a container the API must listen beyond loopback to be reachable through a published port;
@@ -26,4 +33,5 @@ VOLUME ["/app/data"]
 # 8080: HTTP API and health. 61616 (the embedded broker's JMS port) only when published.
 # 2525: the SMTP listener, on the container's loopback until MAILROUTE_SMTPD_HOST says otherwise
 EXPOSE 8080 2525
-ENTRYPOINT ["java", "-jar", "/app/mailroute.jar"]
+# config/jvm.options sizes the heap (mount your own config/ to change it, see docs/operations.md)
+ENTRYPOINT ["java", "@/app/config/jvm.options", "-XX:SharedArchiveFile=/app/mailroute.jsa", "-jar", "/app/mailroute.jar"]

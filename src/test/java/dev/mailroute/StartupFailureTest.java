@@ -68,6 +68,15 @@ class StartupFailureTest {
     }
 
     @Test
+    void aMessageSizeTheHeapCannotHoldStopsTheStart() throws Exception {
+        // the child JVM runs with -Xmx256m, as config/jvm.options says
+        assertRefused(TestGateway.on(data).with("mailroute.message.maxBytes", "25MiB"),
+                "mailroute: cannot start: mailroute.message.maxBytes=25MiB: accepting a message of that size can take"
+                + " 16 times its size in memory, and the heap is 256 MiB. Fix: raise -Xmx in config/jvm.options to at"
+                + " least 464m, or lower mailroute.message.maxBytes");
+    }
+
+    @Test
     void anApiOnAllInterfacesWithoutKeysIsRefusedUnlessTheOperatorOptsIn() throws Exception {
         GatewayConfig open = TestGateway.on(data).with("mailroute.http.host", "0.0.0.0");
         assertRefused(open, "mailroute: cannot start: mailroute.http.host=0.0.0.0: the HTTP API on 0.0.0.0:"

@@ -76,7 +76,12 @@ public final class JsonMailRequestReader {
     }
 
     public MailRequest read(byte[] json) throws RejectedMessageException {
-        JsonNode root = object(json);
+        return read(object(json));
+    }
+
+    /** An item of a batch, parsed with the batch: read as it is, not written and parsed again. */
+    public MailRequest read(JsonNode item) throws RejectedMessageException {
+        JsonNode root = object(item);
         Problems problems = new Problems();
         MailRequest request = fields(root, problems, false);
         problems.throwIfAny();
@@ -93,6 +98,10 @@ public final class JsonMailRequestReader {
         } catch (IOException e) {
             throw new RejectedMessageException("$", "could not be read: " + e.getMessage());
         }
+        return object(root);
+    }
+
+    private static JsonNode object(JsonNode root) throws RejectedMessageException {
         if (root == null || root.isMissingNode()) {
             throw new RejectedMessageException("$", "is empty; send a JSON object");
         }

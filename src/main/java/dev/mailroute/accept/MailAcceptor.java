@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.mailroute.message.AcceptedMessage;
 import dev.mailroute.message.Envelope;
 import dev.mailroute.message.MessageHeaders;
@@ -59,6 +60,9 @@ public final class MailAcceptor {
             }
             accepted = checked(mimeFactory.build(item.request(), idFor(item.request().clientId()),
                     item.request().clientId()), submitterSenders);
+        } else if (in.getBody() instanceof JsonNode item) {
+            // an item of an HTTP batch, parsed with the batch (the batch as a whole was size-checked)
+            accepted = accept(item, in.getHeader(MessageHeaders.CLIENT_ID, String.class), submitterSenders);
         } else {
             byte[] input = BoundedBody.read(in, maxBytes, "the request",
                     "is empty; send a JSON mail request or an RFC 5322 message");
@@ -72,6 +76,7 @@ public final class MailAcceptor {
         in.setHeader(MessageHeaders.CLIENT_ID, accepted.clientId());
         in.setHeader(MessageHeaders.SENDER, accepted.envelope().senderAddress());
         in.setHeader(MessageHeaders.RECIPIENTS, accepted.envelope().recipientsLine());
+        in.setHeader(MessageHeaders.SIZE, (long) accepted.mime().length);
         in.setHeader(MessageHeaders.ACCEPTED_AT, System.currentTimeMillis());
         if (accepted.dsn().requested()) {
             in.setHeader(MessageHeaders.DSN_NOTIFY, accepted.dsn().notifyLine());
@@ -101,6 +106,15 @@ public final class MailAcceptor {
             built = rawReader.read(input, given, idFor(givenKey), givenKey);
         }
         return checked(built, submitterSenders);
+    }
+
+    /** A JSON request parsed already. */
+    public AcceptedMessage accept(JsonNode json, String clientKey, List<String> submitterSenders)
+            throws RejectedMessageException {
+        String givenKey = clientKey(clientKey);
+        MailRequest request = jsonReader.read(json);
+        String key = givenKey != null ? givenKey : request.clientId();
+        return checked(mimeFactory.build(request, idFor(key), key), submitterSenders);
     }
 
     /** The sender policy, and the size of what was built. */

@@ -7,6 +7,7 @@ import dev.mailroute.delivery.pickup.PickupFileWriter;
 import dev.mailroute.delivery.smtp.RelayCircuit;
 import dev.mailroute.delivery.smtp.RelayCredentials;
 import dev.mailroute.delivery.smtp.SmtpMailSender;
+import dev.mailroute.message.InFlightBytes;
 import dev.mailroute.observability.MailEvents;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.Registry;
@@ -24,7 +25,8 @@ final class DeliveryWiring {
     private DeliveryWiring() {
     }
 
-    static RelayCircuit wire(CamelContext context, MailrouteSettings settings, MailEvents events) throws Exception {
+    static RelayCircuit wire(CamelContext context, MailrouteSettings settings, InFlightBytes inFlight, MailEvents events)
+            throws Exception {
         Registry registry = context.getRegistry();
         registry.bind("pickupFileWriter", new PickupFileWriter(settings.pickup()));
         SmtpMailSender smtpMailSender = new SmtpMailSender(settings.smtp(), RelayCredentials.of(settings.smtp()),
@@ -34,7 +36,7 @@ final class DeliveryWiring {
         RelayCircuit relayCircuit = new RelayCircuit(context, DELIVER_ROUTE, settings.circuit(), smtpMailSender);
         registry.bind("relayCircuit", relayCircuit);
         registry.bind("deliveryOutcomes", new DeliveryOutcomes(settings.transport(), settings.delivery().retry(),
-                new FailedFolder(settings.delivery().failedDir()), relayCircuit, settings.pickup().dir(), events));
+                new FailedFolder(settings.delivery().failedDir()), relayCircuit, settings.pickup().dir(), inFlight, events));
         registry.bind("transportHealthCheck", new TransportHealthCheck(settings.transport(), settings.pickup().dir(),
                 settings.smtp(), relayCircuit));
         return relayCircuit;

@@ -11,6 +11,7 @@ import dev.mailroute.ingress.http.HttpRequestCheck;
 import dev.mailroute.ingress.http.HttpSettings;
 import dev.mailroute.ingress.jms.JmsSubmission;
 import dev.mailroute.ingress.smtp.SmtpdComponent;
+import dev.mailroute.message.InFlightBytes;
 import dev.mailroute.observability.MailEvents;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.Registry;
@@ -25,14 +26,15 @@ final class IngressWiring {
     private IngressWiring() {
     }
 
-    static void wire(CamelContext context, MailrouteSettings settings, MailEvents events) throws Exception {
+    static void wire(CamelContext context, MailrouteSettings settings, InFlightBytes inFlight, MailEvents events)
+            throws Exception {
         InboxSettings inbox = settings.inbox();
         HttpSettings http = settings.http();
         AcceptSettings accept = settings.accept();
         Registry registry = context.getRegistry();
         RejectedFolder rejected = new RejectedFolder(inbox.rejectedDir());
         registry.bind("rejectedFolder", rejected);
-        registry.bind("inboxFiles", new InboxFiles(rejected));
+        registry.bind("inboxFiles", new InboxFiles(rejected, inFlight));
         HttpRequestCheck check = new HttpRequestCheck(http.apiKeys(), accept.maxBytes(), http.observeRequiresKey());
         HttpAnswers answers = new HttpAnswers();
         registry.bind("httpRequestCheck", check);
@@ -40,9 +42,9 @@ final class IngressWiring {
         registry.bind("batchItems", new BatchItems(http.maxBatch(), accept.maxBytes()));
         registry.bind("jmsSubmission", new JmsSubmission());
         // smtpd: in routes/ingress-smtp.yaml
-        context.addComponent("smtpd", new SmtpdComponent(settings.smtpd(), accept.maxBytes(), accept.sendersAllowed(),
+        context.addComponent("smtpd", new SmtpdComponent(settings.smtpd(), accept.maxBytes(), inFlight, accept.sendersAllowed(),
                 events));
         // started with the context, before the routes; Camel's management endpoints (health) use it too
-        context.addService(new ApiHttpServer(http, accept.maxBytes(), check, answers), true, false);
+        context.addService(new ApiHttpServer(http, accept.maxBytes(), inFlight, check, answers), true, false);
     }
 }

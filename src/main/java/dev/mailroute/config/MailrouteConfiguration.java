@@ -2,6 +2,7 @@ package dev.mailroute.config;
 
 import dev.mailroute.delivery.Transport;
 import dev.mailroute.delivery.smtp.RelayCircuit;
+import dev.mailroute.message.InFlightBytes;
 import dev.mailroute.observability.MailEvents;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -41,9 +42,12 @@ public final class MailrouteConfiguration implements CamelConfiguration {
         QueueWiring.Queue queue = QueueWiring.wire(context, settings.broker(), settings.delivery().retry(), started);
         AcceptWiring.wire(context, settings.accept(), started);
         MailEvents events = ObservabilityWiring.wire(context, settings.observability(), queue.embeddedBroker());
-        IngressWiring.wire(context, settings, events);
-        RelayCircuit circuit = DeliveryWiring.wire(context, settings, events);
+        // one budget for the messages held in memory: requests being received and accepted, large deliveries
+        InFlightBytes inFlight = new InFlightBytes(settings.accept().maxInFlight());
+        IngressWiring.wire(context, settings, inFlight, events);
+        RelayCircuit circuit = DeliveryWiring.wire(context, settings, inFlight, events);
         ObservabilityWiring.circuitGauge(context, circuit);
+        ObservabilityWiring.inFlightGauges(context, inFlight);
 
         LOG.info("inbox {} -> {} delivery{}", settings.inbox().dir(), settings.transport(),
                 settings.transport() == Transport.SMTP ? " via " + settings.smtp()

@@ -1,6 +1,7 @@
 package dev.mailroute.config;
 
 import dev.mailroute.delivery.smtp.RelayCircuit;
+import dev.mailroute.message.InFlightBytes;
 import dev.mailroute.observability.MailEvents;
 import dev.mailroute.observability.ObservabilitySettings;
 import dev.mailroute.observability.PrometheusPage;
@@ -47,6 +48,16 @@ final class ObservabilityWiring {
         context.addService(events, true, false);
         registry.bind("mailEvents", events);
         return events;
+    }
+
+    /** What mailroute.message.maxInFlight holds now, and its limit: a limit reached often asks for a larger heap. */
+    static void inFlightGauges(CamelContext context, InFlightBytes inFlight) {
+        MeterRegistry meters = context.getRegistry().lookupByNameAndType(MicrometerConstants.METRICS_REGISTRY_NAME,
+                MeterRegistry.class);
+        Gauge.builder("mailroute.memory.inflight", inFlight::held).baseUnit("bytes")
+                .description("bytes of messages being received, accepted or read for delivery").register(meters);
+        Gauge.builder("mailroute.memory.inflight.limit", inFlight::limit).baseUnit("bytes")
+                .description("mailroute.message.maxInFlight").register(meters);
     }
 
     /** The relay circuit's state as a gauge: 0 closed, 1 open, 2 half-open. */

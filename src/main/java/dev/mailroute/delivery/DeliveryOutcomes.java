@@ -9,6 +9,7 @@ import dev.mailroute.delivery.DeliveryFailure.RecipientReply;
 import dev.mailroute.delivery.smtp.RelayCircuit;
 import dev.mailroute.files.FolderCheck;
 import dev.mailroute.message.ForeignMessageException;
+import dev.mailroute.message.InFlightBytes;
 import dev.mailroute.message.Dsn;
 import dev.mailroute.message.MessageHeaders;
 import dev.mailroute.message.QueuedMessage;
@@ -43,6 +44,8 @@ public final class DeliveryOutcomes {
     /** Exchange property: the wait (ms) before the deferred recipients are tried again; absent when none are. */
     public static final String RETRY_DELAY = "mailrouteRetryDelay";
     private static final String DECISION = "mailrouteDecision";
+    /** Messages from this size on are large messages in the broker, read whole for delivery: they take room in memory. */
+    static final long HELD_FROM_BYTES = 1024 * 1024;
 
     private static final Logger LOG = LoggerFactory.getLogger(DeliveryOutcomes.class);
 
@@ -52,22 +55,32 @@ public final class DeliveryOutcomes {
     private final FailedFolder failedFolder;
     private final RelayCircuit circuit;
     private final Path pickupDir;
+    private final InFlightBytes inFlight;
     private final MailEvents events;
 
     /** @param transport the configured transport ({@code mailroute.transport}) */
     public DeliveryOutcomes(Transport transport, RetryPolicy retry, FailedFolder failedFolder, RelayCircuit circuit,
-                            Path pickupDir, MailEvents events) {
+                            Path pickupDir, InFlightBytes inFlight, MailEvents events) {
         this.transport = transport;
         this.retry = retry;
         this.failedFolder = failedFolder;
         this.circuit = circuit;
         this.pickupDir = pickupDir;
+        this.inFlight = inFlight;
         this.events = events;
     }
 
-    /** Keeps the queued bytes, chooses the transport, and hands the parsed message to it. */
-    public void begin(Exchange exchange) throws MessagingException {
+    /**
+     * Keeps the queued bytes, chooses the transport, and hands the parsed message to it. A large
+     * message first waits for room in memory ({@link InFlightBytes}): reading its body is what
+     * brings it in from the broker, and it is held until the outcome is committed.
+     */
+    public void begin(Exchange exchange) throws MessagingException, InterruptedException {
         Message in = exchange.getMessage();
+        long size = in.getHeader(MessageHeaders.SIZE, 0L, Long.class);
+        if (size >= HELD_FROM_BYTES) {
+            inFlight.takeUntilDone(exchange, size);
+        }
         byte[] queued = in.getBody(byte[].class);
         exchange.setProperty(QUEUED_BYTES, queued);
         exchange.setProperty(TRANSPORT, transport == Transport.SMTP && circuit.pickupInstead() ? Transport.PICKUP

@@ -26,6 +26,8 @@ public final class MessageHeaders {
     public static final String DSN_NOTIFY = "mailrouteDsnNotify";
     /** RFC 3461 RET: FULL or HDRS; absent: the relay's default. */
     public static final String DSN_RET = "mailrouteDsnRet";
+    /** The size of the MIME message in bytes: a large one waits for room in memory before it is read for delivery. */
+    public static final String SIZE = "mailrouteSize";
     /** When mailroute accepted the message (epoch millis): delivery latency counts from here. */
     public static final String ACCEPTED_AT = "mailrouteAcceptedAt";
 

@@ -1,12 +1,12 @@
 package dev.mailroute.message;
 
-import java.io.ByteArrayInputStream;
 import java.util.Properties;
 import java.util.regex.Pattern;
 
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
 import jakarta.mail.internet.AddressException;
+import jakarta.mail.util.SharedByteArrayInputStream;
 import org.apache.camel.Header;
 import org.eclipse.angus.mail.smtp.SMTPMessage;
 
@@ -28,7 +28,9 @@ public final class QueuedMessage extends SMTPMessage {
     private volatile boolean dsnNotOffered;
 
     private QueuedMessage(byte[] mime, String id, Envelope envelope) throws MessagingException {
-        super(PARSING_SESSION, new ByteArrayInputStream(mime));
+        // a shared stream: the body is read from the queued bytes where they are, not copied into
+        // an array of its own (MimeMessage copies whatever else it is given)
+        super(PARSING_SESSION, new SharedByteArrayInputStream(mime));
         this.id = id;
         this.envelope = envelope;
         setEnvelopeFrom(envelope.senderAddress());

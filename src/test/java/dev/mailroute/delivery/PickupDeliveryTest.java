@@ -203,7 +203,7 @@ class PickupDeliveryTest {
      */
     @Test
     void aReaderPollingThePickupFolderNeverSeesAPartialFile() throws Exception {
-        int messages = 40;
+        int messages = 20; // 8 MB in one batch, within the default mailroute.message.maxBytes (10 MiB)
         String body = "x".repeat(400_000);
         try (TestGateway gateway = TestGateway.on(data).start()) {
             Path pickup = gateway.folder("pickup");

@@ -45,18 +45,29 @@ public final class GatewayProcess implements AutoCloseable {
                                        String... args) throws IOException {
         List<String> command = new ArrayList<>(prefix);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-Xmx256m");
+        // the JVM options of the documented run command (the heap size, above all)
+        command.add("@" + Path.of("config/jvm.options").toAbsolutePath());
         command.add("-cp");
         command.add(classpath);
         command.add("dev.mailroute.MailrouteApplication");
         command.addAll(List.of(args));
+        return run(workDir, env, command, null);
+    }
+
+    /** A command as an operator types it (the README's), in this project's folder, configured through the environment. */
+    public static GatewayProcess run(GatewayConfig config, List<String> command) throws IOException {
+        return run(Path.of("").toAbsolutePath(), config.environment(), command, config.copy());
+    }
+
+    private static GatewayProcess run(Path workDir, Map<String, String> env, List<String> command, GatewayConfig config)
+            throws IOException {
         Path output = Files.createTempFile("mailroute-process", ".log");
         output.toFile().setReadable(true, false);
         output.toFile().setWritable(true, false);
         ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile())
                 .redirectErrorStream(true).redirectOutput(output.toFile());
         builder.environment().putAll(env);
-        return new GatewayProcess(builder.start(), output, null);
+        return new GatewayProcess(builder.start(), output, config);
     }
 
     /** This test JVM's classpath (surefire's manifest jar carries every dependency). */
@@ -66,6 +77,10 @@ public final class GatewayProcess implements AutoCloseable {
 
     public static List<String> classpathEntries() {
         return List.of(testClasspath().split(File.pathSeparator));
+    }
+
+    public long pid() {
+        return process.pid();
     }
 
     public String output() {

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 
 import dev.mailroute.accept.RejectedMessageException;
+import dev.mailroute.message.InFlightBytes;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.file.GenericFile;
 import org.apache.camel.component.file.GenericFileFilter;
@@ -38,6 +39,7 @@ public final class InboxFiles implements GenericFileFilter<File> {
     private static final int REMEMBERED = 10_000;
 
     private final RejectedFolder rejected;
+    private final InFlightBytes inFlight;
     private final Set<String> logged = Collections.newSetFromMap(new LinkedHashMap<String, Boolean>() {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
@@ -45,7 +47,8 @@ public final class InboxFiles implements GenericFileFilter<File> {
         }
     });
 
-    public InboxFiles(RejectedFolder rejected) {
+    public InboxFiles(RejectedFolder rejected, InFlightBytes inFlight) {
+        this.inFlight = inFlight;
         this.rejected = rejected;
     }
 
@@ -77,9 +80,16 @@ public final class InboxFiles implements GenericFileFilter<File> {
         return true;
     }
 
-    /** The route's first step: the body is the file, opened without following a link. */
-    public void open(Exchange exchange) throws RejectedMessageException {
+    /**
+     * The route's first step: the body is the file, opened without following a link. The file first
+     * waits for room in memory ({@link InFlightBytes}; it is read whole), held until its exchange is
+     * done.
+     */
+    public void open(Exchange exchange) throws RejectedMessageException, InterruptedException {
         Path path = Path.of(exchange.getMessage().getHeader(Exchange.FILE_PATH, String.class));
+        Long length = exchange.getMessage().getHeader(Exchange.FILE_LENGTH, Long.class);
+        long bytes = Math.min(length == null ? 0 : length, inFlight.limit()); // a larger one is refused unread
+        inFlight.takeUntilDone(exchange, bytes);
         try {
             exchange.getMessage().setBody(Files.newInputStream(path, LinkOption.NOFOLLOW_LINKS));
         } catch (IOException e) {

@@ -7,11 +7,13 @@ import java.util.concurrent.TimeoutException;
 
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import dev.mailroute.message.InFlightBytes;
 import dev.mailroute.settings.StartupCheckException;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServer;
@@ -47,14 +49,17 @@ public final class ApiHttpServer extends VertxPlatformHttpServer {
     private final long maxBodyBytes;
     private final HttpRequestCheck check;
     private final HttpAnswers answers;
+    private final InFlightBytes inFlight;
     private Vertx vertx;
     private Router router;
     private HttpServer server;
 
-    public ApiHttpServer(HttpSettings settings, long maxBodyBytes, HttpRequestCheck check, HttpAnswers answers) {
+    public ApiHttpServer(HttpSettings settings, long maxBodyBytes, InFlightBytes inFlight, HttpRequestCheck check,
+                         HttpAnswers answers) {
         super(configuration(settings));
         this.settings = settings;
         this.maxBodyBytes = maxBodyBytes;
+        this.inFlight = inFlight;
         this.check = check;
         this.answers = answers;
     }
@@ -84,7 +89,9 @@ public final class ApiHttpServer extends VertxPlatformHttpServer {
         router.route("/api/*").handler(this::unlessStarting);
         router.route("/*").subRouter(subRouter);
         String name = VertxPlatformHttpRouter.getRouterNameFromPort(settings.port());
-        BodyHandler bodyHandler = BodyHandler.create(false).setBodyLimit(maxBodyBytes);
+        // preallocated from Content-Length (at most the limit): a body grown by doubling took up to
+        // twice its size, and its copies, while it arrived
+        BodyHandler bodyHandler = BodyHandler.create(false).setBodyLimit(maxBodyBytes).setPreallocateBodyBuffer(true);
         getCamelContext().getRegistry().bind(name, new VertxPlatformHttpRouter(this, vertx, subRouter, name,
                 VertxPlatformHttpRouter.SERVER_TYPE_SERVER) {
             @Override
@@ -153,11 +160,33 @@ public final class ApiHttpServer extends VertxPlatformHttpServer {
     private void beforeBody(RoutingContext context) {
         HttpProblemException refusal = check.beforeBody(context.normalizedPath(),
                 context.request().getHeader("Authorization"), context.request().getHeader("Content-Length"));
-        if (refusal == null) {
-            context.next();
-        } else {
+        if (refusal != null) {
             answer(context, refusal);
+        } else if (context.request().method() == HttpMethod.POST && context.normalizedPath().startsWith("/api/")) {
+            holdBody(context);
+        } else {
+            context.next();
         }
+    }
+
+    /**
+     * A request body is read whole, then accepted: it takes its declared length (the limit, when it
+     * declares none) of {@code mailroute.message.maxInFlight} until its answer is sent, or is told
+     * to come back when that is taken.
+     */
+    private void holdBody(RoutingContext context) {
+        String declared = context.request().getHeader("Content-Length");
+        long bytes = declared == null ? maxBodyBytes : Math.max(0, Long.parseLong(declared.trim())); // a number: beforeBody checked it
+        if (!inFlight.tryTake(bytes)) {
+            context.response().putHeader("Retry-After", "5");
+            answer(context, new HttpProblemException(503, HttpAnswers.TYPE_BUSY, "Busy",
+                    "busy: requests of " + inFlight.held() + " bytes are being received or accepted, and this one of "
+                    + bytes + " bytes would take them over " + inFlight.limit()
+                    + " bytes (mailroute.message.maxInFlight); send it again in a few seconds"));
+            return;
+        }
+        context.addEndHandler(ended -> inFlight.release(bytes));
+        context.next();
     }
 
     private void tooLarge(RoutingContext context) {

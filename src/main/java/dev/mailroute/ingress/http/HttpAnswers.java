@@ -36,6 +36,7 @@ public final class HttpAnswers {
     static final String TYPE_FORBIDDEN_SENDER = "urn:mailroute:problem:sender-not-allowed";
     static final String TYPE_UNAVAILABLE = "urn:mailroute:problem:queue-unavailable";
     static final String TYPE_STARTING = "urn:mailroute:problem:not-ready";
+    static final String TYPE_BUSY = "urn:mailroute:problem:busy";
     static final String TYPE_INTERNAL = "urn:mailroute:problem:internal-error";
 
     private static final Logger LOG = LoggerFactory.getLogger(HttpAnswers.class);

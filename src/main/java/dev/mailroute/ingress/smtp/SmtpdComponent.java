@@ -7,6 +7,7 @@ import java.util.Map;
 import javax.net.ssl.SSLContext;
 
 import dev.mailroute.accept.SenderPolicy;
+import dev.mailroute.message.InFlightBytes;
 import dev.mailroute.observability.MailEvents;
 import dev.mailroute.settings.StartupCheckException;
 import org.apache.camel.Endpoint;
@@ -21,6 +22,7 @@ public final class SmtpdComponent extends DefaultComponent {
 
     private final SmtpdSettings settings;
     private final long maxBytes;
+    private final InFlightBytes inFlight;
     private final SenderPolicy senderPolicy;
     private final MailEvents events;
     private final SmtpUsers users;
@@ -33,9 +35,11 @@ public final class SmtpdComponent extends DefaultComponent {
      * @param sendersAllowed mailroute.senders.allowed, checked at MAIL FROM (and again, with the headers, in accept)
      * @throws StartupCheckException naming the file that cannot be used
      */
-    public SmtpdComponent(SmtpdSettings settings, long maxBytes, List<String> sendersAllowed, MailEvents events) {
+    public SmtpdComponent(SmtpdSettings settings, long maxBytes, InFlightBytes inFlight, List<String> sendersAllowed,
+                          MailEvents events) {
         this.settings = settings;
         this.maxBytes = maxBytes;
+        this.inFlight = inFlight;
         this.senderPolicy = new SenderPolicy(sendersAllowed);
         this.events = events;
         boolean enabled = settings.enabled();
@@ -61,6 +65,10 @@ public final class SmtpdComponent extends DefaultComponent {
 
     long maxBytes() {
         return maxBytes;
+    }
+
+    InFlightBytes inFlight() {
+        return inFlight;
     }
 
     SenderPolicy senderPolicy() {

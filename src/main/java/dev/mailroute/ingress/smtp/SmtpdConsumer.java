@@ -13,6 +13,7 @@ import dev.mailroute.accept.MessageTooLargeException;
 import dev.mailroute.accept.RejectedMessageException;
 import dev.mailroute.accept.SenderPolicy;
 import dev.mailroute.accept.SenderRefusedException;
+import dev.mailroute.message.InFlightBytes;
 import dev.mailroute.message.Envelope;
 import dev.mailroute.message.MessageHeaders;
 import dev.mailroute.settings.StartupCheckException;
@@ -54,6 +55,10 @@ final class SmtpdConsumer extends DefaultConsumer {
 
     long maxBytes() {
         return component().maxBytes();
+    }
+
+    InFlightBytes inFlight() {
+        return component().inFlight();
     }
 
     @Override

@@ -12,6 +12,7 @@ import dev.mailroute.accept.MessageTooLargeException;
 import dev.mailroute.accept.Problem;
 import dev.mailroute.accept.RejectedMessageException;
 import dev.mailroute.accept.SenderRefusedException;
+import dev.mailroute.message.InFlightBytes;
 import dev.mailroute.message.MessageHeaders;
 import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.InternetAddress;
@@ -78,22 +79,64 @@ final class Transaction implements MessageHandler {
     @Override
     public String data(InputStream data) throws RejectException, IOException {
         messageRead = true;
-        byte[] message = read(data);
-        if (message == null) {
-            throw consumer.refuse(context, "too-large", 552, "5.3.4 Message size exceeds the limit of "
-                    + consumer.maxBytes() + " bytes (mailroute.message.maxBytes)");
-        }
-        Exchange exchange;
+        Held held = new Held(consumer.inFlight());
         try {
-            exchange = consumer.accept(message, envelope(), senderPatterns);
-        } catch (AddressException e) {
-            throw consumer.refuse(context, "invalid-message", 553, "5.1.3 " + e.getMessage());
+            byte[] message = read(data, held);
+            if (held.received > consumer.maxBytes()) {
+                // too large for good, whatever else was going on: not worth sending again
+                throw consumer.refuse(context, "too-large", 552, "5.3.4 Message size exceeds the limit of "
+                        + consumer.maxBytes() + " bytes (mailroute.message.maxBytes)");
+            }
+            if (held.refused) {
+                throw consumer.refuse(context, "busy", 452, "4.3.1 Insufficient system storage: messages of "
+                        + consumer.inFlight().held() + " bytes are being received or accepted (mailroute.message"
+                        + ".maxInFlight is " + consumer.inFlight().limit() + "); try again later");
+            }
+            Exchange exchange;
+            try {
+                exchange = consumer.accept(message, envelope(), senderPatterns);
+            } catch (AddressException e) {
+                throw consumer.refuse(context, "invalid-message", 553, "5.1.3 " + e.getMessage());
+            }
+            Exception failure = exchange.getException();
+            if (failure == null) {
+                return "2.0.0 Ok: queued as " + exchange.getMessage().getHeader(MessageHeaders.ID, String.class);
+            }
+            throw consumer.refusal(context, failure);
+        } finally {
+            held.releaseAll();
         }
-        Exception failure = exchange.getException();
-        if (failure == null) {
-            return "2.0.0 Ok: queued as " + exchange.getMessage().getHeader(MessageHeaders.ID, String.class);
+    }
+
+    /** What this message holds of mailroute.message.maxInFlight, taken as it arrives. */
+    private static final class Held {
+        // 100 sessions (mailroute.smtpd.maxConnections) with a small message each hold 6.4 MiB: never refused
+        private static final long STEP = 64 * 1024;
+        private final InFlightBytes budget;
+        private long bytes;
+        private long received;
+        private boolean refused;
+
+        Held(InFlightBytes budget) {
+            this.budget = budget;
         }
-        throw consumer.refusal(context, failure);
+
+        /** Covers {@code total} bytes, a step at a time; false (and refused) once the budget is taken. */
+        boolean cover(long total) {
+            while (!refused && bytes < total) {
+                if (!budget.tryTake(STEP)) {
+                    refused = true;
+                } else {
+                    bytes += STEP;
+                }
+            }
+            return !refused;
+        }
+
+        void releaseAll() {
+            budget.release(bytes);
+            bytes = 0;
+        }
     }
 
     /** DATA got as far as the message: the transaction is over, whatever the answer was. */
@@ -117,9 +160,10 @@ final class Transaction implements MessageHandler {
     /**
      * The message as received, every line ending made CRLF — a bare CR or LF never reaches the
      * queue, so nothing relayed onward can read as a line end its author did not write — or null
-     * when it is over the limit (the rest is read and dropped, so the session stays in step).
+     * when it is over the limit or over what may be held in memory (the rest is read and dropped,
+     * so the session stays in step).
      */
-    private byte[] read(InputStream data) throws IOException {
+    private byte[] read(InputStream data, Held held) throws IOException {
         long limit = consumer.maxBytes();
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(8192);
         OutputStream crlf = new CRLFOutputStream(bytes);
@@ -128,12 +172,13 @@ final class Transaction implements MessageHandler {
         int n;
         while ((n = data.read(buffer)) != -1) {
             total += n;
-            if (total <= limit) {
+            if (total <= limit && held.cover(total)) {
                 crlf.write(buffer, 0, n);
             }
         }
         crlf.flush();
-        return total > limit ? null : bytes.toByteArray();
+        held.received = total;
+        return total > limit || held.refused ? null : bytes.toByteArray();
     }
 
     /** Kept for the reply texts: the first problem of a rejection, as one line. */

@@ -1,0 +1,70 @@
+package dev.mailroute.message;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.support.SynchronizationAdapter;
+
+/**
+ * How many bytes of messages mailroute holds in memory at once ({@code mailroute.message.maxInFlight}).
+ * A request is read whole before it is accepted, and accepting it takes several times its size for
+ * a moment (the body, the parsed JSON, the decoded attachments, the built message); a large queued
+ * message is read whole again when it is delivered. Without a bound, a few large messages at once
+ * run the heap out and everybody's requests fail. With it, a request that would go over is told to
+ * come back (HTTP 503 with Retry-After, SMTP 452 4.3.1) and a large delivery waits its turn; nothing
+ * is lost.
+ *
+ * <p>One message of the largest size allowed always gets in when nothing else is held.
+ */
+public final class InFlightBytes {
+
+    private final long limit;
+    private long held;
+
+    public InFlightBytes(long limit) {
+        this.limit = limit;
+    }
+
+    public long limit() {
+        return limit;
+    }
+
+    public synchronized long held() {
+        return held;
+    }
+
+    /** Takes {@code bytes} if they fit now; the caller gives them back with {@link #release}. */
+    public synchronized boolean tryTake(long bytes) {
+        if (!fits(bytes)) {
+            return false;
+        }
+        held += bytes;
+        return true;
+    }
+
+    /** Takes {@code bytes}, waiting until they fit; the caller gives them back with {@link #release}. */
+    public synchronized void take(long bytes) throws InterruptedException {
+        while (!fits(bytes)) {
+            wait();
+        }
+        held += bytes;
+    }
+
+    /** Takes {@code bytes}, waiting until they fit, and gives them back when the exchange is done. */
+    public void takeUntilDone(Exchange exchange, long bytes) throws InterruptedException {
+        take(bytes);
+        exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
+            @Override
+            public void onDone(Exchange done) {
+                release(bytes);
+            }
+        });
+    }
+
+    public synchronized void release(long bytes) {
+        held -= bytes;
+        notifyAll();
+    }
+
+    private boolean fits(long bytes) {
+        return held == 0 || held + bytes <= limit;
+    }
+}
