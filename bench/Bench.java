@@ -34,7 +34,7 @@ import jakarta.mail.internet.MimeMessage;
  * warm-up before it is timed. Only ever targets 127.0.0.1.
  *
  * java -cp target/mailroute.jar bench/Bench.java jakarta PORT THREADS COUNT SIZE reuse|connect WARMUP
- * java -cp target/mailroute.jar bench/Bench.java http PORT COUNT SIZE BATCH   (prints when it began, epoch ms)
+ * java -cp target/mailroute.jar bench/Bench.java http PORT COUNT SIZE BATCH [CLIENTS]   (prints when it began, epoch ms)
  * java -cp target/mailroute.jar bench/Bench.java inbox DIR COUNT SIZE        (prints when it began, epoch ms)
  * java -cp target/mailroute.jar bench/Bench.java writerename DIR COUNT SIZE FSYNC WARMUP
  * java -cp target/mailroute.jar bench/Bench.java pipelining PORT COUNT SIZE on|off WARMUP   (one SMTP session)
@@ -50,7 +50,7 @@ public class Bench {
             case "jakarta" -> jakarta(Integer.parseInt(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]),
                     Integer.parseInt(args[4]), args[5].equals("reuse"), Integer.parseInt(args[6]));
             case "http" -> http(Integer.parseInt(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]),
-                    Integer.parseInt(args[4]));
+                    Integer.parseInt(args[4]), args.length > 5 ? Integer.parseInt(args[5]) : 1);
             case "inbox" -> inbox(Path.of(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]));
             case "writerename" -> writeRename(Path.of(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]),
                     Boolean.parseBoolean(args[4]), Integer.parseInt(args[5]));
@@ -114,29 +114,45 @@ public class Bench {
                 return null;
             }));
         }
+        try {
+            for (Future<?> f : done) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** Batches of that many messages, posted by that many clients at once (as smtp-source's sessions). */
+    static void http(int port, int count, int size, int batch, int clients) throws Exception {
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        String item = "{\"from\":\"bench@example.com\",\"to\":\"sink@example.com\",\"subject\":\"benchmark\",\"text\":"
+                      + quote(body(size)) + "}";
+        AtomicInteger next = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        List<Future<?>> done = new ArrayList<>();
+        System.out.println(System.currentTimeMillis()); // the first submission
+        for (int c = 0; c < clients; c++) {
+            done.add(pool.submit(() -> {
+                for (int sent = next.getAndAdd(batch); sent < count; sent = next.getAndAdd(batch)) {
+                    int n = Math.min(batch, count - sent);
+                    String body = "[" + String.join(",", java.util.Collections.nCopies(n, item)) + "]";
+                    HttpResponse<String> answer = client.send(HttpRequest.newBuilder(URI.create("http://" + HOST + ":"
+                                    + port + "/api/v1/messages/batch"))
+                            .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body))
+                            .build(), HttpResponse.BodyHandlers.ofString());
+                    if (answer.statusCode() != 200 || !answer.body().contains("\"queued\":" + n)) {
+                        throw new IllegalStateException("batch not queued: " + answer.statusCode() + " "
+                                + answer.body().substring(0, Math.min(300, answer.body().length())));
+                    }
+                }
+                return null;
+            }));
+        }
         for (Future<?> f : done) {
             f.get();
         }
         pool.shutdown();
-    }
-
-    static void http(int port, int count, int size, int batch) throws Exception {
-        HttpClient client = HttpClient.newHttpClient();
-        System.out.println(System.currentTimeMillis()); // the first submission
-        String item = "{\"from\":\"bench@example.com\",\"to\":\"sink@example.com\",\"subject\":\"benchmark\",\"text\":"
-                      + quote(body(size)) + "}";
-        for (int sent = 0; sent < count; sent += batch) {
-            int n = Math.min(batch, count - sent);
-            String body = "[" + String.join(",", java.util.Collections.nCopies(n, item)) + "]";
-            HttpResponse<String> answer = client.send(HttpRequest.newBuilder(URI.create("http://" + HOST + ":" + port
-                                                                                        + "/api/v1/messages/batch"))
-                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            if (answer.statusCode() != 200 || !answer.body().contains("\"queued\":" + n)) {
-                throw new IllegalStateException("batch not queued: " + answer.statusCode() + " "
-                                                + answer.body().substring(0, Math.min(300, answer.body().length())));
-            }
-        }
     }
 
     /**
