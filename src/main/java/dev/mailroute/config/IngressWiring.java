@@ -40,7 +40,7 @@ final class IngressWiring {
         registry.bind("httpRequestCheck", check);
         registry.bind("httpAnswers", answers);
         registry.bind("batchItems", new BatchItems(http.maxBatch(), accept.maxBytes()));
-        registry.bind("jmsSubmission", new JmsSubmission());
+        registry.bind("jmsSubmission", new JmsSubmission(inFlight));
         // smtpd: in routes/ingress-smtp.yaml
         context.addComponent("smtpd", new SmtpdComponent(settings.smtpd(), accept.maxBytes(), inFlight, accept.sendersAllowed(),
                 events));

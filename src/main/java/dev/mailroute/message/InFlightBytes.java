@@ -4,7 +4,8 @@ import org.apache.camel.Exchange;
 import org.apache.camel.support.SynchronizationAdapter;
 
 /**
- * How many bytes of messages mailroute holds in memory at once ({@code mailroute.message.maxInFlight}).
+ * How many bytes of messages mailroute holds in memory at once ({@code mailroute.message.maxInFlight}):
+ * HTTP requests and SMTP messages as they arrive, inbox files and JMS submissions, large deliveries.
  * A request is read whole before it is accepted, and accepting it takes several times its size for
  * a moment (the body, the parsed JSON, the decoded attachments, the built message); a large queued
  * message is read whole again when it is delivered. Without a bound, a few large messages at once

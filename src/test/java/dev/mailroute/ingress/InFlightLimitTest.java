@@ -14,6 +14,9 @@ import dev.mailroute.support.MailRequests;
 import dev.mailroute.support.Metrics;
 import dev.mailroute.support.SmtpClient;
 import dev.mailroute.support.TestGateway;
+import jakarta.jms.Connection;
+import jakarta.jms.Session;
+import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -88,6 +91,25 @@ class InFlightLimitTest {
             other.send("Subject: second\r\n\r\nhello\r\n.\r\n");
             assertThat(other.reply()).as("the same message, sent again").startsWith("250");
         }
+    }
+
+    @Test
+    void aJmsSubmissionWaitsForRoomAndIsThenAccepted() throws Exception {
+        gateway.awaitQueueEmpty(); // what the other tests sent is delivered
+        int before = gateway.files("pickup").size();
+        try (Socket holder = halfSentHttpRequest(60_000)) {
+            awaitHeld();
+            try (ActiveMQConnectionFactory factory = gateway.submitter();
+                 Connection connection = factory.createConnection();
+                 Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE)) {
+                session.createProducer(session.createQueue("mail.submit"))
+                        .send(session.createTextMessage(request(50_000)));
+            }
+            // it waits for the half-sent request, it is not refused: still on mail.submit
+            await().pollDelay(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3))
+                    .until(() -> gateway.files("pickup").size() == before);
+        }
+        gateway.awaitFiles("pickup", before + 1);
     }
 
     private static void transaction(SmtpClient client) {

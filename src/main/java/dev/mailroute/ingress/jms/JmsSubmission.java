@@ -1,7 +1,9 @@
 package dev.mailroute.ingress.jms;
 
 import dev.mailroute.accept.RejectedMessageException;
+import dev.mailroute.message.InFlightBytes;
 import jakarta.jms.BytesMessage;
+import jakarta.jms.JMSException;
 import jakarta.jms.Message;
 import jakarta.jms.TextMessage;
 import org.apache.camel.Exchange;
@@ -18,11 +20,22 @@ public final class JmsSubmission {
     /** Exchange property: the refused message's body as it goes to mail.rejected, instead of the original. */
     private static final String REFUSED = "mailrouteRefusedBody";
 
-    /** The route's first step: refuses what is not text or bytes. */
-    public void check(Exchange exchange) throws RejectedMessageException {
+    private final InFlightBytes inFlight;
+
+    public JmsSubmission(InFlightBytes inFlight) {
+        this.inFlight = inFlight;
+    }
+
+    /**
+     * The route's first step: refuses what is not text or bytes. What it takes waits for room in
+     * memory ({@link InFlightBytes}) for its size, held until the exchange is done.
+     */
+    public void check(Exchange exchange) throws RejectedMessageException, InterruptedException {
         Message jms = exchange.getMessage(JmsMessage.class).getJmsMessage();
         if (jms instanceof TextMessage || jms instanceof BytesMessage) {
-            return; // an empty one is refused by accept, as from any ingress
+            // an empty one is refused by accept, as from any ingress; a larger one than the limit unread
+            inFlight.takeUntilDone(exchange, Math.min(size(jms), inFlight.limit()));
+            return;
         }
         String type = jms.getClass().getSimpleName().replaceFirst("^ActiveMQ", "");
         exchange.setProperty(REFUSED, "(the body of this " + type + " was not read: mailroute takes text and bytes"
@@ -30,6 +43,18 @@ public final class JmsSubmission {
         throw new RejectedMessageException("$", "is a JMS " + type + "; send the request as a TextMessage (JSON or"
                                                 + " RFC 5322) or a BytesMessage (RFC 5322) — mailroute never reads"
                                                 + " Java objects");
+    }
+
+    private static long size(Message jms) {
+        try {
+            if (jms instanceof BytesMessage bytes) {
+                return bytes.getBodyLength();
+            }
+            String text = ((TextMessage) jms).getText();
+            return text == null ? 0 : text.length();
+        } catch (JMSException e) {
+            return 0; // accept reads it and says what is wrong with it
+        }
     }
 
     /** Before a refused message goes to mail.rejected: a body that was never read is not read now either. */
