@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# mailroute benchmark: mailroute end to end (durable queue included) against plain Jakarta Mail,
-# Postfix's smtp-source, a private Postfix relay instance and a bare write-and-rename loop, all in
-# one run on this machine, into Postfix's smtp-sink on 127.0.0.1. Prints one table with the ratios.
-# Bounded: well under 10 minutes on 2 cores. Only ever targets 127.0.0.1; nothing listens on port 25.
+# mailroute benchmark: mailroute end to end (durable queue included) against a private Postfix
+# relay instance (the durable peer: every path is printed as a ratio to it), plain Jakarta Mail and
+# Postfix's smtp-source (the non-durable ceilings) and a bare write-and-rename loop, all in one run
+# on this machine, into Postfix's smtp-sink on 127.0.0.1. Prints the tables with the ratios and the
+# targets, met or not. About 10 minutes on 2 cores. Only ever targets 127.0.0.1; nothing listens on
+# port 25.
 #
 #   bench/run.sh                  # N4=5000 4 KB messages, N100=1000 100 KB messages, WARMUP=20000
 #   N4=2000 N100=300 WARMUP=5000 bench/run.sh # quicker
