@@ -58,11 +58,11 @@ public final class MailAcceptor {
             if (item.problems() != null) {
                 throw item.problems();
             }
-            accepted = checked(mimeFactory.build(item.request(), idFor(item.request().clientId()),
-                    item.request().clientId()), submitterSenders);
+            accepted = checked(built(item.request(), null), submitterSenders);
         } else if (in.getBody() instanceof JsonNode item) {
             // an item of an HTTP batch, parsed with the batch (the batch as a whole was size-checked)
-            accepted = accept(item, in.getHeader(MessageHeaders.CLIENT_ID, String.class), submitterSenders);
+            String givenKey = clientKey(in.getHeader(MessageHeaders.CLIENT_ID, String.class));
+            accepted = checked(built(jsonReader.read(item), givenKey), submitterSenders);
         } else {
             byte[] input = BoundedBody.read(in, maxBytes, "the request",
                     "is empty; send a JSON mail request or an RFC 5322 message");
@@ -99,22 +99,17 @@ public final class MailAcceptor {
         }
         Built built;
         if (format == Format.JSON) {
-            MailRequest request = jsonReader.read(input);
-            String key = givenKey != null ? givenKey : request.clientId();
-            built = mimeFactory.build(request, idFor(key), key);
+            built = built(jsonReader.read(input), givenKey);
         } else {
             built = rawReader.read(input, given, idFor(givenKey), givenKey);
         }
         return checked(built, submitterSenders);
     }
 
-    /** A JSON request parsed already. */
-    public AcceptedMessage accept(JsonNode json, String clientKey, List<String> submitterSenders)
-            throws RejectedMessageException {
-        String givenKey = clientKey(clientKey);
-        MailRequest request = jsonReader.read(json);
+    /** A JSON request built, under the key the ingress was given or else the request's own id. */
+    private Built built(MailRequest request, String givenKey) throws RejectedMessageException {
         String key = givenKey != null ? givenKey : request.clientId();
-        return checked(mimeFactory.build(request, idFor(key), key), submitterSenders);
+        return mimeFactory.build(request, idFor(key), key);
     }
 
     /** The sender policy, and the size of what was built. */

@@ -52,8 +52,7 @@ final class ObservabilityWiring {
 
     /** What mailroute.message.maxInFlight holds now, and its limit: a limit reached often asks for a larger heap. */
     static void inFlightGauges(CamelContext context, InFlightBytes inFlight) {
-        MeterRegistry meters = context.getRegistry().lookupByNameAndType(MicrometerConstants.METRICS_REGISTRY_NAME,
-                MeterRegistry.class);
+        MeterRegistry meters = meters(context);
         Gauge.builder("mailroute.memory.inflight", inFlight::held).baseUnit("bytes")
                 .description("bytes of messages being received, accepted or read for delivery").register(meters);
         Gauge.builder("mailroute.memory.inflight.limit", inFlight::limit).baseUnit("bytes")
@@ -62,9 +61,13 @@ final class ObservabilityWiring {
 
     /** The relay circuit's state as a gauge: 0 closed, 1 open, 2 half-open. */
     static void circuitGauge(CamelContext context, RelayCircuit circuit) {
-        MeterRegistry meters = context.getRegistry().lookupByNameAndType(MicrometerConstants.METRICS_REGISTRY_NAME,
-                MeterRegistry.class);
+        MeterRegistry meters = meters(context);
         Gauge.builder("mailroute.relay.circuit", () -> circuit.state().ordinal())
                 .description("relay circuit: 0 closed, 1 open, 2 half-open").register(meters);
+    }
+
+    /** The registry {@link #wire} bound, which /observe/metrics serves. */
+    private static MeterRegistry meters(CamelContext context) {
+        return context.getRegistry().lookupByNameAndType(MicrometerConstants.METRICS_REGISTRY_NAME, MeterRegistry.class);
     }
 }

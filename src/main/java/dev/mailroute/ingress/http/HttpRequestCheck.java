@@ -89,46 +89,48 @@ public final class HttpRequestCheck {
 
     /** POST /api/v1/messages/batch: a JSON array. Each item's own "id" is its idempotency key. */
     public void batch(Exchange exchange) throws HttpProblemException {
-        Message in = exchange.getMessage();
-        authorizeRoute(exchange);
-        String mediaType = mediaType(in);
-        if (!mediaType.equals("application/json")) {
-            throw unsupported(mediaType, "application/json (an array of mail requests)");
-        }
-        in.setHeader(MessageHeaders.FORMAT, "json");
-        in.removeHeader(MessageHeaders.CLIENT_ID);
+        json(exchange, "an array of mail requests");
+        exchange.getMessage().removeHeader(MessageHeaders.CLIENT_ID);
     }
 
     /** POST /api/v1/messages/merge: a JSON merge request; Idempotency-Key (or its "id") covers the whole request. */
     public void merge(Exchange exchange) throws HttpProblemException {
+        json(exchange, "a merge request");
         Message in = exchange.getMessage();
-        authorizeRoute(exchange);
-        String mediaType = mediaType(in);
-        if (!mediaType.equals("application/json")) {
-            throw unsupported(mediaType, "application/json (a merge request)");
-        }
-        in.setHeader(MessageHeaders.FORMAT, "json");
         in.setHeader(MessageHeaders.CLIENT_ID, in.getHeader("Idempotency-Key", String.class));
     }
 
     /** GET /observe/metrics and /api/v1/openapi.json: a key when mailroute.observe.requireKey is true. */
     public void observe(Exchange exchange) throws HttpProblemException {
         if (observeRequiresKey) {
-            Authorized authorized = authorize(exchange.getMessage().getHeader("Authorization", String.class));
-            if (authorized.problem() != null) {
-                throw authorized.problem();
-            }
+            authorized(exchange);
         }
     }
 
+    /** A route that takes only JSON: the key, then the Content-Type ({@code what} names what to send). */
+    private void json(Exchange exchange, String what) throws HttpProblemException {
+        authorizeRoute(exchange);
+        String mediaType = mediaType(exchange.getMessage());
+        if (!mediaType.equals("application/json")) {
+            throw unsupported(mediaType, "application/json (" + what + ")");
+        }
+        exchange.getMessage().setHeader(MessageHeaders.FORMAT, "json");
+    }
+
     private void authorizeRoute(Exchange exchange) throws HttpProblemException {
+        Authorized authorized = authorized(exchange);
+        if (!authorized.senders().isEmpty()) {
+            exchange.setProperty(SenderPolicy.REQUEST_PATTERNS, authorized.senders());
+        }
+    }
+
+    /** The key of the request's Authorization header, or its refusal thrown. */
+    private Authorized authorized(Exchange exchange) throws HttpProblemException {
         Authorized authorized = authorize(exchange.getMessage().getHeader("Authorization", String.class));
         if (authorized.problem() != null) {
             throw authorized.problem();
         }
-        if (!authorized.senders().isEmpty()) {
-            exchange.setProperty(SenderPolicy.REQUEST_PATTERNS, authorized.senders());
-        }
+        return authorized;
     }
 
     /** Either the key's sender patterns, or the refusal. */
