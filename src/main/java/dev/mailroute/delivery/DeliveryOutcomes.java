@@ -44,7 +44,10 @@ public final class DeliveryOutcomes {
     /** Exchange property: the wait (ms) before the deferred recipients are tried again; absent when none are. */
     public static final String RETRY_DELAY = "mailrouteRetryDelay";
     private static final String DECISION = "mailrouteDecision";
-    /** Messages from this size on are large messages in the broker, read whole for delivery: they take room in memory. */
+    /**
+     * Every delivery reads its message whole; from this size on it takes its room in memory first.
+     * Below it, the delivery consumers together (mailroute.deliver.consumers, 8) hold a few MiB at most.
+     */
     static final long HELD_FROM_BYTES = 1024 * 1024;
 
     private static final Logger LOG = LoggerFactory.getLogger(DeliveryOutcomes.class);

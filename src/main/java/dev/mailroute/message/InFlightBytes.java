@@ -49,8 +49,13 @@ public final class InFlightBytes {
         held += bytes;
     }
 
-    /** Takes {@code bytes}, waiting until they fit, and gives them back when the exchange is done. */
-    public void takeUntilDone(Exchange exchange, long bytes) throws InterruptedException {
+    /**
+     * Takes room for a message of {@code size} bytes, waiting until it fits, and gives it back when
+     * the exchange is done. Never more than the limit: a larger message is over
+     * mailroute.message.maxBytes and is refused, not accepted.
+     */
+    public void takeUntilDone(Exchange exchange, long size) throws InterruptedException {
+        long bytes = Math.min(size, limit);
         take(bytes);
         exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
             @Override

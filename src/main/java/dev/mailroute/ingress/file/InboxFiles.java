@@ -88,8 +88,7 @@ public final class InboxFiles implements GenericFileFilter<File> {
     public void open(Exchange exchange) throws RejectedMessageException, InterruptedException {
         Path path = Path.of(exchange.getMessage().getHeader(Exchange.FILE_PATH, String.class));
         Long length = exchange.getMessage().getHeader(Exchange.FILE_LENGTH, Long.class);
-        long bytes = Math.min(length == null ? 0 : length, inFlight.limit()); // a larger one is refused unread
-        inFlight.takeUntilDone(exchange, bytes);
+        inFlight.takeUntilDone(exchange, length == null ? 0 : length);
         try {
             exchange.getMessage().setBody(Files.newInputStream(path, LinkOption.NOFOLLOW_LINKS));
         } catch (IOException e) {

@@ -33,8 +33,8 @@ public final class JmsSubmission {
     public void check(Exchange exchange) throws RejectedMessageException, InterruptedException {
         Message jms = exchange.getMessage(JmsMessage.class).getJmsMessage();
         if (jms instanceof TextMessage || jms instanceof BytesMessage) {
-            // an empty one is refused by accept, as from any ingress; a larger one than the limit unread
-            inFlight.takeUntilDone(exchange, Math.min(size(jms), inFlight.limit()));
+            // an empty one is refused by accept, as from any ingress
+            inFlight.takeUntilDone(exchange, size(jms));
             return;
         }
         String type = jms.getClass().getSimpleName().replaceFirst("^ActiveMQ", "");
