@@ -9,6 +9,7 @@ import java.util.UUID;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mailroute.message.AcceptedMessage;
 import dev.mailroute.message.Envelope;
+import dev.mailroute.message.Handover;
 import dev.mailroute.message.MessageHeaders;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -20,13 +21,17 @@ import org.apache.camel.Message;
  * queue. Anything wrong ends in a {@link RejectedMessageException} that names each field and
  * reason; the original body is left untouched for the ingress to keep.
  *
- * <p>The envelope comes from the request — or from the ingress, when it knows it already (the
- * SMTP listener's MAIL FROM and RCPT TO, in the exchange property
- * {@link MessageHeaders#GIVEN_ENVELOPE}).
+ * <p>What the ingress knows besides the body comes as exchange properties ({@link Handover}),
+ * never from headers, which are where a client's own fields arrive. Every header of the queue
+ * contract is written here from accept's own state, after every other header is dropped: nothing
+ * a client sent can become, or stand in for, one of them.
  *
- * <p>A request with a client key (the JSON {@code id}, or a key the ingress put in
- * {@code mailrouteClientId}, such as HTTP's Idempotency-Key) gets an id derived from that key, so
- * a repeated request is answered with the id of the first.
+ * <p>The envelope comes from the request — or from the ingress, when it knows it already (the
+ * SMTP listener's MAIL FROM and RCPT TO, {@link Handover#ENVELOPE}).
+ *
+ * <p>A request with a client key (the JSON {@code id}, or a key the ingress was given, such as
+ * HTTP's Idempotency-Key: {@link Handover#CLIENT_KEY}) gets an id derived from that key, so a
+ * repeated request is answered with the id of the first.
  */
 public final class MailAcceptor {
 
@@ -61,19 +66,23 @@ public final class MailAcceptor {
             accepted = checked(built(item.request(), null), submitterSenders);
         } else if (in.getBody() instanceof JsonNode item) {
             // an item of an HTTP batch, parsed with the batch (the batch as a whole was size-checked)
-            String givenKey = clientKey(in.getHeader(MessageHeaders.CLIENT_ID, String.class));
+            String givenKey = clientKey(exchange.getProperty(Handover.CLIENT_KEY, String.class));
             accepted = checked(built(jsonReader.read(item), givenKey), submitterSenders);
         } else {
             byte[] input = BoundedBody.read(in, maxBytes, "the request",
                     "is empty; send a JSON mail request or an RFC 5322 message");
-            accepted = accept(input, format(in.getHeader(MessageHeaders.FORMAT, String.class), input),
-                    exchange.getProperty(MessageHeaders.GIVEN_ENVELOPE, Envelope.class),
-                    in.getHeader(MessageHeaders.CLIENT_ID, String.class), submitterSenders);
+            accepted = accept(input, format(exchange.getProperty(Handover.FORMAT, String.class), input),
+                    exchange.getProperty(Handover.ENVELOPE, Envelope.class),
+                    exchange.getProperty(Handover.CLIENT_KEY, String.class), submitterSenders);
         }
-        MessageHeaders.keepOnlyContract(in);
+        // from here on the headers are the queue contract, each written from accept's own state
+        in.removeHeaders("*");
         in.setBody(accepted.mime());
         in.setHeader(MessageHeaders.ID, accepted.id());
-        in.setHeader(MessageHeaders.CLIENT_ID, accepted.clientId());
+        if (accepted.clientId() != null) {
+            in.setHeader(MessageHeaders.CLIENT_ID, accepted.clientId());
+        }
+        in.setHeader(MessageHeaders.INGRESS, exchange.getProperty(Handover.INGRESS, "-", String.class));
         in.setHeader(MessageHeaders.SENDER, accepted.envelope().senderAddress());
         in.setHeader(MessageHeaders.RECIPIENTS, accepted.envelope().recipientsLine());
         in.setHeader(MessageHeaders.SIZE, (long) accepted.mime().length);

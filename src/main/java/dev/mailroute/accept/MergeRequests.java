@@ -7,7 +7,7 @@ import java.util.List;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import dev.mailroute.message.MessageHeaders;
+import dev.mailroute.message.Handover;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 
@@ -33,9 +33,8 @@ public final class MergeRequests {
     public List<MergeRequestReader.Item> expand(Exchange exchange) throws IOException, RejectedMessageException {
         Message in = exchange.getMessage();
         byte[] json = BoundedBody.read(in, maxBytes, "the merge request", "is empty; send a JSON merge request");
-        String key = in.getHeader(MessageHeaders.CLIENT_ID, String.class);
         // each recipient's key is made from it: left on the exchange, every item would carry the same one
-        in.removeHeader(MessageHeaders.CLIENT_ID);
+        String key = exchange.removeProperty(Handover.CLIENT_KEY) instanceof String given ? given : null;
         List<MergeRequestReader.Item> items = reader.read(json, key == null || key.isBlank() ? null : key);
         in.setBody(items);
         return items;

@@ -1,6 +1,7 @@
 package dev.mailroute.config;
 
 import dev.mailroute.accept.AcceptSettings;
+import dev.mailroute.ingress.ClientInput;
 import dev.mailroute.ingress.file.InboxFiles;
 import dev.mailroute.ingress.file.InboxSettings;
 import dev.mailroute.ingress.file.RejectedFolder;
@@ -17,7 +18,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.spi.Registry;
 
 /**
- * The ingress beans: the inbox's {@code inboxFiles} and {@code rejectedFolder}; HTTP's {@code httpRequestCheck},
+ * The ingress beans: {@code clientInput}, every ingress's first step; the inbox's {@code inboxFiles} and {@code rejectedFolder}; HTTP's {@code httpRequestCheck},
  * {@code httpAnswers}, {@code batchItems}, and the HTTP server itself; JMS's {@code jmsSubmission}; the
  * SMTP listener's component {@code smtpd:}.
  */
@@ -33,6 +34,7 @@ final class IngressWiring {
         AcceptSettings accept = settings.accept();
         Registry registry = context.getRegistry();
         RejectedFolder rejected = new RejectedFolder(inbox.rejectedDir());
+        registry.bind("clientInput", new ClientInput(events));
         registry.bind("rejectedFolder", rejected);
         registry.bind("inboxFiles", new InboxFiles(rejected, inFlight));
         HttpRequestCheck check = new HttpRequestCheck(http.apiKeys(), accept.maxBytes(), http.observeRequiresKey());

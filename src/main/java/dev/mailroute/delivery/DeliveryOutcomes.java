@@ -95,6 +95,9 @@ public final class DeliveryOutcomes {
         if (exchange.getProperty(TRANSPORT) == Transport.SMTP) {
             circuit.reachable();
         }
+        // the attempt that delivered counts too: its event says which attempt it was, as a deferral's does
+        Message in = exchange.getMessage();
+        in.setHeader(MessageHeaders.ATTEMPTS, in.getHeader(MessageHeaders.ATTEMPTS, 0, Integer.class) + 1);
         events.delivered(exchange);
     }
 

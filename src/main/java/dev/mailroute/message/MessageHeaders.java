@@ -1,5 +1,8 @@
 package dev.mailroute.message;
 
+import java.util.Set;
+import java.util.TreeSet;
+
 import org.apache.camel.Message;
 
 /**
@@ -7,6 +10,11 @@ import org.apache.camel.Message;
  * as JMS properties, read by delivery. They are the queue's contract, so they are valid Java
  * identifiers (JMS property names must be). A stage's own working state is not here: it lives in
  * exchange properties of that stage and never reaches the queue.
+ *
+ * <p>Only mailroute writes them: accept builds each from its own state ({@code MailAcceptor}),
+ * delivery adds the attempt history. A client's own fields never become one of them — every
+ * ingress reduces what a client sent to its documented fields first ({@code ClientInput}), and what
+ * an ingress hands to accept travels as exchange properties ({@link Handover}).
  */
 public final class MessageHeaders {
 
@@ -16,8 +24,6 @@ public final class MessageHeaders {
     public static final String CLIENT_ID = "mailrouteClientId";
     /** Where the message came in: file, http, jms, smtp. Set by the ingress route. */
     public static final String INGRESS = "mailrouteIngress";
-    /** How the ingress body is written: json or rfc822 (eml). Set by the ingress when it knows. */
-    public static final String FORMAT = "mailrouteFormat";
     /** The envelope sender (MAIL FROM), a bare address. */
     public static final String SENDER = "mailrouteSender";
     /** The envelope recipients (RCPT TO), bare addresses separated by ", ". */
@@ -40,20 +46,33 @@ public final class MessageHeaders {
     /** On the copy of a parked message on {@code mail.failed}: why it was parked. */
     public static final String FAILURE_REASON = "mailrouteFailureReason";
 
-    /**
-     * Exchange property, not a header: the envelope an ingress already knows (the SMTP listener's
-     * MAIL FROM and RCPT TO), which accept then uses instead of deriving one from the message.
-     */
-    public static final String GIVEN_ENVELOPE = "mailrouteGivenEnvelope";
+    /** Every header of the contract; nothing else travels with a queued message. */
+    public static final Set<String> CONTRACT = Set.of(ID, CLIENT_ID, INGRESS, SENDER, RECIPIENTS, DSN_NOTIFY, DSN_RET,
+            SIZE, ACCEPTED_AT, ATTEMPTS, FIRST_ATTEMPT, LAST_ATTEMPT, LAST_ERROR, FAILURE_REASON);
 
-    /** Every header of the contract starts with this; nothing else travels with a queued message. */
-    private static final String PREFIX = "mailroute";
+    /** The contract's names in any case (HTTP header names, and Camel's header map, ignore case). */
+    private static final Set<String> CONTRACT_ANY_CASE = anyCase(CONTRACT);
 
     private MessageHeaders() {
     }
 
-    /** Drops every header that is not part of this contract (HTTP, file, JMS and Camel headers). */
+    /** Drops every header that is not one of the contract's (HTTP, file, JMS and Camel headers). */
     public static void keepOnlyContract(Message message) {
-        message.getHeaders().keySet().removeIf(name -> !name.startsWith(PREFIX));
+        message.getHeaders().keySet().removeIf(name -> !CONTRACT.contains(name));
+    }
+
+    /**
+     * A name a client has no business sending: one of the contract's, in any case, or anything else
+     * in mailroute's own name space ({@code mailroute...}, {@code MAILROUTE_...}) — counted when an
+     * ingress drops it, so that an attempt to steer the queue shows.
+     */
+    public static boolean looksInternal(String name) {
+        return CONTRACT_ANY_CASE.contains(name) || name.regionMatches(true, 0, "mailroute", 0, 9);
+    }
+
+    private static Set<String> anyCase(Set<String> names) {
+        Set<String> set = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+        set.addAll(names);
+        return set;
     }
 }

@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.ToLongFunction;
 
+import dev.mailroute.message.Handover;
 import dev.mailroute.message.MessageHeaders;
 import dev.mailroute.message.QueuedMessage;
 import io.micrometer.core.instrument.Counter;
@@ -114,6 +115,22 @@ public final class MailEvents extends ServiceSupport {
                 client == null ? "?" : client.getAddress().getHostAddress(), reason, oneLine(reply));
     }
 
+    /**
+     * An ingress dropped fields a client sent under mailroute's own names (an attempt to steer the
+     * queue): counted per name, and one event line with the first few names, escaped.
+     */
+    public void internalHeadersDropped(String ingress, int count, java.util.List<String> names) {
+        counters.computeIfAbsent("mailroute.ingress.internal.dropped\0" + ingress,
+                key -> Counter.builder("mailroute.ingress.internal.dropped")
+                        .description("fields a client sent under the queue contract's names, dropped by the ingress")
+                        .tags("ingress", ingress).register(registry)).increment(count);
+        StringBuilder shown = new StringBuilder();
+        for (String name : names) {
+            shown.append(shown.isEmpty() ? "" : ",").append(oneLine(name.length() > 64 ? name.substring(0, 64) + "..." : name));
+        }
+        EVENTS.warn("event=internal-field-dropped ingress={} count={} names=\"{}\"", ingress, count, shown);
+    }
+
     public void delivered(Exchange exchange) {
         delivered.incrementAndGet();
         Message in = exchange.getMessage();
@@ -204,8 +221,10 @@ public final class MailEvents extends ServiceSupport {
         lastAccepted = nowAccepted;
     }
 
+    /** Before accept, the ingress's hand-over says it; after, the queue contract does. */
     private static String ingress(Exchange exchange) {
-        return exchange.getMessage().getHeader(MessageHeaders.INGRESS, "-", String.class);
+        String given = exchange.getProperty(Handover.INGRESS, String.class);
+        return given != null ? given : exchange.getMessage().getHeader(MessageHeaders.INGRESS, "-", String.class);
     }
 
     private static String transport(Exchange exchange) {

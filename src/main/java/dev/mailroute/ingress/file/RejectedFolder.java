@@ -13,7 +13,7 @@ import java.util.List;
 import dev.mailroute.accept.Problem;
 import dev.mailroute.accept.RejectedMessageException;
 import dev.mailroute.files.AtomicFile;
-import dev.mailroute.message.MessageHeaders;
+import dev.mailroute.message.Handover;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,7 +52,7 @@ public final class RejectedFolder {
         Kept kept = reserve(original.getFileName().toString());
         // synced: the inbox file is deleted once this returns, and this is its only copy
         writeReason(kept, original.getFileName().toString(), problems,
-                exchange.getMessage().getHeader(MessageHeaders.INGRESS, "file", String.class));
+                exchange.getProperty(Handover.INGRESS, "file", String.class));
         try (InputStream bytes = Files.newInputStream(original, LinkOption.NOFOLLOW_LINKS)) {
             AtomicFile.write(kept.file(), bytes, true, AtomicFile.OWNER_ONLY);
         }

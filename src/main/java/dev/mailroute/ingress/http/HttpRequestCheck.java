@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Locale;
 
 import dev.mailroute.accept.SenderPolicy;
-import dev.mailroute.message.MessageHeaders;
+import dev.mailroute.message.Handover;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 
@@ -80,24 +80,22 @@ public final class HttpRequestCheck {
         authorizeRoute(exchange);
         String mediaType = mediaType(in);
         switch (mediaType) {
-            case "application/json" -> in.setHeader(MessageHeaders.FORMAT, "json");
-            case "message/rfc822" -> in.setHeader(MessageHeaders.FORMAT, "rfc822");
+            case "application/json" -> exchange.setProperty(Handover.FORMAT, "json");
+            case "message/rfc822" -> exchange.setProperty(Handover.FORMAT, "rfc822");
             default -> throw unsupported(mediaType, "application/json or message/rfc822");
         }
-        in.setHeader(MessageHeaders.CLIENT_ID, in.getHeader("Idempotency-Key", String.class));
+        exchange.setProperty(Handover.CLIENT_KEY, in.getHeader("Idempotency-Key", String.class));
     }
 
     /** POST /api/v1/messages/batch: a JSON array. Each item's own "id" is its idempotency key. */
     public void batch(Exchange exchange) throws HttpProblemException {
         json(exchange, "an array of mail requests");
-        exchange.getMessage().removeHeader(MessageHeaders.CLIENT_ID);
     }
 
     /** POST /api/v1/messages/merge: a JSON merge request; Idempotency-Key (or its "id") covers the whole request. */
     public void merge(Exchange exchange) throws HttpProblemException {
         json(exchange, "a merge request");
-        Message in = exchange.getMessage();
-        in.setHeader(MessageHeaders.CLIENT_ID, in.getHeader("Idempotency-Key", String.class));
+        exchange.setProperty(Handover.CLIENT_KEY, exchange.getMessage().getHeader("Idempotency-Key", String.class));
     }
 
     /** GET /observe/metrics and /api/v1/openapi.json: a key when mailroute.observe.requireKey is true. */
@@ -114,7 +112,7 @@ public final class HttpRequestCheck {
         if (!mediaType.equals("application/json")) {
             throw unsupported(mediaType, "application/json (" + what + ")");
         }
-        exchange.getMessage().setHeader(MessageHeaders.FORMAT, "json");
+        exchange.setProperty(Handover.FORMAT, "json");
     }
 
     private void authorizeRoute(Exchange exchange) throws HttpProblemException {

@@ -1,6 +1,9 @@
 package dev.mailroute.ingress.jms;
 
+import java.util.Map;
+
 import dev.mailroute.accept.RejectedMessageException;
+import dev.mailroute.ingress.ClientInput;
 import dev.mailroute.message.InFlightBytes;
 import jakarta.jms.BytesMessage;
 import jakarta.jms.JMSException;
@@ -57,11 +60,20 @@ public final class JmsSubmission {
         }
     }
 
-    /** Before a refused message goes to mail.rejected: a body that was never read is not read now either. */
+    /**
+     * Before a refused message goes to mail.rejected: a body that was never read is not read now
+     * either, and the client's own properties go with it as they came (never one in mailroute's
+     * name space: those were dropped on the way in).
+     */
     public void forRejected(Exchange exchange) {
         String refused = exchange.getProperty(REFUSED, String.class);
         if (refused != null) {
             exchange.getMessage().setBody(refused);
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> own = exchange.getProperty(ClientInput.JMS_PROPERTIES, Map.class);
+        if (own != null) {
+            own.forEach(exchange.getMessage()::setHeader);
         }
     }
 }

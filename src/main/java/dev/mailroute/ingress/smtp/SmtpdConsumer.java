@@ -15,7 +15,7 @@ import dev.mailroute.accept.SenderPolicy;
 import dev.mailroute.accept.SenderRefusedException;
 import dev.mailroute.message.InFlightBytes;
 import dev.mailroute.message.Envelope;
-import dev.mailroute.message.MessageHeaders;
+import dev.mailroute.message.Handover;
 import dev.mailroute.settings.StartupCheckException;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
@@ -153,8 +153,8 @@ final class SmtpdConsumer extends DefaultConsumer {
     Exchange accept(byte[] message, Envelope envelope, List<String> userPatterns) {
         Exchange exchange = createExchange(false);
         exchange.getMessage().setBody(message);
-        exchange.getMessage().setHeader(MessageHeaders.FORMAT, MailAcceptor.Format.RFC822.name().toLowerCase());
-        exchange.setProperty(MessageHeaders.GIVEN_ENVELOPE, envelope);
+        exchange.setProperty(Handover.FORMAT, MailAcceptor.Format.RFC822.name().toLowerCase());
+        exchange.setProperty(Handover.ENVELOPE, envelope);
         if (!userPatterns.isEmpty()) {
             exchange.setProperty(SenderPolicy.REQUEST_PATTERNS, userPatterns);
         }

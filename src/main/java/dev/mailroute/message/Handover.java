@@ -1,0 +1,23 @@
+package dev.mailroute.message;
+
+/**
+ * What an ingress hands to accept besides the body: exchange properties, never headers. Headers
+ * are where a client's own fields arrive (HTTP request headers, JMS properties), so nothing accept
+ * decides on may be read from them; exchange properties are set by mailroute's routes and beans
+ * alone. Accept reads these, then writes every header of the queue contract ({@link MessageHeaders})
+ * from its own state.
+ */
+public final class Handover {
+
+    /** Where the message came in: file, http, jms, smtp (the ingress's {@code clientInput} step sets it). */
+    public static final String INGRESS = "mailroute.ingress";
+    /** How the body is written, when the ingress knows: json or rfc822; absent, accept looks at the body. */
+    public static final String FORMAT = "mailroute.format";
+    /** The client key the ingress was given outside the body (HTTP Idempotency-Key), or absent. */
+    public static final String CLIENT_KEY = "mailroute.clientKey";
+    /** The envelope the ingress knows already (the SMTP listener's MAIL FROM and RCPT TO), or absent. */
+    public static final String ENVELOPE = "mailroute.envelope";
+
+    private Handover() {
+    }
+}
