@@ -57,6 +57,9 @@ final class ObservabilityWiring {
                 .description("bytes of messages being received, accepted or read for delivery").register(meters);
         Gauge.builder("mailroute.memory.inflight.limit", inFlight::limit).baseUnit("bytes")
                 .description("mailroute.message.maxInFlight").register(meters);
+        Gauge.builder("mailroute.memory.inflight.waiting", inFlight::waiting)
+                .description("messages waiting for room in memory (inbox files, JMS submissions, large deliveries)")
+                .register(meters);
     }
 
     /** The relay circuit's state as a gauge: 0 closed, 1 open, 2 half-open. */

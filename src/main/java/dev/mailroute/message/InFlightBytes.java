@@ -19,6 +19,7 @@ public final class InFlightBytes {
 
     private final long limit;
     private long held;
+    private int waiting;
 
     public InFlightBytes(long limit) {
         this.limit = limit;
@@ -32,6 +33,11 @@ public final class InFlightBytes {
         return held;
     }
 
+    /** Messages waiting for room now (inbox files, JMS submissions, large deliveries): back-pressure at work. */
+    public synchronized int waiting() {
+        return waiting;
+    }
+
     /** Takes {@code bytes} if they fit now; the caller gives them back with {@link #release}. */
     public synchronized boolean tryTake(long bytes) {
         if (!fits(bytes)) {
@@ -43,8 +49,15 @@ public final class InFlightBytes {
 
     /** Takes {@code bytes}, waiting until they fit; the caller gives them back with {@link #release}. */
     public synchronized void take(long bytes) throws InterruptedException {
-        while (!fits(bytes)) {
-            wait();
+        if (!fits(bytes)) {
+            waiting++;
+            try {
+                while (!fits(bytes)) {
+                    wait();
+                }
+            } finally {
+                waiting--;
+            }
         }
         held += bytes;
     }

@@ -105,9 +105,12 @@ class InFlightLimitTest {
                 session.createProducer(session.createQueue("mail.submit"))
                         .send(session.createTextMessage(request(50_000)));
             }
-            // it waits for the half-sent request, it is not refused: still on mail.submit
-            await().pollDelay(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3))
-                    .until(() -> gateway.files("pickup").size() == before);
+            // it waits for the half-sent request: taken off mail.submit's consumer side, waiting for room,
+            // neither refused nor delivered
+            await().atMost(Duration.ofSeconds(20)).until(() -> Metrics.value(gateway.http("/observe/metrics"),
+                    "mailroute_memory_inflight_waiting", null) == 1);
+            assertThat(gateway.files("pickup")).hasSize(before);
+            assertThat(gateway.broker().messageCount("mail.rejected")).isZero();
         }
         gateway.awaitFiles("pickup", before + 1);
     }

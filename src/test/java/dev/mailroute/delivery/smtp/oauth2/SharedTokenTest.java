@@ -10,6 +10,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -41,10 +42,16 @@ class SharedTokenTest {
         source.hold = new CountDownLatch(1);
         SharedToken shared = new SharedToken(source, clock);
         List<Future<AccessToken>> gets = new ArrayList<>();
+        CountDownLatch started = new CountDownLatch(8);
         for (int i = 0; i < 8; i++) {
-            gets.add(threads.submit(shared::get));
+            gets.add(threads.submit(() -> {
+                started.countDown();
+                return shared.get();
+            }));
         }
-        Thread.sleep(200);
+        // every session has asked, and one of them is inside the fetch, held there
+        assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(source.entered.tryAcquire(5, TimeUnit.SECONDS)).isTrue();
         source.hold.countDown();
         for (Future<AccessToken> get : gets) {
             assertThat(get.get(5, TimeUnit.SECONDS).value().reveal()).isEqualTo("token-1");
@@ -62,8 +69,9 @@ class SharedTokenTest {
 
         clock.advance(Duration.ofMinutes(2)); // 46 of 60 minutes
         source.hold = new CountDownLatch(1);
+        source.entered.drainPermits();
         Future<AccessToken> renewing = threads.submit(shared::get);
-        Thread.sleep(200); // the renewing thread is inside the fetch now
+        assertThat(source.entered.tryAcquire(5, TimeUnit.SECONDS)).as("the renewing thread is inside the fetch").isTrue();
         for (int i = 0; i < 5; i++) {
             assertThat(threads.submit(shared::get).get(1, TimeUnit.SECONDS).value().reveal())
                     .as("the others go on with the current token").isEqualTo("token-1");
@@ -116,6 +124,8 @@ class SharedTokenTest {
     /** Tokens token-1, token-2, ... each valid for the given lifetime from the clock's now. */
     private final class CountingSource implements TokenProvider {
         final AtomicInteger calls = new AtomicInteger();
+        /** A permit for every fetch begun: a test waits on it instead of guessing how long a thread takes to get there. */
+        final Semaphore entered = new Semaphore(0);
         final Duration lifetime;
         volatile CountDownLatch hold;
         volatile boolean down;
@@ -127,6 +137,7 @@ class SharedTokenTest {
         @Override
         public AccessToken fetch() throws TokenException {
             int n = calls.incrementAndGet();
+            entered.release();
             CountDownLatch latch = hold;
             if (latch != null) {
                 try {
