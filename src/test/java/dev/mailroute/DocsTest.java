@@ -72,7 +72,7 @@ class DocsTest {
 
     @Test
     void theReadmeIsAFrontPage() throws IOException {
-        assertThat(Files.size(ROOT.resolve("README.md"))).isLessThan(15 * 1024);
+        assertThat(Files.size(ROOT.resolve("README.md"))).isLessThan(10 * 1024);
     }
 
     private static List<Path> documents() throws IOException {

@@ -10,9 +10,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The real clients and servers the tests talk to that are not Java libraries — swaks, Postfix's
- * smtp-source and smtp-sink, Python — found on the PATH or installed from Debian's packages
- * (the test command needs nothing installed by hand). Installing Postfix starts a daemon on port
- * 25; it is stopped again at once.
+ * smtp-source and smtp-sink, Python, openssl — found on the PATH. They are installed in one place,
+ * {@code test-tools/install.sh}, which the test command runs before the tests; a test never
+ * installs anything itself.
  */
 public final class Tools {
 
@@ -21,25 +21,12 @@ public final class Tools {
     private Tools() {
     }
 
-    /** The command's path, its Debian package installed first if it is missing. */
-    public static synchronized String require(String command, String debianPackage) {
+    /** The command's path; a missing one says where it should have come from. */
+    public static String require(String command, String debianPackage) {
         String found = find(command);
-        if (found != null) {
-            return found;
-        }
-        run(List.of("apt-get", "install", "-y", "-q", debianPackage), 600);
-        if (find(command) == null) {
-            run(List.of("apt-get", "update", "-q"), 600);
-            run(List.of("apt-get", "install", "-y", "-q", debianPackage), 600);
-        }
-        if (debianPackage.equals("postfix")) {
-            // the package starts its daemon: never leave anything listening on port 25
-            run(List.of("postfix", "stop"), 60);
-        }
-        found = find(command);
         if (found == null) {
-            throw new IllegalStateException(command + " is not installed and 'apt-get install " + debianPackage
-                                            + "' did not install it (the tests install what they need as root)");
+            throw new IllegalStateException(command + " is not installed: test-tools/install.sh installs it (Debian"
+                                            + " package " + debianPackage + "), and mvn verify runs that script");
         }
         return found;
     }

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# The programs the tests talk to that are not Java libraries, installed in this one place: the
+# README's test command (mvn -B verify) runs this script before the tests (pom.xml, execution
+# "test-tools"), and nothing else installs anything. A tool already on the PATH is left alone.
+# Installing needs root (apt-get); without root, the missing tools are named and the build stops.
+#
+#   command       Debian package   used by
+#   openssl       openssl          test certificates (TLS listener, broker TLS, OAuth client certificates)
+#   swaks         swaks            SMTP listener tests: a real, scriptable SMTP client
+#   python3       python3          SMTP listener tests: Python's smtplib as a client
+#   smtp-source   postfix          SMTP listener tests: Postfix's load generator (the daemon is stopped)
+#   setpriv       util-linux       the unprivileged-start test (runs the gateway as nobody)
+set -euo pipefail
+
+TOOLS=(
+  "openssl openssl"
+  "swaks swaks"
+  "python3 python3"
+  "smtp-source postfix"
+  "setpriv util-linux"
+)
+
+found() {
+  local dir
+  for dir in /usr/bin /usr/sbin /usr/local/bin /bin /sbin; do
+    [[ -x "$dir/$1" ]] && return 0
+  done
+  return 1
+}
+
+missing=()
+for entry in "${TOOLS[@]}"; do
+  read -r command package <<<"$entry"
+  found "$command" || missing+=("$package")
+done
+if [[ ${#missing[@]} -eq 0 ]]; then
+  echo "test-tools: all present"
+  exit 0
+fi
+if [[ $(id -u) -ne 0 ]]; then
+  echo "test-tools: missing Debian packages: ${missing[*]} — install them (sudo apt-get install ${missing[*]}) or run the tests as root" >&2
+  exit 1
+fi
+
+export DEBIAN_FRONTEND=noninteractive  # no debconf questions (postfix asks for a mail setup)
+echo "test-tools: installing ${missing[*]}"
+if ! apt-get install -y -q "${missing[@]}"; then
+  apt-get update -q
+  apt-get install -y -q "${missing[@]}"
+fi
+if printf '%s\n' "${missing[@]}" | grep -qx postfix; then
+  # the package starts its daemon: never leave anything listening on port 25
+  postfix stop >/dev/null 2>&1 || true
+fi
+for entry in "${TOOLS[@]}"; do
+  read -r command package <<<"$entry"
+  found "$command" || { echo "test-tools: '$command' is still missing after installing $package" >&2; exit 1; }
+done
+echo "test-tools: installed ${missing[*]}"
