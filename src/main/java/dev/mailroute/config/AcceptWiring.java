@@ -5,10 +5,12 @@ import dev.mailroute.accept.IdempotencyKeys;
 import dev.mailroute.accept.MailAcceptor;
 import dev.mailroute.accept.MergeRequests;
 import org.apache.camel.CamelContext;
+import org.apache.camel.processor.aggregate.GroupedBodyAggregationStrategy;
 
 /**
- * The accept stage: {@code mailAcceptor}, {@code mergeRequests} and the client keys of the
- * idempotent consumer ({@code idempotencyKeys}).
+ * The accept stage: {@code mailAcceptor}, {@code mergeRequests}, the client keys of the
+ * idempotent consumer ({@code idempotencyKeys}), and {@code batchResults}, which collects a batch's
+ * item results in request order.
  */
 final class AcceptWiring {
 
@@ -18,6 +20,7 @@ final class AcceptWiring {
     static void wire(CamelContext context, AcceptSettings settings, Started started) throws Exception {
         context.getRegistry().bind("mailAcceptor", new MailAcceptor(settings));
         context.getRegistry().bind("mergeRequests", new MergeRequests(settings));
+        context.getRegistry().bind("batchResults", new GroupedBodyAggregationStrategy());
         IdempotencyKeys keys = new IdempotencyKeys(settings.idempotencyFile(), settings.idempotencyRetentionMillis());
         // read now: a key file that cannot be read stops the start, before any route takes a request
         started.start(keys);

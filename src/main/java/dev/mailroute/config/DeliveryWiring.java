@@ -14,13 +14,10 @@ import org.apache.camel.spi.Registry;
 
 /**
  * The deliver stage: the two transports ({@code pickupFileWriter}, {@code smtpMailSender}), the
- * relay's circuit breaker ({@code relayCircuit}), what becomes of each attempt
+ * relay's circuit breaker ({@code relayCircuit}, the route policy of the routes it pauses), what becomes of each attempt
  * ({@code deliveryOutcomes}) and the transport's health check.
  */
 final class DeliveryWiring {
-
-    /** The route whose consumer the circuit breaker suspends. */
-    private static final String DELIVER_ROUTE = "deliver";
 
     private DeliveryWiring() {
     }
@@ -33,7 +30,7 @@ final class DeliveryWiring {
                 settings.pool());
         context.addService(smtpMailSender, true, true);
         registry.bind("smtpMailSender", smtpMailSender);
-        RelayCircuit relayCircuit = new RelayCircuit(context, DELIVER_ROUTE, settings.circuit(), smtpMailSender);
+        RelayCircuit relayCircuit = new RelayCircuit(context, settings.circuit(), smtpMailSender);
         registry.bind("relayCircuit", relayCircuit);
         registry.bind("deliveryOutcomes", new DeliveryOutcomes(settings.transport(), settings.delivery().retry(),
                 new FailedFolder(settings.delivery().failedDir()), relayCircuit, settings.pickup().dir(), inFlight, events));

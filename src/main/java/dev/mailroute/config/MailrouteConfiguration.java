@@ -23,6 +23,8 @@ public final class MailrouteConfiguration implements CamelConfiguration {
 
     @Override
     public void configure(CamelContext context) throws Exception {
+        // route files name kinds of failure by word, not by Java class
+        context.setClassResolver(new RouteVocabulary(context));
         MailrouteSettings settings = MailrouteSettings.from(context.getPropertiesComponent());
         StartupChecks.requireUsableFolders(settings);
         StartupChecks.requireClosedByDefault(settings);

@@ -1,12 +1,14 @@
 package dev.mailroute.delivery.smtp;
 
-import java.util.concurrent.Executors;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import jakarta.mail.MessagingException;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Route;
+import org.apache.camel.support.RoutePolicySupport;
 import org.apache.camel.support.service.ServiceHelper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,8 +26,12 @@ import org.slf4j.LoggerFactory;
  *     the circuit, the first connection failure opens it again.</li>
  * </ul>
  * Each change of state is logged; health reports anything but CLOSED as not ready.
+ *
+ * <p>The routes it pauses are those that name it as their route policy ({@code routePolicy:
+ * "#relayCircuit"} in {@code routes/deliver.yaml}), whatever their id: an operator may rename or
+ * copy the route file without the circuit losing track of it.
  */
-public final class RelayCircuit {
+public final class RelayCircuit extends RoutePolicySupport {
 
     public enum State {
         CLOSED, OPEN, HALF_OPEN
@@ -34,7 +40,8 @@ public final class RelayCircuit {
     private static final Logger LOG = LoggerFactory.getLogger(RelayCircuit.class);
 
     private final CamelContext context;
-    private final String routeId;
+    /** The routes that take messages off the queue for this relay: the ones paused while the circuit is open. */
+    private final List<Route> routes = new CopyOnWriteArrayList<>();
     private final boolean fallbackToPickup;
     private final int threshold;
     private final long probeIntervalMillis;
@@ -46,15 +53,24 @@ public final class RelayCircuit {
     private int consecutiveFailures;
     private String reason;
 
-    public RelayCircuit(CamelContext context, String routeId, CircuitSettings settings, SmtpMailSender relay) {
+    public RelayCircuit(CamelContext context, CircuitSettings settings, SmtpMailSender relay) {
         this.context = context;
-        this.routeId = routeId;
         this.fallbackToPickup = settings.fallbackToPickup();
         this.threshold = settings.failures();
         this.probeIntervalMillis = settings.probeIntervalMillis();
         this.relay = relay;
         // Camel shuts its managed pools down with the context
         this.probes = context.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "relay-circuit");
+    }
+
+    @Override
+    public void onInit(Route route) {
+        routes.add(route);
+    }
+
+    @Override
+    public void onRemove(Route route) {
+        routes.remove(route);
     }
 
     /** True while the relay is down and {@code mailroute.smtp.fallback=pickup}: deliver into the pickup folder. */
@@ -145,18 +161,17 @@ public final class RelayCircuit {
     /** Suspends or resumes taking messages off the queue; not from a delivering thread, which it would wait for. */
     private void onConsumer(boolean resume) {
         context.getExecutorServiceManager().newThread("relay-circuit-switch", () -> {
-            Route route = context.getRoute(routeId);
-            if (route == null) {
-                return;
-            }
-            try {
-                if (resume) {
-                    ServiceHelper.resumeService(route.getConsumer());
-                } else {
-                    ServiceHelper.suspendService(route.getConsumer());
+            for (Route route : routes) {
+                try {
+                    if (resume) {
+                        ServiceHelper.resumeService(route.getConsumer());
+                    } else {
+                        ServiceHelper.suspendService(route.getConsumer());
+                    }
+                } catch (Exception e) {
+                    LOG.error("could not {} route {}: {}", resume ? "resume" : "suspend", route.getRouteId(),
+                            e.getMessage(), e);
                 }
-            } catch (Exception e) {
-                LOG.error("could not {} route {}: {}", resume ? "resume" : "suspend", routeId, e.getMessage(), e);
             }
         }).start();
     }
