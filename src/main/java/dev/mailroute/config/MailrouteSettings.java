@@ -1,7 +1,6 @@
 package dev.mailroute.config;
 
 import java.nio.file.Path;
-import java.util.Set;
 
 import dev.mailroute.accept.AcceptSettings;
 import dev.mailroute.delivery.DeliverySettings;
@@ -15,6 +14,7 @@ import dev.mailroute.ingress.http.HttpSettings;
 import dev.mailroute.ingress.smtp.SmtpdSettings;
 import dev.mailroute.observability.ObservabilitySettings;
 import dev.mailroute.queue.BrokerSettings;
+import dev.mailroute.settings.KeyTable;
 import dev.mailroute.settings.SettingsReader;
 import org.apache.camel.spi.PropertiesComponent;
 
@@ -27,7 +27,8 @@ import org.apache.camel.spi.PropertiesComponent;
  * @param spoolDir where Camel spills large bodies (its stream caching), checked at start-up
  * @param allowUnauthenticated the operator's explicit opt-out of "nothing that accepts mail listens
  *                             beyond loopback without credentials" ({@code mailroute.security.allowUnauthenticated})
- * @param secretKeys the keys declared secret by the stages: masked in every summary
+ * <p>Every key's value is checked against its kind in the {@link KeyTable} first, the keys only the
+ * route files read included.
  */
 public record MailrouteSettings(
         InboxSettings inbox,
@@ -42,11 +43,11 @@ public record MailrouteSettings(
         CircuitSettings circuit,
         ObservabilitySettings observability,
         Path spoolDir,
-        boolean allowUnauthenticated,
-        Set<String> secretKeys) {
+        boolean allowUnauthenticated) {
 
     public static MailrouteSettings from(PropertiesComponent properties) {
         SettingsReader r = new SettingsReader(properties::resolveProperty);
+        KeyTable.check(r);
         return new MailrouteSettings(
                 InboxSettings.from(r),
                 HttpSettings.from(r),
@@ -60,8 +61,7 @@ public record MailrouteSettings(
                 CircuitSettings.from(r),
                 ObservabilitySettings.from(r),
                 r.path("mailroute.spool.dir"),
-                r.bool("mailroute.security.allowUnauthenticated"),
-                r.secretKeys());
+                r.bool("mailroute.security.allowUnauthenticated"));
     }
 
     public Transport transport() {

@@ -17,8 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
-import java.util.TreeMap;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
@@ -37,7 +35,9 @@ import dev.mailroute.ingress.smtp.SmtpdSettings;
 import dev.mailroute.queue.BrokerManagement;
 import dev.mailroute.queue.BrokerSettings;
 import dev.mailroute.queue.SubmitterPassword;
+import dev.mailroute.settings.KeyTable;
 import dev.mailroute.settings.Secret;
+import dev.mailroute.settings.Setting;
 import jakarta.jms.Connection;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.apache.camel.impl.DefaultCamelContext;
@@ -122,7 +122,7 @@ public final class Doctor {
     private static int check(PrintStream out, String to, String from, boolean json, boolean verbose,
                              Map<String, String> overrides) {
         Report report = new Report();
-        Map<String, String> config = new TreeMap<>();
+        Map<String, String> config = new LinkedHashMap<>();
         List<String> transcript = List.of();
         try (DefaultCamelContext context = new DefaultCamelContext()) {
             PropertiesComponent properties = context.getPropertiesComponent();
@@ -137,7 +137,7 @@ public final class Doctor {
                 report.fail("config", "settings", e.getMessage(), "fix config/application.properties or the environment");
                 return print(out, report, config, transcript, json, verbose);
             }
-            summary(properties, settings.secretKeys(), config);
+            summary(properties, config);
             report.ok("config", "settings", "transport " + settings.transport()
                                             + (settings.transport() == Transport.SMTP ? " via " + settings.smtp().host()
                                                                                      + ":" + settings.smtp().port() : ""));
@@ -162,14 +162,12 @@ public final class Doctor {
         return print(out, report, config, transcript, json, verbose);
     }
 
-    /** Every mailroute.* key with its value; the keys the stages declare secret as {@code ****}. */
-    private static void summary(PropertiesComponent properties, Set<String> secretKeys, Map<String, String> config) {
-        for (String name : properties.loadProperties().stringPropertyNames()) {
-            if (name.startsWith("mailroute.")) {
-                String value = properties.resolveProperty(name).orElse("");
-                config.put(name, secretKeys.contains(name) && !value.isBlank() ? Secret.MASK
-                        : name.endsWith(".url") ? BrokerSettings.redacted(value) : value);
-            }
+    /** Every key of the key table with its value, in the table's order; secrets as {@code ****}. */
+    private static void summary(PropertiesComponent properties, Map<String, String> config) {
+        for (Setting setting : KeyTable.ALL) {
+            String value = properties.resolveProperty(setting.key()).orElse("");
+            config.put(setting.key(), setting.secret() && !value.isBlank() ? Secret.MASK
+                    : setting.key().endsWith(".url") ? BrokerSettings.redacted(value) : value);
         }
     }
 

@@ -2,11 +2,9 @@ package dev.mailroute.settings;
 
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Function;
 
 import org.apache.camel.util.TimeUtils;
@@ -17,24 +15,20 @@ import org.apache.camel.util.TimeUtils;
  * values come from where a route's {@code {{...}}} placeholder takes them — the environment
  * ({@code MAILROUTE_SMTP_HOST}) first, then {@code config/application.properties}.
  *
- * <p>A secret is declared where its key is read ({@link #secret}); the reader remembers those keys
- * so that every summary of the configuration (start-up, {@code doctor}) masks exactly them.
+ * <p>Only keys declared in the {@link KeyTable} can be read: a key mailroute reads without declaring
+ * it is a mistake in mailroute, and fails at once. Whether a key is a secret is the table's to say;
+ * {@link #secret} only reads one, and refuses a key the table does not call secret.
  */
 public final class SettingsReader {
 
     private final Function<String, Optional<String>> lookup;
-    private final Set<String> secretKeys = new LinkedHashSet<>();
 
     public SettingsReader(Function<String, Optional<String>> lookup) {
         this.lookup = lookup;
     }
 
-    /** The keys read as secrets so far. */
-    public Set<String> secretKeys() {
-        return Set.copyOf(secretKeys);
-    }
-
     public String optional(String key) {
+        KeyTable.get(key); // undeclared: a mistake in mailroute
         return lookup.apply(key).map(String::trim).filter(v -> !v.isEmpty()).orElse(null);
     }
 
@@ -47,17 +41,23 @@ public final class SettingsReader {
         return value;
     }
 
-    /** A secret, or null when unset. Its key is masked in every summary from now on. */
+    /** A secret, or null when unset. */
     public Secret secret(String key) {
-        secretKeys.add(key);
+        requireSecret(key);
         String value = optional(key);
         return value == null ? null : Secret.of(value);
     }
 
     /** A comma-separated list of secrets (API keys); empty when unset. Masked like {@link #secret}. */
     public List<Secret> secrets(String key) {
-        secretKeys.add(key);
+        requireSecret(key);
         return list(key).stream().map(Secret::of).toList();
+    }
+
+    private static void requireSecret(String key) {
+        if (!KeyTable.get(key).secret()) {
+            throw new IllegalStateException(key + " is read as a secret but not declared one in the key table");
+        }
     }
 
     public Path path(String key) {
@@ -114,7 +114,8 @@ public final class SettingsReader {
         long millis;
         try {
             millis = TimeUtils.toMilliSeconds(value);
-        } catch (IllegalArgumentException e) {
+        } catch (RuntimeException e) {
+            // Camel's parser also fails with StringIndexOutOfBoundsException on a word such as "soon"
             throw new IllegalArgumentException(key + "=" + value + " is not a duration; write e.g. 30s, 5m, 2h, 2d");
         }
         if (millis < 0) {
