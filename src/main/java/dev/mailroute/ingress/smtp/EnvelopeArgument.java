@@ -24,7 +24,8 @@ import jakarta.mail.internet.InternetAddress;
 record EnvelopeArgument(String address, Map<String, String> parameters) {
 
     /** esmtp-keyword ["=" esmtp-value] (RFC 5321 4.1.2). */
-    private static final Pattern PARAMETER = Pattern.compile("([A-Za-z0-9][A-Za-z0-9-]*)(?:=([\\x21-\\x3c\\x3e-\\x7e]+))?");
+    private static final Pattern PARAMETER =
+            Pattern.compile("([A-Za-z0-9][A-Za-z0-9-]*)(?:=([\\x21-\\x3c\\x3e-\\x7e]+))?");
 
     /** Why an argument is refused: the reason counted, and the reply. */
     static final class Refusal extends Exception {

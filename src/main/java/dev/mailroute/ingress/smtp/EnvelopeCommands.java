@@ -9,6 +9,7 @@ import org.subethamail.smtp.DropConnectionException;
 import org.subethamail.smtp.RejectException;
 import org.subethamail.smtp.internal.server.BaseCommand;
 import org.subethamail.smtp.internal.server.Command;
+import org.subethamail.smtp.internal.server.CommandHandler;
 import org.subethamail.smtp.internal.server.RequireAuthCommandWrapper;
 import org.subethamail.smtp.internal.server.RequireTLSCommandWrapper;
 import org.subethamail.smtp.server.Session;
@@ -29,7 +30,7 @@ final class EnvelopeCommands {
     }
 
     /** Both, behind SubEthaSMTP's own checks for STARTTLS and AUTH when those are required. */
-    static void install(org.subethamail.smtp.internal.server.CommandHandler handler, SmtpdConsumer consumer,
+    static void install(CommandHandler handler, SmtpdConsumer consumer,
                         long maxBytes, boolean auth) {
         handler.addCommand(guarded(new Mail(consumer, maxBytes, auth)));
         handler.addCommand(guarded(new Rcpt(consumer)));
@@ -140,8 +141,8 @@ final class EnvelopeCommands {
 
         private long declaredSize(String value, Session session) throws RejectException {
             if (value == null || !value.chars().allMatch(c -> c >= '0' && c <= '9')) {
-                throw refuse(session, "invalid-parameter", 501, "5.5.4 SIZE=" + ClientText.shown(String.valueOf(value), 40)
-                                                       + " is not a number of bytes");
+                throw refuse(session, "invalid-parameter", 501, "5.5.4 SIZE="
+                        + ClientText.shown(String.valueOf(value), 40) + " is not a number of bytes");
             }
             String digits = value.replaceFirst("^0+(?=.)", "");
             // more digits than a long holds is more than any limit
