@@ -59,6 +59,7 @@ public final class KeyTable {
         t.whole("mailroute.smtpd.maxRecipients", "1000", 1, "more RCPTs get 452 4.5.3");
         t.whole("mailroute.smtpd.maxConnections", "100", 1, "more sessions at once get 421 4.7.0");
         t.add("mailroute.smtpd.timeout", Kind.DURATION, "300s", "a session silent this long is closed");
+        t.whole("mailroute.smtpd.auth.maxFailures", "3", 1, "failed AUTH attempts after which the session is closed");
 
         t.stage("accept");
         t.add("mailroute.message.maxBytes", Kind.SIZE, "10MiB", "largest request and largest built message");

@@ -9,6 +9,9 @@ import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
+
 /**
  * A raw SMTP conversation for the cases a well-behaved client library will not produce: bare line
  * feeds, pipelined commands in one write, commands a server must refuse. Replies are read whole
@@ -16,9 +19,9 @@ import java.nio.charset.StandardCharsets;
  */
 public final class SmtpClient implements AutoCloseable {
 
-    private final Socket socket;
-    private final InputStream in;
-    private final OutputStream out;
+    private Socket socket;
+    private InputStream in;
+    private OutputStream out;
 
     private SmtpClient(Socket socket) throws IOException {
         this.socket = socket;
@@ -30,6 +33,19 @@ public final class SmtpClient implements AutoCloseable {
     public static SmtpClient connect(String host, int port) {
         try {
             return new SmtpClient(new Socket(InetAddress.getByName(host), port));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** After the server's 220 to STARTTLS: the TLS handshake on this connection; what follows goes under TLS. */
+    public void startTls(SSLSocketFactory tls, String host, int port) {
+        try {
+            SSLSocket upgraded = (SSLSocket) tls.createSocket(socket, host, port, true);
+            upgraded.startHandshake();
+            socket = upgraded;
+            in = upgraded.getInputStream();
+            out = upgraded.getOutputStream();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

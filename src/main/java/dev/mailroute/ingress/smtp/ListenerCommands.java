@@ -1,8 +1,10 @@
 package dev.mailroute.ingress.smtp;
 
 import java.io.IOException;
+import java.lang.reflect.Field;
 import java.net.InetAddress;
 import java.util.List;
+import java.util.Optional;
 
 import org.subethamail.smtp.DropConnectionException;
 import org.subethamail.smtp.internal.command.AuthCommand;
@@ -10,19 +12,27 @@ import org.subethamail.smtp.internal.server.BaseCommand;
 import org.subethamail.smtp.internal.server.Command;
 import org.subethamail.smtp.internal.server.CommandHandler;
 import org.subethamail.smtp.internal.server.HelpMessage;
+import org.subethamail.smtp.internal.server.RequireTLSCommandWrapper;
 import org.subethamail.smtp.server.Session;
 
 /**
- * Four of SubEthaSMTP's commands, as mailroute must answer them:
+ * SubEthaSMTP's commands, as mailroute must answer them (MAIL and RCPT: {@link EnvelopeCommands}):
  *
  * <ul>
+ * <li>HELO and EHLO keep the client's name only as {@link ClientText#heloName} makes it: it goes
+ *     into the {@code Received:} header, where a control character or a 1,000-character name
+ *     reached the relay.</li>
  * <li>EHLO announces what the whole path honours, and nothing else: 8BITMIME, SIZE, PIPELINING,
  *     STARTTLS (until it is done), AUTH (under TLS, or to a loopback client). Not SMTPUTF8 —
  *     delivery cannot carry an internationalised address onward, so accepting one would accept
  *     mail that cannot be delivered — nor CHUNKING and ENHANCEDSTATUSCODES, which SubEthaSMTP
  *     announces or half-implements without the rest of the path being tested for them.</li>
  * <li>AUTH is refused outside TLS, except from a loopback client: a password in plain text on the
- *     network is the one thing worse than no password.</li>
+ *     network is the one thing worse than no password. A session that failed
+ *     {@code mailroute.smtpd.auth.maxFailures} times is closed ({@link AuthFailures}).</li>
+ * <li>STARTTLS forgets an earlier AUTH (RFC 3207 4.2): SubEthaSMTP forgot HELO and the
+ *     transaction, but a session that logged in before TLS stayed logged in, so whatever was sent
+ *     in plain text before the handshake kept its authority after it.</li>
  * <li>DATA ends the mail transaction whatever the answer (RFC 5321 4.1.1.4). SubEthaSMTP 7.1.7
  *     keeps it open after a refused message, so a client's next MAIL FROM got
  *     {@code 503 Sender already specified} — found by the listener tests.</li>
@@ -35,12 +45,19 @@ final class ListenerCommands {
     private ListenerCommands() {
     }
 
-    static void install(CommandHandler handler, long maxBytes, boolean tls, boolean auth) {
+    /** @param authFailures the limit on failed AUTH, or null when there is no AUTH */
+    static void install(CommandHandler handler, SmtpdConsumer consumer, long maxBytes, boolean tls,
+                        AuthFailures authFailures) {
+        boolean auth = authFailures != null;
         handler.addCommand(new Ehlo(maxBytes, tls, auth));
+        // as SubEthaSMTP has it: HELO before STARTTLS is refused when TLS is required
+        handler.addCommand(new RequireTLSCommandWrapper(new Helo()));
         handler.addCommand(new DataEndsTransaction(handler.getCommand("DATA")));
         handler.addCommand(new NotOffered("BDAT"));
+        handler.addCommand(new StartTlsForgetsAuth(handler.getCommand("STARTTLS")));
+        EnvelopeCommands.install(handler, consumer, maxBytes, auth);
         if (auth) {
-            handler.addCommand(new AuthOnlyWhenSafe(handler.getCommand(AuthCommand.VERB)));
+            handler.addCommand(new AuthOnlyWhenSafe(handler.getCommand(AuthCommand.VERB), authFailures));
         }
     }
 
@@ -71,7 +88,7 @@ final class ListenerCommands {
                 return;
             }
             session.resetMailTransaction();
-            session.setHelo(args[1]);
+            session.setHelo(ClientText.heloName(args[1]));
             StringBuilder reply = new StringBuilder("250-").append(session.getServer().getHostName());
             reply.append("\r\n250-PIPELINING");
             reply.append("\r\n250-8BITMIME");
@@ -86,6 +103,25 @@ final class ListenerCommands {
             }
             reply.append("\r\n250 HELP");
             session.sendResponse(reply.toString());
+        }
+    }
+
+    private static final class Helo extends BaseCommand {
+
+        Helo() {
+            super("HELO", "Introduce yourself.", "<hostname>");
+        }
+
+        @Override
+        public void execute(String commandString, Session session) throws IOException {
+            String[] args = getArgs(commandString);
+            if (args.length < 2) {
+                session.sendResponse("501 5.5.4 Syntax: HELO hostname");
+                return;
+            }
+            session.resetMailTransaction();
+            session.setHelo(ClientText.heloName(args[1]));
+            session.sendResponse("250 " + session.getServer().getHostName());
         }
     }
 
@@ -139,8 +175,11 @@ final class ListenerCommands {
 
     private static final class AuthOnlyWhenSafe extends Wrapped {
 
-        AuthOnlyWhenSafe(Command auth) {
+        private final AuthFailures failures;
+
+        AuthOnlyWhenSafe(Command auth, AuthFailures failures) {
             super(auth);
+            this.failures = failures;
         }
 
         @Override
@@ -151,6 +190,44 @@ final class ListenerCommands {
                 return;
             }
             wrapped.execute(commandString, session);
+            if (failures.exhausted(session)) {
+                // AUTH answered 421 (AuthFailures); SubEthaSMTP's AUTH leaves the session open
+                session.quit();
+            }
+        }
+    }
+
+    private static final class StartTlsForgetsAuth extends Wrapped {
+
+        /**
+         * Session keeps who logged in without a way to forget it (setAuthenticationHandler takes
+         * only a handler). Looked up when the listener starts, so that a SubEthaSMTP without
+         * it stops the start instead of leaving AUTH across STARTTLS.
+         */
+        private final Field authentication;
+
+        StartTlsForgetsAuth(Command startTls) {
+            super(startTls);
+            try {
+                authentication = Session.class.getDeclaredField("authenticationHandler");
+                authentication.setAccessible(true);
+            } catch (NoSuchFieldException | RuntimeException e) {
+                throw new IllegalStateException("SubEthaSMTP's Session has no authenticationHandler field to reset"
+                                                + " at STARTTLS (" + e + "); is it another version than 7.1.7?", e);
+            }
+        }
+
+        @Override
+        public void execute(String commandString, Session session) throws IOException, DropConnectionException {
+            boolean before = session.isTLSStarted();
+            wrapped.execute(commandString, session);
+            if (!before && session.isTLSStarted()) {
+                try {
+                    authentication.set(session, Optional.empty());
+                } catch (IllegalAccessException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
         }
     }
 }

@@ -79,16 +79,18 @@ final class SmtpdConsumer extends DefaultConsumer {
                 .maxMessageSize((int) Math.min(Integer.MAX_VALUE, maxBytes()))
                 .maxRecipients(-1) // Transaction answers the limit, with an enhanced status code
                 .insertReceivedHeaders();
+        AuthFailures authFailures = users == null ? null
+                : new AuthFailures(new EasyAuthenticationHandlerFactory(this::login), settings.authMaxFailures(), this);
         SSLContext tls = component().tls();
         if (tls != null) {
             builder.enableTLS().startTlsSocketFactory(ListenerTls.sockets(tls)).requireTLS(settings.tlsRequired());
         }
         if (users != null) {
-            builder.authenticationHandlerFactory(new EasyAuthenticationHandlerFactory(this::login))
+            builder.authenticationHandlerFactory(authFailures)
                     .requireAuth(settings.requireAuth());
         }
         server = builder.build();
-        ListenerCommands.install(server.getCommandHandler(), maxBytes(), settings.tls(), users != null);
+        ListenerCommands.install(server.getCommandHandler(), this, maxBytes(), settings.tls(), authFailures);
         try {
             server.start();
         } catch (RuntimeException e) {
@@ -123,8 +125,10 @@ final class SmtpdConsumer extends DefaultConsumer {
 
     private void login(String user, String password, MessageContext context) throws LoginFailedException {
         if (!users.matches(user, password)) {
-            // SubEthaSMTP answers "535 Authentication credentials invalid"
-            component().events().smtpRefused("auth-failed", remote(context), "535 for user '" + user + "'");
+            // AuthFailures answers 535 5.7.8, or 421 once the session failed too often; the user
+            // name is the client's, shown printable and bounded, and the password is never shown
+            component().events().smtpRefused("auth-failed", remote(context), "535 5.7.8 for user '"
+                    + ClientText.shown(String.valueOf(user), 64) + "'");
             throw new LoginFailedException();
         }
     }

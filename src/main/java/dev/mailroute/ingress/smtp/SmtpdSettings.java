@@ -11,10 +11,12 @@ import dev.mailroute.settings.SettingsReader;
  * @param allowedClientsSet whether the operator set mailroute.smtpd.allowedClients (or left the loopback default)
  * @param users the users file ({@code user:{bcrypt}...[:sender patterns]}), or null for no AUTH
  * @param hostname what the greeting and the Received: header call this host, or null for the system's name
+ * @param authMaxFailures failed AUTH attempts after which a session is closed
  */
 public record SmtpdSettings(boolean enabled, String host, int port, String hostname, ClientNetworks allowedClients,
                             boolean allowedClientsSet, Path users, boolean requireAuth, Path tlsCert, Path tlsKey,
-                            boolean tlsRequired, int maxRecipients, int maxConnections, long timeoutMillis) {
+                            boolean tlsRequired, int maxRecipients, int maxConnections, long timeoutMillis,
+                            int authMaxFailures) {
 
     static final String DEFAULT_CLIENTS = "127.0.0.0/8, ::1";
 
@@ -48,7 +50,7 @@ public record SmtpdSettings(boolean enabled, String host, int port, String hostn
                 cert == null ? null : r.path("mailroute.smtpd.tls.cert"),
                 key == null ? null : r.path("mailroute.smtpd.tls.key"), tlsRequired,
                 r.atLeast("mailroute.smtpd.maxRecipients", 1), r.atLeast("mailroute.smtpd.maxConnections", 1),
-                r.millis("mailroute.smtpd.timeout"));
+                r.millis("mailroute.smtpd.timeout"), r.atLeast("mailroute.smtpd.auth.maxFailures", 1));
     }
 
     private static String normalized(String list) {
