@@ -17,6 +17,7 @@ import java.util.regex.Pattern;
 import javax.net.ssl.SSLException;
 
 import dev.mailroute.delivery.DeliveryFailure.RecipientReply;
+import dev.mailroute.observability.LogText;
 import jakarta.mail.Address;
 import jakarta.mail.AuthenticationFailedException;
 import jakarta.mail.MessagingException;
@@ -50,7 +51,7 @@ public final class FailureClassifier {
     private static final Set<Integer> AUTH_CODES = Set.of(530, 534, 535, 538);
 
     public DeliveryFailure classify(Throwable error, List<InternetAddress> recipients) {
-        String summary = oneLine(describe(error));
+        String summary = LogText.oneLine(describe(error));
 
         AuthenticationFailedException auth = find(error, AuthenticationFailedException.class);
         if (auth != null) {
@@ -222,9 +223,6 @@ public final class FailureClassifier {
         return message == null ? innermost.getClass().getSimpleName() : message;
     }
 
-    private static String oneLine(String text) {
-        return text.replaceAll("\\s*[\\r\\n]+\\s*", " ").trim();
-    }
 
     /** A reply as the relay sent it: code, enhanced status code, text. */
     record Reply(int code, String enhanced, String text) {
@@ -235,7 +233,7 @@ public final class FailureClassifier {
             if (text == null) {
                 return new Reply(code, null, null);
             }
-            String line = oneLine(text);
+            String line = LogText.oneLine(text);
             if (code < 0) {
                 Matcher leading = LEADING_CODE.matcher(line);
                 code = leading.find() ? Integer.parseInt(leading.group(1)) : -1;

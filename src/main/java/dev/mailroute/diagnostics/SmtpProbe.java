@@ -35,6 +35,7 @@ import dev.mailroute.delivery.smtp.oauth2.AccessToken;
 import dev.mailroute.delivery.smtp.oauth2.OAuth2Credentials;
 import dev.mailroute.delivery.smtp.oauth2.SharedToken;
 import dev.mailroute.delivery.smtp.oauth2.TokenException;
+import dev.mailroute.observability.LogText;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
 import org.eclipse.angus.mail.smtp.SMTPTransport;
@@ -202,10 +203,10 @@ final class SmtpProbe {
             }
         } catch (jakarta.mail.AuthenticationFailedException e) {
             report.fail("smtp", "auth", "the relay refuses the credentials of " + smtp.username() + ": "
-                                        + oneLine(e.getMessage()), credentials.fix()
+                                        + LogText.oneLine(e.getMessage()), credentials.fix()
                                                                    + " (and that SMTP AUTH is enabled for the account)");
         } catch (MessagingException e) {
-            report.fail("smtp", "session", "the session with Angus Mail failed: " + oneLine(e.getMessage()),
+            report.fail("smtp", "session", "the session with Angus Mail failed: " + LogText.oneLine(e.getMessage()),
                     "compare mailroute.smtp.security with what the relay offers");
         } finally {
             transcript.add("[session as delivery opens it: EHLO, STARTTLS and AUTH as configured]");
@@ -225,7 +226,7 @@ final class SmtpProbe {
             socket = (SSLSocket) factory.createSocket(plain, smtp.host(), smtp.port(), true);
             socket.startHandshake();
         } catch (IOException e) {
-            report.fail("smtp", "tls", "TLS handshake with " + smtp.host() + " failed: " + oneLine(e.getMessage()),
+            report.fail("smtp", "tls", "TLS handshake with " + smtp.host() + " failed: " + LogText.oneLine(e.getMessage()),
                     "the relay's certificate is not trusted by this JVM: import its CA into the trust store,"
                     + " or name the host in mailroute.smtp.tls.trust");
             return null;
@@ -305,9 +306,6 @@ final class SmtpProbe {
         return interesting.isEmpty() ? "no extensions" : String.join(", ", interesting);
     }
 
-    private static String oneLine(String text) {
-        return text == null ? "" : text.replaceAll("\\s*[\\r\\n]+\\s*", " ").trim();
-    }
 
     /** A plain SMTP exchange on a socket, recorded as a telnet session would show it. */
     private final class Conversation {

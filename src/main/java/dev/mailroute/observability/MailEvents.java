@@ -102,7 +102,7 @@ public final class MailEvents extends ServiceSupport {
 
     public void rejected(String ingress, String reason) {
         count("mailroute.messages.rejected", "ingress", ingress);
-        EVENTS.info("event=rejected ingress={} reason=\"{}\"", ingress, oneLine(reason));
+        EVENTS.info("event=rejected ingress={} reason=\"{}\"", ingress, LogText.oneLine(reason));
     }
 
     /**
@@ -112,7 +112,7 @@ public final class MailEvents extends ServiceSupport {
     public void smtpRefused(String reason, InetSocketAddress client, String reply) {
         count("mailroute.smtpd.refusals", "reason", reason);
         EVENTS.info("event=smtp-refused client={} reason={} reply=\"{}\"",
-                client == null ? "?" : client.getAddress().getHostAddress(), reason, oneLine(reply));
+                client == null ? "?" : client.getAddress().getHostAddress(), reason, LogText.oneLine(reply));
     }
 
     /**
@@ -126,7 +126,7 @@ public final class MailEvents extends ServiceSupport {
                         .tags("ingress", ingress).register(registry)).increment(count);
         StringBuilder shown = new StringBuilder();
         for (String name : names) {
-            shown.append(shown.isEmpty() ? "" : ",").append(oneLine(name.length() > 64 ? name.substring(0, 64) + "..." : name));
+            shown.append(shown.isEmpty() ? "" : ",").append(LogText.oneLine(name, 64));
         }
         EVENTS.warn("event=internal-field-dropped ingress={} count={} names=\"{}\"", ingress, count, shown);
     }
@@ -232,7 +232,4 @@ public final class MailEvents extends ServiceSupport {
         return transport == null ? "-" : transport.toString();
     }
 
-    private static String oneLine(String text) {
-        return text == null ? "" : text.replaceAll("[\\p{Cntrl}\"]+", " "); // one line, no terminal escapes
-    }
 }

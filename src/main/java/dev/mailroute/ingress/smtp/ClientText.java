@@ -1,5 +1,7 @@
 package dev.mailroute.ingress.smtp;
 
+import dev.mailroute.observability.LogText;
+
 /**
  * What a client wrote, made fit to be written again — into the {@code Received:} header, a reply or
  * a log line: printable ASCII only, and bounded. Nothing a client sends is trusted to be either.
@@ -33,16 +35,8 @@ final class ClientText {
         return safe.toString();
     }
 
-    /** For a reply or a log line: every character that is not printable ASCII as {@code ?}, at most {@code max}. */
+    /** For a reply or a log line: one line, shown escaped, at most {@code max} characters. */
     static String shown(String text, int max) {
-        StringBuilder safe = new StringBuilder(Math.min(text.length(), max + 3));
-        for (int i = 0; i < text.length(); i++) {
-            if (safe.length() == max) {
-                return safe.append("...").toString();
-            }
-            char c = text.charAt(i);
-            safe.append(c >= 0x20 && c < 0x7f ? c : '?');
-        }
-        return safe.toString();
+        return LogText.oneLine(text, max);
     }
 }

@@ -105,7 +105,7 @@ class SmtpDialogueHostileTest {
             assertThat(gateway.metric(cut) - cutBefore).isEqualTo(1);
             assertThat(log.lines()).filteredOn(line -> line.contains("reason=auth-failed")).hasSize(3)
                     .allSatisfy(line -> assertThat(line).contains("client=127.0.0.1").doesNotContain(wrong))
-                    .anySatisfy(line -> assertThat(line).contains("user 'app ?evil'"));
+                    .anySatisfy(line -> assertThat(line).contains("user 'app'\\x01evil'"));
             assertThat(log.text()).doesNotContain(wrong).doesNotContain("\u0001");
         }
         // a new session may log in again

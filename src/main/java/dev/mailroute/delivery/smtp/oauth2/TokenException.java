@@ -1,5 +1,7 @@
 package dev.mailroute.delivery.smtp.oauth2;
 
+import dev.mailroute.observability.LogText;
+
 /**
  * No token. {@link #refused()}: the endpoint refused mailroute itself ({@code invalid_client},
  * {@code unauthorized_client}, a wrong tenant or scope) — a configuration failure that retrying
@@ -21,6 +23,6 @@ public final class TokenException extends Exception {
 
     /** A provider's error text as one line of a log or a reply, without control characters. */
     static String oneLine(String text) {
-        return text == null ? "" : text.replaceAll("\\p{Cntrl}+", " ").trim();
+        return LogText.oneLine(text);
     }
 }
