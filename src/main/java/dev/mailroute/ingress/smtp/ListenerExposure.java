@@ -23,8 +23,13 @@ public final class ListenerExposure {
 
         /** The line a refused start ends with. */
         public String refusal() {
-            return setting + ": " + what + ". Fix: " + fix
-                   + (optOut ? ", or set mailroute.security.allowUnauthenticated=true if a firewall guards it" : "");
+            return setting + ": " + what + ". Fix: " + fixes();
+        }
+
+        /** The fix, and the opt-out where there is one. */
+        public String fixes() {
+            return fix + (optOut ? ", or set mailroute.security.allowUnauthenticated=true if a firewall guards it"
+                    : "");
         }
     }
 
