@@ -108,6 +108,16 @@ class StartupFailureTest {
                 + " authenticate only after STARTTLS, and mailroute.smtpd.tls.cert is not set");
     }
 
+    /** 0.0.0.0/0 in two halves is still everyone: the list is judged by the public addresses it covers. */
+    @Test
+    void anSmtpClientListThatCoversMuchOfTheInternetIsAnOpenRelay() throws Exception {
+        assertRefused(TestGateway.on(data).with("mailroute.smtpd.host", "0.0.0.0")
+                        .with("mailroute.smtpd.allowedClients", "0.0.0.0/1, 128.0.0.0/1"),
+                "mailroute: cannot start: mailroute.smtpd.allowedClients=0.0.0.0/1, 128.0.0.0/1: the SMTP listener"
+                + " relays for anyone on the internet without AUTH (an open relay): they cover 4260233216 public"
+                + " IPv4 addresses (all of them; more than a /8 holds). Fix: narrow mailroute.smtpd.allowedClients");
+    }
+
     @Test
     void aTakenSmtpListenerPortStopsTheStart() throws Exception {
         GatewayConfig config = TestGateway.on(data);

@@ -43,9 +43,9 @@ final class IngressWiring {
         registry.bind("httpAnswers", answers);
         registry.bind("batchItems", new BatchItems(http.maxBatch(), accept.maxBytes()));
         registry.bind("jmsSubmission", new JmsSubmission(inFlight));
-        // smtpd: in routes/ingress-smtp.yaml
+        // smtpd: in routes/ingress-smtp.yaml; it listens only when mailroute.smtpd.enabled, whatever a route says
         context.addComponent("smtpd", new SmtpdComponent(settings.smtpd(), accept.maxBytes(), inFlight, accept.sendersAllowed(),
-                events));
+                events, settings.allowUnauthenticated()));
         // started with the context, before the routes; Camel's management endpoints (health) use it too
         context.addService(new ApiHttpServer(http, accept.maxBytes(), inFlight, check, answers), true, false);
     }

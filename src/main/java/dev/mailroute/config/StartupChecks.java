@@ -8,7 +8,7 @@ import java.util.List;
 
 import dev.mailroute.files.FolderCheck;
 import dev.mailroute.ingress.http.HttpSettings;
-import dev.mailroute.ingress.smtp.SmtpdSettings;
+import dev.mailroute.ingress.smtp.ListenerExposure;
 import dev.mailroute.settings.StartupCheckException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,26 +33,12 @@ public final class StartupChecks {
                     + " accepts mail without an API key from anyone who reaches it",
                     "set MAILROUTE_API_KEYS, or listen on 127.0.0.1");
         }
-        SmtpdSettings smtpd = settings.smtpd();
-        if (smtpd.enabled() && !isLoopback(smtpd.host()) && !smtpd.requireAuth()) {
-            if (!smtpd.allowedClientsSet()) {
-                open(settings, "mailroute.smtpd.host=" + smtpd.host(), "the SMTP listener on " + smtpd.host() + ":"
-                        + smtpd.port() + " listens beyond loopback with neither AUTH required nor a client list of"
-                        + " yours", "set mailroute.smtpd.allowedClients to the networks of your clients, or"
-                        + " mailroute.smtpd.requireAuth=true with mailroute.smtpd.users, or listen on 127.0.0.1");
-            } else if (smtpd.allowedClients().everyone()) {
-                open(settings, "mailroute.smtpd.allowedClients=" + smtpd.allowedClients(), "the SMTP listener relays"
-                        + " for anyone on the internet without AUTH (an open relay)",
-                        "narrow mailroute.smtpd.allowedClients, or set mailroute.smtpd.requireAuth=true");
+        ListenerExposure.of(settings.smtpd()).ifPresent(problem -> {
+            if (!problem.optOut() || !settings.allowUnauthenticated()) {
+                throw new StartupCheckException(problem.refusal());
             }
-        }
-        if (smtpd.enabled() && smtpd.requireAuth() && !smtpd.tls() && !isLoopback(smtpd.host())) {
-            // AUTH is offered to other machines only under TLS: none of them could ever send
-            throw new StartupCheckException("mailroute.smtpd.requireAuth=true: clients on other machines may"
-                                            + " authenticate only after STARTTLS, and mailroute.smtpd.tls.cert is"
-                                            + " not set. Fix: set mailroute.smtpd.tls.cert and"
-                                            + " mailroute.smtpd.tls.key (PEM files), or listen on 127.0.0.1");
-        }
+            LOG.warn("mailroute.security.allowUnauthenticated=true: {}", problem.what());
+        });
     }
 
     /** Refuses, or with the operator's explicit opt-out, warns: at every start. */

@@ -29,6 +29,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mailroute.config.MailrouteSettings;
 import dev.mailroute.delivery.Transport;
 import dev.mailroute.files.FolderCheck;
+import dev.mailroute.ingress.smtp.ListenerExposure;
 import dev.mailroute.ingress.smtp.ListenerTls;
 import dev.mailroute.ingress.smtp.SmtpUsers;
 import dev.mailroute.ingress.smtp.SmtpdSettings;
@@ -38,6 +39,7 @@ import dev.mailroute.queue.SubmitterPassword;
 import dev.mailroute.settings.KeyTable;
 import dev.mailroute.settings.Secret;
 import dev.mailroute.settings.Setting;
+import dev.mailroute.settings.UrlCredentials;
 import jakarta.jms.Connection;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.apache.camel.impl.DefaultCamelContext;
@@ -162,12 +164,15 @@ public final class Doctor {
         return print(out, report, config, transcript, json, verbose);
     }
 
-    /** Every key of the key table with its value, in the table's order; secrets as {@code ****}. */
+    /**
+     * Every key of the key table with its value, in the table's order; secrets as {@code ****}, and
+     * the credentials in any URL (a token URL's user:password@, a broker URL's ?password=) too.
+     */
     private static void summary(PropertiesComponent properties, Map<String, String> config) {
         for (Setting setting : KeyTable.ALL) {
             String value = properties.resolveProperty(setting.key()).orElse("");
             config.put(setting.key(), setting.secret() && !value.isBlank() ? Secret.MASK
-                    : setting.key().endsWith(".url") ? BrokerSettings.redacted(value) : value);
+                    : value.contains("://") ? UrlCredentials.mask(value) : value);
         }
     }
 
@@ -245,12 +250,25 @@ public final class Doctor {
         }
     }
 
-    /** The SMTP listener's certificate (readable, paired with its key, and its expiry) and users file. */
+    /**
+     * Whom the SMTP listener would relay for (what the start-up checks refuse), its certificate
+     * (readable, paired with its key, and its expiry) and users file.
+     */
     private static void smtpListener(MailrouteSettings settings, Report report) {
         SmtpdSettings smtpd = settings.smtpd();
         if (!smtpd.enabled()) {
             return;
         }
+        ListenerExposure.of(smtpd).ifPresentOrElse(problem -> {
+            if (problem.optOut() && settings.allowUnauthenticated()) {
+                report.ok("smtpd", "exposure", problem.what() + " (allowed by"
+                                               + " mailroute.security.allowUnauthenticated=true)");
+            } else {
+                report.fail("smtpd", "exposure", problem.setting() + ": " + problem.what() + ".", problem.fixes());
+            }
+        }, () -> report.ok("smtpd", "exposure", smtpd.host() + ":" + smtpd.port() + " for clients "
+                                                + smtpd.allowedClients()
+                                                + (smtpd.requireAuth() ? ", AUTH required" : "")));
         if (smtpd.tls()) {
             try {
                 String detail = ListenerTls.describe(smtpd.tlsCert(), smtpd.tlsKey());

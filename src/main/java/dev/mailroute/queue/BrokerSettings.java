@@ -1,10 +1,10 @@
 package dev.mailroute.queue;
 
 import java.nio.file.Path;
-import java.util.regex.Pattern;
 
 import dev.mailroute.settings.Secret;
 import dev.mailroute.settings.SettingsReader;
+import dev.mailroute.settings.UrlCredentials;
 
 /**
  * The queue ({@code mailroute.broker.*}): an external broker's URL and mailroute's credentials
@@ -19,10 +19,6 @@ import dev.mailroute.settings.SettingsReader;
 public record BrokerSettings(String url, String username, Secret password, String host, int port, Path dir,
                              String submitUser, Secret submitPassword, Path tlsCert, Path tlsKey, int keyCache,
                              long callTimeoutMillis) {
-
-    /** URL parameters that carry secrets: never printed. */
-    private static final Pattern SECRET_PARAMETER = Pattern.compile(
-            "(?i)((?:^|[?&;])(?:user|username|password|[a-z]*password))=([^&;]*)");
 
     public static BrokerSettings from(SettingsReader r) {
         String cert = r.optional("mailroute.broker.tls.cert");
@@ -45,16 +41,12 @@ public record BrokerSettings(String url, String username, Secret password, Strin
      * password parameter (and a user:password@ part) replaced by ****.
      */
     public static String redacted(String url) {
-        if (url == null) {
-            return null;
-        }
-        String withoutUserInfo = url.replaceAll("://[^/@?;&]*@", "://****@");
-        return SECRET_PARAMETER.matcher(withoutUserInfo).replaceAll("$1=****");
+        return UrlCredentials.mask(url);
     }
 
     /** Whether the URL itself carries credentials (they belong in mailroute.broker.username/password). */
     public boolean urlCarriesCredentials() {
-        return url != null && !redacted(url).equals(url);
+        return UrlCredentials.present(url);
     }
 
     public boolean embedded() {

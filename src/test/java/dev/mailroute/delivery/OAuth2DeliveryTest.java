@@ -126,6 +126,23 @@ class OAuth2DeliveryTest {
         }
     }
 
+    /** A token URL may carry credentials (user:password@): the start-up summary and the token log mask them. */
+    @Test
+    void credentialsInTheTokenUrlAreNeverLogged() {
+        String password = "url-password-0123456789";
+        String output;
+        try (LogCapture log = LogCapture.of(Logger.ROOT_LOGGER_NAME)) {
+            gateway = generic("default").with("mailroute.smtp.oauth2.tokenUrl",
+                    oauth.tokenUrl("default").replace("https://", "https://mailroute:" + password + "@")).start();
+            gateway.submit(MailRequests.minimal());
+            await().atMost(Duration.ofSeconds(30)).until(() -> relay.transactions().size() == 1);
+            output = log.text();
+        }
+        assertThat(output).contains("tokenUrl=https://****@localhost:")
+                .contains("OAuth 2.0 token from https://****@localhost:")
+                .doesNotContain(password);
+    }
+
     /** Tokens that live 4 s, one session per message: each is renewed before it runs out; no AUTH fails. */
     @Test
     void shortLivedTokensAreRenewedAheadOfExpiryAndNoDeliveryFailsForIt() {

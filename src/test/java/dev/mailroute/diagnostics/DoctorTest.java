@@ -140,6 +140,62 @@ class DoctorTest {
                 .contains("the private key is not the certificate's");
     }
 
+    /** What the start-up checks refuse, doctor reports: a client list that is much of the internet is none. */
+    @Test
+    void anSmtpListenerThatWouldBeAnOpenRelayFails() {
+        Map<String, String> config = base();
+        config.put("mailroute.smtpd.host", "0.0.0.0");
+        config.put("mailroute.smtpd.allowedClients", "0.0.0.0/1, 128.0.0.0/1");
+        assertThat(doctor(config)).as(output).isEqualTo(1);
+        assertThat(output).contains("FAIL  smtpd exposure: mailroute.smtpd.allowedClients=0.0.0.0/1, 128.0.0.0/1: the"
+                                    + " SMTP listener relays for anyone on the internet without AUTH (an open relay):"
+                                    + " they cover 4260233216 public IPv4 addresses (all of them; more than a /8"
+                                    + " holds). Fix: narrow mailroute.smtpd.allowedClients");
+
+        config.put("mailroute.smtpd.allowedClients", "::/1, 8000::/1");
+        assertThat(doctor(config)).as(output).isEqualTo(1);
+        assertThat(output).contains("FAIL  smtpd exposure: mailroute.smtpd.allowedClients=::/1, 8000::/1:")
+                .contains("and all of the public IPv6 addresses (more than a /32 holds)");
+
+        config.put("mailroute.smtpd.allowedClients", "10.0.0.0/8, 192.0.2.0/24");
+        assertThat(doctor(config)).as(output).isZero();
+        assertThat(output).contains("ok    smtpd exposure: 0.0.0.0:" + config.get("mailroute.smtpd.port")
+                                    + " for clients 10.0.0.0/8, 192.0.2.0/24");
+    }
+
+    /** A token URL's user:password@ and ?client_secret=, a broker URL's ?user=&password=: never shown. */
+    @Test
+    void credentialsInConfiguredUrlsAreMasked() {
+        String[] secrets = {"url-password-0123456789", "param-secret-0123456789", "broker-url-password-0123456789"};
+        int tokenPort = TestGateway.freePort();
+        int brokerPort = TestGateway.freePort();
+        try (ScriptedSmtpServer relay = ScriptedSmtpServer.start().offerStartTls().advertiseAuth(true)) {
+            Map<String, String> config = smtp(relay.port());
+            config.put("mailroute.smtp.security", "starttls-required");
+            config.put("mailroute.smtp.tls.trust", "*");
+            config.put("mailroute.smtp.auth", "oauth2");
+            config.put("mailroute.smtp.username", "alerts@example.com");
+            config.put("mailroute.smtp.oauth2.provider", "generic");
+            config.put("mailroute.smtp.oauth2.clientId", "mailroute");
+            config.put("mailroute.smtp.oauth2.clientSecret", "client-secret-0123456789");
+            config.put("mailroute.smtp.oauth2.scope", "smtp.send");
+            config.put("mailroute.smtp.oauth2.tokenUrl", "https://mailroute:" + secrets[0] + "@127.0.0.1:" + tokenPort
+                                                         + "/token?client_secret=" + secrets[1]);
+            config.put("mailroute.broker.url", "tcp://127.0.0.1:" + brokerPort + "?user=peer&password=" + secrets[2]);
+            assertThat(doctor(config, "-v")).as(output).isEqualTo(1);
+        }
+        assertThat(output).contains("mailroute.smtp.oauth2.tokenUrl = https://****@127.0.0.1:" + tokenPort
+                                    + "/token?client_secret=****")
+                .contains("mailroute.broker.url = tcp://127.0.0.1:" + brokerPort + "?user=****&password=****")
+                .contains("FAIL  smtp oauth2-token: cannot get a token from https://****@127.0.0.1:" + tokenPort
+                          + "/token?client_secret=****: ")
+                .contains("FAIL  broker reachable: cannot ask the broker tcp://127.0.0.1:" + brokerPort
+                          + "?user=****&password=****");
+        for (String secret : secrets) {
+            assertThat(output).doesNotContain(secret);
+        }
+    }
+
     /** A mistyped switch is refused rather than read as false; every refusal names the key. */
     @ParameterizedTest(name = "{0}={1}")
     @CsvSource({

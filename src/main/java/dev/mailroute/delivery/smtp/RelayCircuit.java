@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * <li>HALF_OPEN: a probe got through; deliveries go to the relay again, the first success closes
  *     the circuit, the first connection failure opens it again.</li>
  * </ul>
- * Each change of state is logged; health reports anything but CLOSED as not ready.
+ * Each change of state is logged; {@code TransportHealthCheck} reports anything but CLOSED as DOWN in
+ * {@code /observe/health} — not in readiness: a relay that is down is a reason to queue.
  *
  * <p>The routes it pauses are those that name it as their route policy ({@code routePolicy:
  * "#relayCircuit"} in {@code routes/deliver.yaml}), whatever their id: an operator may rename or

@@ -32,17 +32,25 @@ public final class SmtpdComponent extends DefaultComponent {
      * Reads the users file and the certificate now, while wiring, so that a start that could not
      * use them stops before anything listens.
      *
+     * A listener the start-up checks would refuse ({@link ListenerExposure}) is refused here too,
+     * so that no way of wiring it listens unchecked.
+     *
      * @param sendersAllowed mailroute.senders.allowed, checked at MAIL FROM (and again, with the headers, in accept)
-     * @throws StartupCheckException naming the file that cannot be used
+     * @param allowUnauthenticated mailroute.security.allowUnauthenticated: a firewall guards an exposed listener
+     * @throws StartupCheckException naming the file that cannot be used, or the setting that exposes the listener
      */
     public SmtpdComponent(SmtpdSettings settings, long maxBytes, InFlightBytes inFlight, List<String> sendersAllowed,
-                          MailEvents events) {
+                          MailEvents events, boolean allowUnauthenticated) {
         this.settings = settings;
         this.maxBytes = maxBytes;
         this.inFlight = inFlight;
         this.senderPolicy = new SenderPolicy(sendersAllowed);
         this.events = events;
         boolean enabled = settings.enabled();
+        ListenerExposure.of(settings).filter(problem -> !problem.optOut() || !allowUnauthenticated)
+                .ifPresent(problem -> {
+                    throw new StartupCheckException(problem.refusal());
+                });
         try {
             this.users = enabled && settings.users() != null ? SmtpUsers.load(settings.users()) : null;
             this.tls = enabled && settings.tls() ? ListenerTls.context(settings.tlsCert(), settings.tlsKey()) : null;

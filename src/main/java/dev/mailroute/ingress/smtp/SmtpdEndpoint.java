@@ -19,6 +19,12 @@ public final class SmtpdEndpoint extends DefaultEndpoint {
 
     @Override
     public Consumer createConsumer(Processor processor) throws Exception {
+        if (!getComponent().settings().enabled()) {
+            // the setting decides, not the route's autoStartup: its checks were skipped, nothing may listen
+            ListenerOff off = new ListenerOff(this, processor);
+            configureConsumer(off);
+            return off;
+        }
         SmtpdConsumer consumer = new SmtpdConsumer(this, processor);
         configureConsumer(consumer);
         return consumer;

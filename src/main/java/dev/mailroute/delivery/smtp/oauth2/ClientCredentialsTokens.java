@@ -22,6 +22,7 @@ import com.nimbusds.oauth2.sdk.id.ClientID;
 import com.nimbusds.oauth2.sdk.token.AccessToken;
 import dev.mailroute.files.PemFiles;
 import dev.mailroute.settings.Secret;
+import dev.mailroute.settings.UrlCredentials;
 
 /**
  * Any OAuth 2.0 token endpoint, client credentials grant (RFC 6749 section 4.4), through the
@@ -92,8 +93,9 @@ final class ClientCredentialsTokens implements TokenProvider {
         }
     }
 
+    /** The token URL, with any credentials in it masked. */
     @Override
     public String endpoint() {
-        return tokenUrl.toString();
+        return UrlCredentials.mask(tokenUrl.toString());
     }
 }

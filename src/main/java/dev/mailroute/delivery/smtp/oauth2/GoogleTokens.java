@@ -20,6 +20,7 @@ import com.google.auth.oauth2.GoogleCredentials;
 import com.google.auth.oauth2.ServiceAccountCredentials;
 import dev.mailroute.files.PemFiles;
 import dev.mailroute.settings.Secret;
+import dev.mailroute.settings.UrlCredentials;
 
 /**
  * Google Workspace: a service account with domain-wide delegation, through Google's auth library
@@ -43,7 +44,7 @@ final class GoogleTokens implements TokenProvider {
         HttpTransportFactory transport = transport(settings);
         try (InputStream key = Files.newInputStream(settings.serviceAccountKey())) {
             ServiceAccountCredentials account = ServiceAccountCredentials.fromStream(key, transport);
-            this.endpoint = String.valueOf(account.getTokenServerUri());
+            this.endpoint = UrlCredentials.mask(String.valueOf(account.getTokenServerUri()));
             this.credentials = account.createScoped(List.of(settings.scope())).createDelegated(settings.mailbox());
         } catch (IOException | RuntimeException e) {
             throw new IllegalArgumentException("mailroute.smtp.oauth2.serviceAccountKey=" + settings.serviceAccountKey()

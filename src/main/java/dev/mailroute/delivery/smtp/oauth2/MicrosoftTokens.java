@@ -19,6 +19,7 @@ import com.microsoft.aad.msal4j.MsalException;
 import com.microsoft.aad.msal4j.MsalServiceException;
 import dev.mailroute.files.PemFiles;
 import dev.mailroute.settings.Secret;
+import dev.mailroute.settings.UrlCredentials;
 
 /**
  * Microsoft Entra ID, client credentials flow, through MSAL4J: the app registration's client
@@ -52,7 +53,7 @@ final class MicrosoftTokens implements TokenProvider {
             }
             this.application = builder.build();
         } catch (MalformedURLException e) {
-            throw new IllegalArgumentException("mailroute.smtp.oauth2.authority=" + settings.authority()
+            throw new IllegalArgumentException("mailroute.smtp.oauth2.authority=" + UrlCredentials.mask(settings.authority())
                                                + " with tenant " + settings.tenant() + " is not a URL: " + e.getMessage());
         } catch (IOException | GeneralSecurityException e) {
             throw new IllegalArgumentException("mailroute.smtp.oauth2.tls.ca=" + settings.tlsCa() + ": "
@@ -111,6 +112,6 @@ final class MicrosoftTokens implements TokenProvider {
 
     @Override
     public String endpoint() {
-        return authority + "oauth2/v2.0/token";
+        return UrlCredentials.mask(authority + "oauth2/v2.0/token");
     }
 }

@@ -3,6 +3,7 @@ package dev.mailroute.delivery.smtp.oauth2;
 import java.io.IOException;
 
 import dev.mailroute.delivery.smtp.RelayCredentials;
+import dev.mailroute.settings.UrlCredentials;
 import jakarta.mail.AuthenticationFailedException;
 import jakarta.mail.MessagingException;
 
@@ -61,7 +62,7 @@ public final class OAuth2Credentials implements RelayCredentials {
             case GOOGLE -> "check that the service account's client id has domain-wide delegation for the scope "
                            + settings.scope() + " in the Google Workspace admin console, and that "
                            + settings.mailbox() + " is a mailbox of that domain";
-            case GENERIC -> "check that the token from " + settings.tokenUrl() + " (scope " + settings.scope()
+            case GENERIC -> "check that the token from " + UrlCredentials.mask(settings.tokenUrl()) + " (scope " + settings.scope()
                             + ") is one the relay accepts for " + settings.mailbox()
                             + ", and mailroute.smtp.oauth2.clientId / MAILROUTE_SMTP_OAUTH2_CLIENTSECRET";
         };

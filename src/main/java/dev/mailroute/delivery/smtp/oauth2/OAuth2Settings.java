@@ -5,6 +5,7 @@ import java.util.Locale;
 
 import dev.mailroute.settings.Secret;
 import dev.mailroute.settings.SettingsReader;
+import dev.mailroute.settings.UrlCredentials;
 
 /**
  * Where the relay's OAuth 2.0 access tokens come from ({@code mailroute.smtp.oauth2.*}), read
@@ -82,12 +83,13 @@ public record OAuth2Settings(Provider provider, String mailbox, String tenant, S
         }
         String tokenUrl = r.optional("mailroute.smtp.oauth2.tokenUrl");
         if (tokenUrl != null && !tokenUrl.startsWith("https://")) {
-            throw new IllegalArgumentException("mailroute.smtp.oauth2.tokenUrl=" + tokenUrl + " is not an https://"
+            throw new IllegalArgumentException("mailroute.smtp.oauth2.tokenUrl=" + UrlCredentials.mask(tokenUrl)
+                                               + " is not an https://"
                                                + " address: the client secret would cross the network in plain text");
         }
         String authority = r.required("mailroute.smtp.oauth2.authority");
         if (!authority.startsWith("https://")) {
-            throw new IllegalArgumentException("mailroute.smtp.oauth2.authority=" + authority
+            throw new IllegalArgumentException("mailroute.smtp.oauth2.authority=" + UrlCredentials.mask(authority)
                                                + " is not an https:// address");
         }
         return new OAuth2Settings(provider, mailbox, r.optional("mailroute.smtp.oauth2.tenant"),
@@ -96,6 +98,16 @@ public record OAuth2Settings(Provider provider, String mailbox, String tenant, S
                 scope, authority.endsWith("/") ? authority : authority + "/",
                 r.optional("mailroute.smtp.oauth2.tls.ca") == null ? null : r.path("mailroute.smtp.oauth2.tls.ca"),
                 r.millis("mailroute.smtp.oauth2.timeout"));
+    }
+
+    /** As a record prints itself, with the credentials a token URL or authority may carry masked (the start-up log). */
+    @Override
+    public String toString() {
+        return "OAuth2Settings[provider=" + provider + ", mailbox=" + mailbox + ", tenant=" + tenant + ", clientId="
+               + clientId + ", clientSecret=" + clientSecret + ", certificate=" + certificate + ", privateKey="
+               + privateKey + ", serviceAccountKey=" + serviceAccountKey + ", tokenUrl=" + UrlCredentials.mask(tokenUrl)
+               + ", scope=" + scope + ", authority=" + UrlCredentials.mask(authority) + ", tlsCa=" + tlsCa
+               + ", timeoutMillis=" + timeoutMillis + "]";
     }
 
     private static String need(SettingsReader r, String key, Provider provider, String what) {
