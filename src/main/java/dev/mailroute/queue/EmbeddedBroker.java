@@ -193,11 +193,11 @@ public final class EmbeddedBroker extends ServiceSupport {
     }
 
     /**
-     * A client that connects and sends nothing is closed after mailroute.broker.handshakeTimeout
-     * (Artemis' handshake-timeout, which counts until its first bytes: with TLS, those after the
-     * TLS handshake, which has as long again of its own). TLS from PEM files, through the PEM key
-     * store Artemis brings (de.dentrassi pem-keystore): its configuration names the certificate and
-     * the key files.
+     * A client that connects and sends nothing is closed after mailroute.broker.handshakeTimeout:
+     * Artemis' handshake-timeout counts from the connect until its first bytes (with TLS, the first
+     * ones after the TLS handshake, so the handshake counts in that time; sslHandshakeTimeout bounds
+     * the handshake alone). TLS from PEM files, through the PEM key store Artemis brings
+     * (de.dentrassi pem-keystore): its configuration names the certificate and the key files.
      */
     private String acceptorParameters(Path dir) throws IOException {
         String handshake = "?" + TransportConstants.HANDSHAKE_TIMEOUT + "=" + settings.handshakeTimeoutSeconds();
