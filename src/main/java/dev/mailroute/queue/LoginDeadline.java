@@ -25,7 +25,7 @@ final class LoginDeadline implements ActiveMQServerConnectionPlugin {
     private static final Logger LOG = LoggerFactory.getLogger(LoginDeadline.class);
 
     private final long timeoutMillis;
-    private ActiveMQServer server;
+    private volatile ActiveMQServer server;
 
     LoginDeadline(long timeoutMillis) {
         this.timeoutMillis = timeoutMillis;
