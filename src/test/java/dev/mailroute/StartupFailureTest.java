@@ -67,6 +67,13 @@ class StartupFailureTest {
                 "mailroute: cannot start: mailroute.broker.port=70000 is not a port; it must be 1 to 65535");
     }
 
+    /** 0 would switch Artemis' handshake timeout off; whole seconds are what its acceptor takes. */
+    @Test
+    void aBrokerHandshakeTimeoutOutOfRangeStopsTheStart() throws Exception {
+        assertRefused(TestGateway.on(data).with("mailroute.broker.handshakeTimeout", "0s"),
+                "mailroute: cannot start: mailroute.broker.handshakeTimeout=0s is out of range; it must be 1s to 10m");
+    }
+
     @Test
     void aMessageSizeTheHeapCannotHoldStopsTheStart() throws Exception {
         // the child JVM runs with -Xmx256m, as config/jvm.options says

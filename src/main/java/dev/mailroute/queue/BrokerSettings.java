@@ -15,10 +15,20 @@ import dev.mailroute.settings.UrlCredentials;
  * @param submitPassword null: generated on the first start and kept in the broker folder
  * @param tlsCert PEM certificate (chain) of the embedded broker's TCP acceptor, or null for plain TCP
  * @param tlsKey PEM private key that goes with {@code tlsCert}
+ * @param handshakeTimeoutMillis how long a client of the embedded broker's JMS port has for its first
+ *        bytes (the TLS handshake included), and then again for logging in, before it is cut off
  */
 public record BrokerSettings(String url, String username, Secret password, String host, int port, Path dir,
                              String submitUser, Secret submitPassword, Path tlsCert, Path tlsKey, int keyCache,
-                             long callTimeoutMillis) {
+                             long callTimeoutMillis, long handshakeTimeoutMillis) {
+
+    private static final String HANDSHAKE_TIMEOUT = "mailroute.broker.handshakeTimeout";
+
+    /** Artemis counts its handshake timeouts in whole seconds, and 0 would switch them off. */
+    private static final long MIN_HANDSHAKE_TIMEOUT_MILLIS = 1000;
+
+    /** A login takes milliseconds; a deadline of many minutes would hold what the setting is there to free. */
+    private static final long MAX_HANDSHAKE_TIMEOUT_MILLIS = 10 * 60 * 1000;
 
     public static BrokerSettings from(SettingsReader r) {
         String cert = r.optional("mailroute.broker.tls.cert");
@@ -33,7 +43,22 @@ public record BrokerSettings(String url, String username, Secret password, Strin
                 r.port("mailroute.broker.port"), r.path("mailroute.broker.dir"), r.required("mailroute.broker.submitUser"),
                 r.secret("mailroute.broker.submitPassword"), cert == null ? null : r.path("mailroute.broker.tls.cert"),
                 key == null ? null : r.path("mailroute.broker.tls.key"), r.atLeast("mailroute.broker.keyCache", 1000),
-                r.millis("mailroute.broker.callTimeout"));
+                r.millis("mailroute.broker.callTimeout"), handshakeTimeout(r));
+    }
+
+    private static long handshakeTimeout(SettingsReader r) {
+        long millis = r.millis(HANDSHAKE_TIMEOUT);
+        if (millis < MIN_HANDSHAKE_TIMEOUT_MILLIS || millis > MAX_HANDSHAKE_TIMEOUT_MILLIS) {
+            throw new IllegalArgumentException(HANDSHAKE_TIMEOUT + "=" + r.required(HANDSHAKE_TIMEOUT)
+                                               + " is out of range; it must be 1s to 10m (the time a JMS client has"
+                                               + " to connect and log in)");
+        }
+        return millis;
+    }
+
+    /** {@code handshakeTimeoutMillis} in the whole seconds Artemis' acceptor parameters take, rounded up. */
+    public int handshakeTimeoutSeconds() {
+        return (int) ((handshakeTimeoutMillis + 999) / 1000);
     }
 
     /**

@@ -21,6 +21,7 @@ import org.apache.activemq.artemis.api.core.RoutingType;
 import org.apache.activemq.artemis.api.core.SimpleString;
 import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
 import org.apache.activemq.artemis.core.config.impl.SecurityConfiguration;
+import org.apache.activemq.artemis.core.remoting.impl.netty.TransportConstants;
 import org.apache.activemq.artemis.core.security.Role;
 import org.apache.activemq.artemis.core.server.ActiveMQServer;
 import org.apache.activemq.artemis.core.server.JournalType;
@@ -41,7 +42,8 @@ import org.apache.camel.support.service.ServiceSupport;
  * {@code mailroute.broker.submitUser} and may only send to {@code mail.submit} — not browse, not
  * consume, not send anywhere else. Other mailroute instances that use this broker as theirs log in
  * with {@code mailroute.broker.username} / {@code mailroute.broker.password} (the same keys they
- * set), with mailroute's own rights. A client without credentials is refused.
+ * set), with mailroute's own rights. A client without credentials is refused, and one that has not
+ * logged in within {@code mailroute.broker.handshakeTimeout} is cut off ({@link LoginDeadline}).
  */
 public final class EmbeddedBroker extends ServiceSupport {
 
@@ -114,7 +116,10 @@ public final class EmbeddedBroker extends ServiceSupport {
         config.setPagingDirectory(dir.resolve("paging").toString());
         config.setNodeManagerLockDirectory(dir.toString());
         config.addAcceptorConfiguration("in-vm", inVmUrl);
-        config.addAcceptorConfiguration("tcp", "tcp://" + settings.host() + ":" + settings.port() + tlsParameters(dir));
+        config.addAcceptorConfiguration("tcp", "tcp://" + settings.host() + ":" + settings.port()
+                                               + acceptorParameters(dir));
+        // Artemis' handshake-timeout stops at a client's first bytes; this one waits for its login
+        config.registerBrokerPlugin(new LoginDeadline(settings.handshakeTimeoutMillis()));
 
         // mailroute may do anything; submitters may only send to mail.submit. Artemis takes the
         // most specific match, so mail.submit names mailroute's role again.
@@ -188,18 +193,22 @@ public final class EmbeddedBroker extends ServiceSupport {
     }
 
     /**
-     * TLS for the TCP acceptor from PEM files, through the PEM key store Artemis brings
+     * A client that connects and sends nothing is closed after mailroute.broker.handshakeTimeout:
+     * Artemis' handshake-timeout counts from the connect until its first bytes (with TLS, the first
+     * ones after the TLS handshake, so the handshake counts in that time; sslHandshakeTimeout bounds
+     * the handshake alone). TLS from PEM files, through the PEM key store Artemis brings
      * (de.dentrassi pem-keystore): its configuration names the certificate and the key files.
      */
-    private String tlsParameters(Path dir) throws IOException {
+    private String acceptorParameters(Path dir) throws IOException {
+        String handshake = "?" + TransportConstants.HANDSHAKE_TIMEOUT + "=" + settings.handshakeTimeoutSeconds();
         if (!settings.tls()) {
-            return "";
+            return handshake;
         }
         Path pemConfig = dir.resolve("tls.pemcfg");
         String text = "source.cert=" + settings.tlsCert() + "\nsource.key=" + settings.tlsKey() + "\n";
         AtomicFile.write(pemConfig, text.getBytes(StandardCharsets.UTF_8), true, AtomicFile.OWNER_ONLY);
-        return "?sslEnabled=true;keyStoreType=PEMCFG;keyStorePath=" + pemConfig
-               + ";enabledProtocols=TLSv1.2,TLSv1.3";
+        return handshake + ";" + TransportConstants.SSL_HANDSHAKE_TIMEOUT + "=" + settings.handshakeTimeoutSeconds()
+               + ";sslEnabled=true;keyStoreType=PEMCFG;keyStorePath=" + pemConfig + ";enabledProtocols=TLSv1.2,TLSv1.3";
     }
 
     /** The wait before a rolled-back message is offered again. */

@@ -82,6 +82,7 @@ public final class KeyTable {
         t.path("mailroute.broker.tls.key", "", "the PEM private key of that certificate");
         t.whole("mailroute.broker.keyCache", "100000", 1000, "client keys the broker remembers for every instance that shares it");
         t.add("mailroute.broker.callTimeout", Kind.DURATION, "2s", "the longest a send, a commit or a connection attempt waits for the broker");
+        t.add("mailroute.broker.handshakeTimeout", Kind.DURATION, "10s", "a JMS connection that has not logged in this long after connecting is closed");
 
         t.stage("deliver");
         t.choice("mailroute.transport", "pickup", "how mail leaves: pickup folder or SMTP relay", "pickup", "smtp");

@@ -1,9 +1,19 @@
 package dev.mailroute.ingress;
 
+import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 
+import dev.mailroute.support.LogCapture;
 import dev.mailroute.support.MailRequests;
 import dev.mailroute.support.TestGateway;
 import jakarta.jms.BytesMessage;
@@ -104,6 +114,57 @@ class JmsIngressTest {
                 .contains("never reads Java objects");
         assertThat(rejected.getStringProperty("application")).isEqualTo("legacy");
         assertThat(gateway.delivered("pickup")).as("nothing delivered for it").isZero();
+    }
+
+    /**
+     * An ObjectMessage whose object has classes in it (most have) goes to mail.rejected at the first
+     * attempt with its reason, like any refused submission — not rolled back, offered again and
+     * dead-lettered without a reason because something read its body before the check. The spy's
+     * readObject never runs: mailroute does not deserialize it, not even to fail.
+     */
+    @Test
+    void anObjectMessageWithClassesInItIsRefusedOnceAndNeverDeserialized() throws Exception {
+        List<Serializable> objects = List.of(new ArrayList<>(List.of("app@example.com")),
+                new HashMap<>(Map.of("from", "app@example.com")), new ReadObjectSpy());
+        try (LogCapture events = LogCapture.of("mailroute.events")) {
+            for (Serializable object : objects) {
+                try (Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE)) {
+                    Message message = session.createObjectMessage(object);
+                    message.setStringProperty("application", object.getClass().getSimpleName());
+                    session.createProducer(session.createQueue("mail.submit")).send(message);
+                }
+                Message rejected = awaitRejected();
+                assertThat(rejected.getStringProperty("application")).isEqualTo(object.getClass().getSimpleName());
+                assertThat(rejected.getStringProperty("mailrouteRejectReason")).as(object.getClass().getName())
+                        .startsWith("$: is a JMS ObjectMessage;");
+                assertThat(rejected).isInstanceOf(TextMessage.class);
+                assertThat(((TextMessage) rejected).getText()).contains("was not read");
+                // it left mail.submit with that one move, and nothing else of it is anywhere
+                await().atMost(Duration.ofSeconds(20))
+                        .until(() -> gateway.broker().messageCount("mail.submit") == 0);
+                assertThat(gateway.broker().messageCount("mail.rejected")).isZero();
+            }
+            assertThat(events.lines().stream().filter(line -> line.contains("is a JMS ObjectMessage")))
+                    .as("one rejection each, at the first attempt").hasSize(objects.size());
+        }
+        assertThat(ReadObjectSpy.DESERIALIZED).as("readObject of a submitted object ran").isFalse();
+
+        try (Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE)) {
+            session.createProducer(session.createQueue("mail.submit")).send(session.createTextMessage(
+                    MailRequests.json(MailRequests.minimal().put("subject", "after the objects"))));
+        }
+        awaitPickupWith("Subject: after the objects");
+    }
+
+    /** A class on the gateway's class path that says whether Java deserialization ever ran on it. */
+    static final class ReadObjectSpy implements Serializable {
+        private static final long serialVersionUID = 1L;
+        static final AtomicBoolean DESERIALIZED = new AtomicBoolean();
+
+        private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
+            DESERIALIZED.set(true);
+            in.defaultReadObject();
+        }
     }
 
     @Test

@@ -1,6 +1,10 @@
 package dev.mailroute.queue;
 
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+
+import javax.net.ssl.SSLSocket;
 
 import dev.mailroute.support.GatewayConfig;
 import dev.mailroute.support.MailRequests;
@@ -49,6 +53,40 @@ class BrokerTlsTest {
             plain.setInitialConnectAttempts(1);
             plain.setCallTimeout(2000);
             assertThatThrownBy(() -> plain.createConnection().close()).isInstanceOf(JMSException.class);
+        }
+    }
+
+    /**
+     * mailroute.broker.handshakeTimeout holds on the TLS port too: no TLS handshake, a TLS handshake
+     * and then nothing, or junk inside TLS — each is closed; a JMS client over TLS still connects.
+     */
+    @Test
+    void connectionsThatDoNotLogInOverTlsAreClosed() throws Exception {
+        TestCertificate certificate = TestCertificate.make(pem);
+        GatewayConfig config = TestGateway.on(data).with("mailroute.broker.tls.cert", certificate.cert().toString())
+                .with("mailroute.broker.tls.key", certificate.key().toString())
+                .with("mailroute.broker.handshakeTimeout", "2s");
+        try (TestGateway gateway = config.start()) {
+            int port = Integer.parseInt(config.get("mailroute.broker.port"));
+            try (Socket noHandshake = new Socket("127.0.0.1", port)) {
+                BrokerHandshakeTimeoutTest.assertClosedByTheBroker(noHandshake);
+            }
+            try (SSLSocket silent = (SSLSocket) certificate.trustingSockets().createSocket("127.0.0.1", port)) {
+                silent.startHandshake();
+                BrokerHandshakeTimeoutTest.assertClosedByTheBroker(silent);
+            }
+            try (SSLSocket junk = (SSLSocket) certificate.trustingSockets().createSocket("127.0.0.1", port)) {
+                junk.startHandshake();
+                junk.getOutputStream().write("GARBAGE GARBAGE GARBAGE\r\n".getBytes(StandardCharsets.US_ASCII));
+                junk.getOutputStream().flush();
+                BrokerHandshakeTimeoutTest.assertClosedByTheBroker(junk);
+            }
+            ActiveMQConnectionFactory tls = new ActiveMQConnectionFactory("tcp://127.0.0.1:" + port
+                    + "?sslEnabled=true;trustStoreType=PEM;trustStorePath=" + certificate.cert(), "submitter",
+                    GatewayConfig.SUBMIT_PASSWORD);
+            try (tls; Connection connection = tls.createConnection()) {
+                connection.start();
+            }
         }
     }
 }

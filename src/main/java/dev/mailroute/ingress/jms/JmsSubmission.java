@@ -2,6 +2,7 @@ package dev.mailroute.ingress.jms;
 
 import java.util.Map;
 
+import dev.mailroute.accept.MessageTooLargeException;
 import dev.mailroute.accept.RejectedMessageException;
 import dev.mailroute.ingress.ClientInput;
 import dev.mailroute.message.InFlightBytes;
@@ -16,7 +17,10 @@ import org.apache.camel.component.jms.JmsMessage;
  * What mail.submit takes: a TextMessage (a JSON request or an RFC 5322 message) or a BytesMessage
  * (an RFC 5322 message). Anything else is refused before its body is touched — above all an
  * ObjectMessage, whose body is a serialized Java object: reading it would deserialize whatever a
- * client sent. (mailroute's connection factory also denies every class for deserialization.)
+ * client sent. The route consumes with {@code mapJmsMessage=false}, so the exchange's body is the
+ * JMS message itself and nothing in Camel reads it; this check is what turns a text or bytes
+ * message into the body the rest of the route reads. (mailroute's connection factory also denies
+ * every class for deserialization.)
  */
 public final class JmsSubmission {
 
@@ -30,14 +34,23 @@ public final class JmsSubmission {
     }
 
     /**
-     * The route's first step: refuses what is not text or bytes. What it takes waits for room in
+     * The route's first step: refuses what is not text or bytes, and makes the text (a String) or
+     * the bytes (a byte[]) of what it takes the exchange's body. What it takes waits for room in
      * memory ({@link InFlightBytes}) for its size, held until the exchange is done.
      */
-    public void check(Exchange exchange) throws RejectedMessageException, InterruptedException {
+    public void check(Exchange exchange) throws RejectedMessageException, InterruptedException, JMSException {
         Message jms = exchange.getMessage(JmsMessage.class).getJmsMessage();
-        if (jms instanceof TextMessage || jms instanceof BytesMessage) {
+        if (jms instanceof TextMessage text) {
             // an empty one is refused by accept, as from any ingress
-            inFlight.takeUntilDone(exchange, size(jms));
+            String body = text.getText();
+            inFlight.takeUntilDone(exchange, body == null ? 0 : body.length());
+            exchange.getMessage().setBody(body);
+            return;
+        }
+        if (jms instanceof BytesMessage bytes) {
+            long length = bytes.getBodyLength();
+            inFlight.takeUntilDone(exchange, length);
+            exchange.getMessage().setBody(read(bytes, length));
             return;
         }
         String type = jms.getClass().getSimpleName().replaceFirst("^ActiveMQ", "");
@@ -48,16 +61,16 @@ public final class JmsSubmission {
                                                 + " Java objects");
     }
 
-    private static long size(Message jms) {
-        try {
-            if (jms instanceof BytesMessage bytes) {
-                return bytes.getBodyLength();
-            }
-            String text = ((TextMessage) jms).getText();
-            return text == null ? 0 : text.length();
-        } catch (JMSException e) {
-            return 0; // accept reads it and says what is wrong with it
+    /** All of it, as camel-jms would have read it: accept refuses what is over mailroute.message.maxBytes. */
+    private static byte[] read(BytesMessage message, long length) throws JMSException, MessageTooLargeException {
+        if (length > Integer.MAX_VALUE - 8) {
+            throw new MessageTooLargeException("too large: the BytesMessage is " + length + " bytes, over"
+                                               + " mailroute.message.maxBytes");
         }
+        byte[] body = new byte[(int) length];
+        message.reset();
+        message.readBytes(body);
+        return body;
     }
 
     /**
