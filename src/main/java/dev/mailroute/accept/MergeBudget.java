@@ -60,11 +60,6 @@ final class MergeBudget {
         return perRequest;
     }
 
-    /** What the request has rendered so far, stopped renderings included. */
-    long requestBytes() {
-        return requestBytes;
-    }
-
     /** The budget of one recipient's message. */
     Recipient recipient() {
         return new Recipient();
