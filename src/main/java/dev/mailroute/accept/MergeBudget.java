@@ -18,7 +18,8 @@ import java.util.Map;
  * (mailroute.message.maxBytes: the message built from them could not be larger);</li>
  * <li>all recipients' together at most {@code perRequest} bytes: they are held in memory until
  * the last message of the request is queued. What a recipient wrote before it was stopped counts
- * too, so the work a request can cause is bounded as well as the memory.</li>
+ * too, and each field at least its template's length (walking the template is work even where
+ * it writes nothing), so the work a request can cause is bounded as well as the memory.</li>
  * </ul>
  */
 final class MergeBudget {
@@ -83,6 +84,15 @@ final class MergeBudget {
             if (out.exceeded != null) {
                 throw out.exceeded;
             }
+            // a template of empty variables ({{v}} a million times, v "") writes nothing and still
+            // takes the time of walking it: each recipient costs the request at least the template
+            long unwritten = template.length() - out.bytes;
+            if (unwritten > 0) {
+                if (requestBytes + unwritten > perRequest) {
+                    throw new Exceeded(Limit.REQUEST);
+                }
+                requestBytes += unwritten;
+            }
             return out.target.toString();
         }
 
@@ -91,6 +101,7 @@ final class MergeBudget {
 
             private final StringWriter target;
             private Exceeded exceeded;
+            private long bytes;
 
             Counting(StringWriter target) {
                 this.target = target;
@@ -130,6 +141,7 @@ final class MergeBudget {
                 } else {
                     messageBytes += bytes;
                     requestBytes += bytes;
+                    this.bytes += bytes;
                     return;
                 }
                 throw exceeded;

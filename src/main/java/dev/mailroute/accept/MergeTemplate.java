@@ -36,10 +36,12 @@ final class MergeTemplate {
     private static final MustacheResolver NO_PARTIALS = name -> null;
 
     private final Mustache mustache;
+    private final int length;
     private final Set<String> names;
 
-    private MergeTemplate(Mustache mustache) {
+    private MergeTemplate(Mustache mustache, int length) {
         this.mustache = mustache;
+        this.length = length;
         this.names = new TreeSet<>();
         collect(mustache.getCodes(), names);
     }
@@ -51,7 +53,7 @@ final class MergeTemplate {
         }
         Factory factory = new Factory(html);
         try {
-            return new MergeTemplate(factory.compile(new StringReader(template), field));
+            return new MergeTemplate(factory.compile(new StringReader(template), field), template.length());
         } catch (TooDeep e) {
             problems.add(field, "nests sections ({{#name}} or {{^name}} ... {{/name}}) more than " + MAX_DEPTH
                                 + " deep; at most " + MAX_DEPTH + " levels are rendered");
@@ -61,6 +63,11 @@ final class MergeTemplate {
                                 + " (variables are {{name}}; partials {{> ...}} are not supported)");
             return null;
         }
+    }
+
+    /** The template's length in characters: rendering it walks that much, whatever it writes. */
+    int length() {
+        return length;
     }
 
     /** Every variable and section name the template uses. */

@@ -251,6 +251,25 @@ class MergeRequestTest {
     }
 
     @Test
+    void aTemplateOfEmptyVariablesCostsTheRequestItsLengthForEveryRecipient() {
+        // writes nothing, walks a million characters for each recipient: 40 recipients are 40 MB of work
+        ObjectNode merge = JSON.createObjectNode();
+        merge.put("from", "news@example.com");
+        merge.put("subject", "Empty for {{name}}");
+        merge.put("text", "{{v}}".repeat(200_000));
+        ArrayNode recipients = merge.putArray("recipients");
+        for (int i = 0; i < 40; i++) {
+            ((ObjectNode) recipient(recipients, "empty" + i + "@example.com", "E" + i, null).get("variables"))
+                    .put("v", "");
+        }
+        Http.Answer answer = post(merge);
+        assertThat(answer.status()).as(answer.body()).isEqualTo(413);
+        assertThat(answer.json().get("detail").asText()).contains("the text of recipients[")
+                .contains("mailroute.message.maxInFlight");
+        assertThat(delivered("Empty")).isEmpty();
+    }
+
+    @Test
     void aTemplateNestedThreeThousandSectionsDeepIsRefusedNamingTheDepth() {
         ObjectNode merge = template("Deep");
         merge.put("text", "{{#name}}".repeat(3000) + "deep" + "{{/name}}".repeat(3000));
