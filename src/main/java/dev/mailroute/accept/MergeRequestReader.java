@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.InternetAddress;
 
 /**
@@ -18,26 +19,48 @@ import jakarta.mail.internet.InternetAddress;
  * a problem with one recipient (an address, a variable it lacks) is that recipient's, named by its
  * index. With a client key K, recipient i gets the key {@code K#i}: a repeated request is answered
  * with the same ids, and nothing is queued twice.
+ *
+ * <p>Nothing a client sends is trusted to be small when rendered ({@link MergeBudget}): one
+ * recipient's fields render to at most mailroute.message.maxBytes (or that recipient is refused),
+ * all of them together to at most the request's share of memory (or the request is refused, 413).
+ * The limit on recipients counts addresses, not entries: an entry's to, cc and bcc may name many,
+ * and a group ({@code team: a@x, b@y;}) as many as it has members.
  */
 public final class MergeRequestReader {
 
     private static final Set<String> RECIPIENT_FIELDS = Set.of("to", "cc", "bcc", "variables");
 
     private final JsonMailRequestReader reader;
+    private final long maxBytes;
     private final int maxRecipients;
+    private final long maxRendered;
 
-    public MergeRequestReader(long maxBytes, int maxRecipients) {
+    /**
+     * @param maxBytes the largest message (mailroute.message.maxBytes): also the most one recipient's
+     *                 subject, text and html may render to
+     * @param maxRecipients the most addresses one request may send to (mailroute.merge.maxRecipients)
+     * @param maxRendered the most all recipients' rendered fields may come to, held in memory together
+     */
+    public MergeRequestReader(long maxBytes, int maxRecipients, long maxRendered) {
         this.reader = new JsonMailRequestReader(maxBytes);
+        this.maxBytes = maxBytes;
         this.maxRecipients = maxRecipients;
+        this.maxRendered = maxRendered;
     }
 
     /** One recipient's outcome: its request, or why it has none. */
     public record Item(MailRequest request, RejectedMessageException problems) {
     }
 
+    /** One recipient as given: its addresses and variables, or what is wrong with them. */
+    private record Given(List<InternetAddress> to, List<InternetAddress> cc, List<InternetAddress> bcc,
+                         Map<String, String> variables, Problems problems) {
+    }
+
     /**
      * @param key the client key the ingress was given (HTTP Idempotency-Key), or null; it wins over the JSON id
      * @throws RejectedMessageException when the template itself is wrong, or there are no recipients or too many
+     * @throws MessageTooLargeException when the recipients' messages together render to more than the request may
      */
     public List<Item> read(byte[] json, String key) throws RejectedMessageException {
         JsonNode root = reader.object(json);
@@ -63,9 +86,24 @@ public final class MergeRequestReader {
         }
         problems.throwIfAny();
 
+        List<Given> given = new ArrayList<>(recipients.size());
+        long addresses = 0;
+        for (int i = 0; i < recipients.size(); i++) {
+            Given one = given(templates, recipients.get(i), i);
+            given.add(one);
+            addresses += count(one.to()) + count(one.cc()) + count(one.bcc());
+        }
+        // a group ("team: a@x, b@y;") or an array is one entry and many envelope recipients
+        if (addresses > maxRecipients) {
+            throw new RejectedMessageException("recipients", "send to " + addresses + " addresses in all (to, cc and"
+                    + " bcc of every recipient, each member of a group counted); at most " + maxRecipients
+                    + " in one request (mailroute.merge.maxRecipients)");
+        }
+
+        MergeBudget budget = new MergeBudget(maxBytes, maxRendered);
         List<Item> items = new ArrayList<>(recipients.size());
         for (int i = 0; i < recipients.size(); i++) {
-            items.add(item(template, templates, recipients.get(i), i, requestKey));
+            items.add(item(template, templates, given.get(i), i, requestKey, budget));
         }
         return items;
     }
@@ -76,14 +114,26 @@ public final class MergeRequestReader {
         }
     }
 
-    private static Item item(MailRequest template, Map<String, MergeTemplate> templates, JsonNode node, int index,
-                             String requestKey) {
+    /** How many envelope recipients the addresses are: a group is its members. */
+    private static int count(List<InternetAddress> addresses) {
+        int count = 0;
+        for (InternetAddress address : addresses) {
+            try {
+                count += address.isGroup() ? Math.max(1, address.getGroup(false).length) : 1;
+            } catch (AddressException e) {
+                count++; // it parsed as one address when it was read: at least one
+            }
+        }
+        return count;
+    }
+
+    private static Given given(Map<String, MergeTemplate> templates, JsonNode node, int index) {
         String path = "recipients[" + index + "]";
         Problems problems = new Problems();
         if (!node.isObject()) {
             problems.add(path, "must be an object with to, cc, bcc and variables, got "
                                + JsonMailRequestReader.typeOf(node));
-            return new Item(null, problems.rejection());
+            return new Given(List.of(), List.of(), List.of(), Map.of(), problems);
         }
         for (Iterator<String> names = node.fieldNames(); names.hasNext();) {
             String name = names.next();
@@ -98,7 +148,6 @@ public final class MergeRequestReader {
             problems.add(path + ".to", "no recipients; give at least one address in to, cc or bcc");
         }
         Map<String, String> variables = variables(path + ".variables", node.get("variables"), problems);
-        Map<String, String> rendered = new LinkedHashMap<>();
         for (Map.Entry<String, MergeTemplate> field : templates.entrySet()) {
             for (String name : field.getValue().names()) {
                 if (!variables.containsKey(name)) {
@@ -107,11 +156,32 @@ public final class MergeRequestReader {
                 }
             }
         }
+        return new Given(to, cc, bcc, variables, problems);
+    }
+
+    private static Item item(MailRequest template, Map<String, MergeTemplate> templates, Given given, int index,
+                             String requestKey, MergeBudget budget) throws MessageTooLargeException {
+        String path = "recipients[" + index + "]";
+        Problems problems = given.problems();
         if (problems.any()) {
             return new Item(null, problems.rejection());
         }
+        Map<String, String> rendered = new LinkedHashMap<>();
+        MergeBudget.Recipient recipient = budget.recipient();
         for (Map.Entry<String, MergeTemplate> field : templates.entrySet()) {
-            rendered.put(field.getKey(), field.getValue().render(variables));
+            try {
+                rendered.put(field.getKey(), recipient.render(field.getValue(), given.variables()));
+            } catch (MergeBudget.Exceeded e) {
+                if (e.limit() == MergeBudget.Limit.REQUEST) {
+                    throw new MessageTooLargeException(path + "." + field.getKey(), "too large: rendering the "
+                            + field.getKey() + " of " + path + " takes the messages of this merge request over "
+                            + budget.perRequest() + " bytes together (twice mailroute.message.maxInFlight: they are"
+                            + " held in memory until the last is queued); send the recipients in smaller requests");
+                }
+                problems.add(path + "." + field.getKey(), "rendered with these variables, the subject, text and html"
+                        + " come to more than " + budget.perMessage() + " bytes (mailroute.message.maxBytes)");
+                return new Item(null, problems.rejection());
+            }
         }
         String subject = rendered.getOrDefault("subject", template.subject());
         HeaderRules.lineBreak(subject == null ? "" : subject).ifPresent(reason -> problems.add(path + ".variables",
@@ -120,9 +190,10 @@ public final class MergeRequestReader {
             return new Item(null, problems.rejection());
         }
         return new Item(new MailRequest(requestKey == null ? null : requestKey + "#" + index, template.from(),
-                template.sender(), template.envelopeFrom(), to, cc, bcc, template.replyTo(), template.readReceiptTo(),
-                subject, rendered.getOrDefault("text", template.text()), rendered.getOrDefault("html", template.html()),
-                template.headers(), template.attachments(), template.priority(), template.dsn()), null);
+                template.sender(), template.envelopeFrom(), given.to(), given.cc(), given.bcc(), template.replyTo(),
+                template.readReceiptTo(), subject, rendered.getOrDefault("text", template.text()),
+                rendered.getOrDefault("html", template.html()), template.headers(), template.attachments(),
+                template.priority(), template.dsn()), null);
     }
 
     /** Names to values; a number or true/false is written as JSON writes it. */

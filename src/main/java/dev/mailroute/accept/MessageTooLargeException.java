@@ -6,4 +6,9 @@ public class MessageTooLargeException extends RejectedMessageException {
     public MessageTooLargeException(String reason) {
         super("$", reason);
     }
+
+    /** Too large because of one field of the request, named. */
+    public MessageTooLargeException(String field, String reason) {
+        super(field, reason);
+    }
 }

@@ -76,6 +76,13 @@ public final class MimeMessageFactory {
 
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             message.writeTo(bytes);
+            byte[] mime = bytes.toByteArray();
+            // bodies are encoded with short lines; a header is folded at blanks only, so a word too
+            // long for one line (in the subject, a header, a display name) stays too long
+            Problems problems = new Problems();
+            LongLines.checkHeaders(mime, 0, problems, "a header is folded only at blanks: break the"
+                    + " value with spaces");
+            problems.throwIfAny();
             List<InternetAddress> recipients = new ArrayList<>(request.to());
             recipients.addAll(request.cc());
             recipients.addAll(request.bcc());
@@ -88,7 +95,7 @@ public final class MimeMessageFactory {
                 senders.add(new SenderPolicy.Sender("envelopeFrom", request.envelopeFrom().getAddress()));
             }
             return new Built(new AcceptedMessage(id, clientId, new Envelope(request.mailFrom(), recipients),
-                    bytes.toByteArray(), request.dsn()), List.copyOf(senders));
+                    mime, request.dsn()), List.copyOf(senders));
         } catch (MessagingException | IOException e) {
             throw new RejectedMessageException("$", "could not be built into a MIME message: " + e.getMessage());
         }

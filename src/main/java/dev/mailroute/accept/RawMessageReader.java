@@ -3,6 +3,7 @@ package dev.mailroute.accept;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -26,7 +27,9 @@ import jakarta.mail.internet.MimeMessage;
  * write them into a pickup folder ({@link XSenderForm}), are the envelope and are removed; without
  * them the envelope comes from Sender/From and To/Cc/Bcc — unless the ingress already knows the
  * envelope (the SMTP listener's MAIL FROM and RCPT TO), which then wins. The message itself is kept
- * as it is, except that a missing Message-ID or Date is added, once.
+ * as it is, except that a missing Message-ID or Date is added, once, and that a body part with a
+ * line longer than RFC 5322 allows is re-encoded ({@link LongLines}); a header line that long is
+ * refused.
  */
 public final class RawMessageReader {
 
@@ -73,11 +76,13 @@ public final class RawMessageReader {
         }
 
         envelopeLookalikes(body, leading.lines().size(), problems);
+        LongLines.checkHeaders(body, leading.lines().size(), problems, "fold the header, or encode its value"
+                + " (RFC 2047)");
         problems.throwIfAny();
 
         MimeMessage message;
         try {
-            message = new MimeMessage(session, new ByteArrayInputStream(body));
+            message = new Parsed(session, new ByteArrayInputStream(body));
         } catch (MessagingException e) {
             throw new RejectedMessageException("$", "is not a parseable RFC 5322 message: " + e.getMessage());
         }
@@ -123,11 +128,42 @@ public final class RawMessageReader {
             if (message.getHeader("Date") == null) {
                 message.setSentDate(new Date());
             }
+            // the headers were checked: a long line here is in the body
+            boolean longLines = LongLines.firstLongLine(body, 0) != null;
+            if (longLines && LongLines.reencode(message)) {
+                message.saveChanges();
+            }
             ByteArrayOutputStream bytes = new ByteArrayOutputStream(body.length + 128);
             message.writeTo(bytes);
-            return new Built(new AcceptedMessage(id, clientId, envelope, bytes.toByteArray()), senders);
+            byte[] mime = bytes.toByteArray();
+            long[] still = longLines ? LongLines.firstLongLine(mime, 0) : null;
+            if (still != null) {
+                throw new RejectedMessageException("$", "line " + still[0] + " is " + still[1] + " octets long; a line"
+                        + " is at most " + LongLines.MAX_OCTETS + " octets (RFC 5322 section 2.1.1), and mailroute"
+                        + " re-encodes only body parts sent as they are (not a part's headers, an attached message"
+                        + " or the text around the parts of a multipart): encode it as quoted-printable or base64");
+            }
+            return new Built(new AcceptedMessage(id, clientId, envelope, mime), senders);
         } catch (MessagingException | IOException e) {
             throw new RejectedMessageException("$", "is not a parseable RFC 5322 message: " + e.getMessage());
+        }
+    }
+
+    /**
+     * A message as it was read; saving changes to it (when a part is re-encoded, {@link LongLines})
+     * keeps its Message-ID, where Jakarta Mail would make up a new one.
+     */
+    private static final class Parsed extends MimeMessage {
+
+        Parsed(Session session, InputStream in) throws MessagingException {
+            super(session, in);
+        }
+
+        @Override
+        protected void updateMessageID() throws MessagingException {
+            if (getHeader("Message-ID") == null) {
+                super.updateMessageID();
+            }
         }
     }
 

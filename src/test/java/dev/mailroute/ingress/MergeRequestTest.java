@@ -45,7 +45,11 @@ class MergeRequestTest {
     @BeforeAll
     static void start() throws Exception {
         relay = ScriptedSmtpServer.start();
-        gateway = TestGateway.on(Files.createTempDirectory("mailroute-merge")).smtp(relay.port()).start();
+        // the limits the tests of rendering and counting go over; the thousand recipients fit
+        gateway = TestGateway.on(Files.createTempDirectory("mailroute-merge")).smtp(relay.port())
+                .with("mailroute.message.maxInFlight", "16MiB")
+                .with("mailroute.merge.maxRecipients", "1000")
+                .start();
     }
 
     @AfterAll
@@ -196,6 +200,110 @@ class MergeRequestTest {
         }
         assertThat(subjects).containsExactlyInAnyOrder("Over JMS for J0", "Over JMS for J1", "Over JMS for J2",
                 "Over JMS for J3");
+    }
+
+    @Test
+    void aVariableRepeatedIntoGigabytesIsRefusedForItsRecipientBeforeTheMemoryIsSpent() {
+        // 615 KB sent, 1.8 GB if rendered: {{v}} 3,000 times with a 600 KB variable
+        ObjectNode merge = JSON.createObjectNode();
+        merge.put("from", "news@example.com");
+        merge.put("subject", "Blowup for {{name}}");
+        merge.put("text", "{{v}}".repeat(3000));
+        ArrayNode recipients = merge.putArray("recipients");
+        ((ObjectNode) recipient(recipients, "blowup@example.com", "B", null).get("variables")).put("v", "x".repeat(600_000));
+        long started = System.nanoTime();
+        Http.Answer answer = post(merge);
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+
+        assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+        JsonNode result = answer.json().get("results").get(0);
+        assertThat(result.get("status").asText()).isEqualTo("rejected");
+        assertThat(result.get("errors").get(0).get("field").asText()).isEqualTo("recipients[0].text");
+        assertThat(result.get("errors").get(0).get("reason").asText())
+                .contains("more than 10485760 bytes (mailroute.message.maxBytes)");
+        assertThat(took).as("stopped at the limit, not rendered whole").isLessThan(Duration.ofSeconds(15));
+
+        ObjectNode after = template("After blowup");
+        recipient(after.putArray("recipients"), "after@example.com", "A", "1");
+        assertThat(post(after).json().get("results").get(0).get("status").asText()).isEqualTo("queued");
+        await().atMost(Duration.ofSeconds(20)).until(() -> delivered("After blowup").size() == 1);
+    }
+
+    @Test
+    void messagesThatTogetherRenderPastTheRequestsShareOfMemoryAreRefusedWith413() {
+        // 9 MB a recipient, each within mailroute.message.maxBytes; four are over twice maxInFlight (32 MiB)
+        ObjectNode merge = JSON.createObjectNode();
+        merge.put("from", "news@example.com");
+        merge.put("subject", "Budget for {{name}}");
+        merge.put("text", "{{v}}".repeat(3000));
+        ArrayNode recipients = merge.putArray("recipients");
+        for (int i = 0; i < 4; i++) {
+            ((ObjectNode) recipient(recipients, "budget" + i + "@example.com", "B" + i, null).get("variables"))
+                    .put("v", "y".repeat(3000));
+        }
+        Http.Answer answer = post(merge);
+        assertThat(answer.status()).as(answer.body()).isEqualTo(413);
+        assertThat(answer.json().get("type").asText()).isEqualTo("urn:mailroute:problem:too-large");
+        assertThat(answer.json().get("detail").asText()).contains("the text of recipients[3]")
+                .contains("33554432 bytes").contains("mailroute.message.maxInFlight");
+        // refused before anything was queued: the transaction never began
+        assertThat(delivered("Budget")).isEmpty();
+    }
+
+    @Test
+    void aTemplateOfEmptyVariablesCostsTheRequestItsLengthForEveryRecipient() {
+        // writes nothing, walks a million characters for each recipient: 40 recipients are 40 MB of work
+        ObjectNode merge = JSON.createObjectNode();
+        merge.put("from", "news@example.com");
+        merge.put("subject", "Empty for {{name}}");
+        merge.put("text", "{{v}}".repeat(200_000));
+        ArrayNode recipients = merge.putArray("recipients");
+        for (int i = 0; i < 40; i++) {
+            ((ObjectNode) recipient(recipients, "empty" + i + "@example.com", "E" + i, null).get("variables"))
+                    .put("v", "");
+        }
+        Http.Answer answer = post(merge);
+        assertThat(answer.status()).as(answer.body()).isEqualTo(413);
+        assertThat(answer.json().get("detail").asText()).contains("the text of recipients[")
+                .contains("mailroute.message.maxInFlight");
+        assertThat(delivered("Empty")).isEmpty();
+    }
+
+    @Test
+    void aTemplateNestedThreeThousandSectionsDeepIsRefusedNamingTheDepth() {
+        ObjectNode merge = template("Deep");
+        merge.put("text", "{{#name}}".repeat(3000) + "deep" + "{{/name}}".repeat(3000));
+        recipient(merge.putArray("recipients"), "deep@example.com", "D", "1");
+        Http.Answer answer = post(merge);
+        assertThat(answer.status()).as(answer.body()).isEqualTo(400);
+        JsonNode error = answer.json().get("errors").get(0);
+        assertThat(error.get("field").asText()).isEqualTo("text");
+        assertThat(error.get("reason").asText()).contains("more than 32 deep");
+
+        ObjectNode nested = template("Nested");
+        nested.put("text", "{{#name}}".repeat(32) + "Dear {{name}}, {{code}}" + "{{/name}}".repeat(32));
+        recipient(nested.putArray("recipients"), "nested@example.com", "N", "7");
+        assertThat(post(nested).json().get("results").get(0).get("status").asText()).isEqualTo("queued");
+    }
+
+    @Test
+    void theRecipientLimitCountsEveryAddressOfAGroup() {
+        // two entries, 1,001 addresses: the limit is 1,000 (mailroute.merge.maxRecipients)
+        ObjectNode merge = template("Group");
+        ArrayNode recipients = merge.putArray("recipients");
+        recipient(recipients, "single@example.com", "S", "1");
+        StringBuilder team = new StringBuilder("team: ");
+        for (int i = 0; i < 1000; i++) {
+            team.append(i == 0 ? "" : ", ").append("member").append(i).append("@example.com");
+        }
+        recipient(recipients, team.append(";").toString(), "Team", "2");
+        Http.Answer answer = post(merge);
+        assertThat(answer.status()).as(answer.body()).isEqualTo(400);
+        JsonNode error = answer.json().get("errors").get(0);
+        assertThat(error.get("field").asText()).isEqualTo("recipients");
+        assertThat(error.get("reason").asText()).contains("1001 addresses").contains("at most 1000")
+                .contains("mailroute.merge.maxRecipients");
+        assertThat(delivered("Group")).isEmpty();
     }
 
     private static Http.Answer post(ObjectNode merge, String... headers) {
