@@ -65,7 +65,7 @@ foreach ($sid in @('S-1-5-32-544', 'S-1-5-18')) {   # Administrators, SYSTEM
         'ContainerInherit', 'None', 'Allow')
     $acl.AddAccessRule($rule)
 }
-(Get-Item -LiteralPath $key).SetAccessControl($acl)
+Set-Acl -LiteralPath $key -AclObject $acl
 
 $entries = @()
 $current = (Get-ItemProperty -LiteralPath $key -Name 'Environment' -ErrorAction SilentlyContinue)
