@@ -199,7 +199,7 @@ $SourceDir = (Resolve-Path -LiteralPath $SourceDir).Path
 $jar = Join-Path $SourceDir 'target\mailroute.jar'
 $jsa = Join-Path $SourceDir 'target\mailroute.jsa'
 if (-not (Test-Path -LiteralPath $jar)) {
-    throw "No $jar: build it first with 'mvn -B package -DskipTests' in $SourceDir"
+    throw "No ${jar}: build it first with 'mvn -B package -DskipTests' in $SourceDir"
 }
 if (-not $JavaHome) {
     throw 'No Java: give -JavaHome or set JAVA_HOME to a Java 17 or later installation'
@@ -251,10 +251,8 @@ foreach ($folder in $folders) {
 }
 Copy-Item -LiteralPath $jar -Destination (Join-Path $InstallDir 'mailroute.jar') -Force
 if (Test-Path -LiteralPath $jsa) {
+    # made by another Java than $javaExe, the archive is ignored with a warning: a slower start only
     Copy-Item -LiteralPath $jsa -Destination (Join-Path $InstallDir 'mailroute.jsa') -Force
-    if ($javaMajor -ne 17) {
-        Write-Warning "mailroute.jsa was made by the build's Java; Java $javaMajor will ignore it with a warning (a slower start, nothing else)."
-    }
 }
 # The routes belong to this jar: replace them, keeping the previous ones (they may have been edited).
 $routes = Join-Path $InstallDir 'routes'
@@ -355,7 +353,7 @@ if ($FirewallRemoteAddress.Count -gt 0) {
     Write-Host "Firewall: TCP $SmtpPort open to $($FirewallRemoteAddress -join ', ') for $javaExe."
     Write-Host 'mailroute listens beyond loopback only with mailroute.smtpd.host and mailroute.smtpd.allowedClients set (docs\smtp-listener.md).'
 } else {
-    Write-Host "Firewall: no rule created; TCP $SmtpPort stays closed to other machines (give -FirewallRemoteAddress to open it)."
+    Write-Host "Firewall: no rule made for TCP $SmtpPort; Windows Firewall keeps it closed to other machines unless another rule opens it (-FirewallRemoteAddress makes one)."
 }
 
 # --- 7. start ---------------------------------------------------------------------------------
