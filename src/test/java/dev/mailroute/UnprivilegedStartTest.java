@@ -19,6 +19,8 @@ import dev.mailroute.support.TestGateway;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.DisabledOnOs;
+import org.junit.jupiter.api.condition.OS;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -28,6 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * unprivileged user {@code nobody} (via setpriv), from a copy of its classpath that nobody can
  * read; otherwise it runs as the suite's own user with a pickup folder of mode 555.
  */
+@DisabledOnOs(value = OS.WINDOWS, disabledReason = "runs the gateway as the Unix user nobody through setpriv")
 class UnprivilegedStartTest {
 
     private static final boolean ROOT = "root".equals(System.getProperty("user.name"));

@@ -8,6 +8,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.condition.OS;
+
 /**
  * The real clients and servers the tests talk to that are not Java libraries — swaks, Postfix's
  * smtp-source and smtp-sink, Python, openssl — found on the PATH. They are installed in one place,
@@ -21,8 +24,13 @@ public final class Tools {
     private Tools() {
     }
 
-    /** The command's path; a missing one says where it should have come from. */
+    /**
+     * The command's path; a missing one says where it should have come from. On Windows, where
+     * these Debian tools do not exist, the test that needs one is skipped, and says why.
+     */
     public static String require(String command, String debianPackage) {
+        Assumptions.assumeFalse(OS.WINDOWS.isCurrentOs(), command + " (Debian package " + debianPackage
+                                                           + ") is not available on Windows: skipped there");
         String found = find(command);
         if (found == null) {
             throw new IllegalStateException(command + " is not installed: test-tools/install.sh installs it (Debian"
