@@ -7,6 +7,7 @@ import dev.mailroute.delivery.pickup.PickupFileWriter;
 import dev.mailroute.delivery.smtp.RelayCircuit;
 import dev.mailroute.delivery.smtp.RelayCredentials;
 import dev.mailroute.delivery.smtp.SmtpMailSender;
+import dev.mailroute.delivery.smtp.oauth2.OAuth2Credentials;
 import dev.mailroute.message.InFlightBytes;
 import dev.mailroute.observability.MailEvents;
 import org.apache.camel.CamelContext;
@@ -26,7 +27,7 @@ final class DeliveryWiring {
             throws Exception {
         Registry registry = context.getRegistry();
         registry.bind("pickupFileWriter", new PickupFileWriter(settings.pickup()));
-        SmtpMailSender smtpMailSender = new SmtpMailSender(settings.smtp(), RelayCredentials.of(settings.smtp()),
+        SmtpMailSender smtpMailSender = new SmtpMailSender(settings.smtp(), relayCredentials(settings),
                 settings.pool());
         context.addService(smtpMailSender, true, true);
         registry.bind("smtpMailSender", smtpMailSender);
@@ -37,5 +38,14 @@ final class DeliveryWiring {
         registry.bind("transportHealthCheck", new TransportHealthCheck(settings.transport(), settings.pickup().dir(),
                 settings.smtp(), relayCircuit));
         return relayCircuit;
+    }
+
+    /**
+     * The transport owns {@link RelayCredentials}; the token providers below it implement it. The
+     * choice is made here, at the top, so that the transport never imports its providers.
+     */
+    private static RelayCredentials relayCredentials(MailrouteSettings settings) {
+        return settings.oauth2() != null ? OAuth2Credentials.of(settings.oauth2())
+                : new RelayCredentials.Password(settings.smtp().password());
     }
 }

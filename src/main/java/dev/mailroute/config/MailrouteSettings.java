@@ -9,6 +9,7 @@ import dev.mailroute.delivery.pickup.PickupSettings;
 import dev.mailroute.delivery.smtp.CircuitSettings;
 import dev.mailroute.delivery.smtp.PoolSettings;
 import dev.mailroute.delivery.smtp.SmtpSettings;
+import dev.mailroute.delivery.smtp.oauth2.OAuth2Settings;
 import dev.mailroute.ingress.file.InboxSettings;
 import dev.mailroute.ingress.http.HttpSettings;
 import dev.mailroute.ingress.smtp.SmtpdSettings;
@@ -24,6 +25,8 @@ import org.apache.camel.spi.PropertiesComponent;
  * Camel's properties component, so a value comes from the same place a route's {@code {{...}}}
  * placeholder takes it from.
  *
+ * @param oauth2 where the relay's access tokens come from when {@code mailroute.smtp.auth=oauth2};
+ *               null otherwise
  * @param spoolDir where Camel spills large bodies (its stream caching), checked at start-up
  * @param allowUnauthenticated the operator's explicit opt-out of "nothing that accepts mail listens
  *                             beyond loopback without credentials" ({@code mailroute.security.allowUnauthenticated})
@@ -39,6 +42,7 @@ public record MailrouteSettings(
         DeliverySettings delivery,
         PickupSettings pickup,
         SmtpSettings smtp,
+        OAuth2Settings oauth2,
         PoolSettings pool,
         CircuitSettings circuit,
         ObservabilitySettings observability,
@@ -57,6 +61,7 @@ public record MailrouteSettings(
                 DeliverySettings.from(r),
                 PickupSettings.from(r),
                 SmtpSettings.from(r),
+                OAuth2Settings.forRelay(r),
                 PoolSettings.from(r),
                 CircuitSettings.from(r),
                 ObservabilitySettings.from(r),

@@ -145,7 +145,7 @@ public final class Doctor {
                                                                                      + ":" + settings.smtp().port() : ""));
             folders(settings, report);
             if (settings.transport() == Transport.SMTP || settings.circuit().fallbackToPickup()) {
-                SmtpProbe probe = new SmtpProbe(settings.smtp());
+                SmtpProbe probe = new SmtpProbe(settings.smtp(), settings.oauth2());
                 String sender = from != null ? from
                         : settings.smtp().username() != null && settings.smtp().username().contains("@")
                                 ? settings.smtp().username() : "postmaster@" + settings.smtp().host();

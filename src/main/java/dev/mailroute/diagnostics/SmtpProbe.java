@@ -33,6 +33,7 @@ import dev.mailroute.delivery.smtp.RelayCredentials;
 import dev.mailroute.delivery.smtp.SmtpSettings;
 import dev.mailroute.delivery.smtp.oauth2.AccessToken;
 import dev.mailroute.delivery.smtp.oauth2.OAuth2Credentials;
+import dev.mailroute.delivery.smtp.oauth2.OAuth2Settings;
 import dev.mailroute.delivery.smtp.oauth2.SharedToken;
 import dev.mailroute.delivery.smtp.oauth2.TokenException;
 import dev.mailroute.observability.LogText;
@@ -52,10 +53,13 @@ final class SmtpProbe {
     private static final java.util.regex.Pattern REPLY = java.util.regex.Pattern.compile("\\d{3}[ -]|\\d{3}$");
 
     private final SmtpSettings smtp;
+    /** Null unless mailroute.smtp.auth=oauth2. */
+    private final OAuth2Settings oauth2;
     private final List<String> transcript = new ArrayList<>();
 
-    SmtpProbe(SmtpSettings smtp) {
+    SmtpProbe(SmtpSettings smtp, OAuth2Settings oauth2) {
         this.smtp = smtp;
+        this.oauth2 = oauth2;
     }
 
     List<String> transcript() {
@@ -140,22 +144,22 @@ final class SmtpProbe {
      * scopes — or the provider's error. The token itself is never shown.
      */
     private RelayCredentials credentials(Doctor.Report report) {
-        RelayCredentials credentials;
+        if (oauth2 == null) {
+            return new RelayCredentials.Password(smtp.password());
+        }
+        OAuth2Credentials credentials;
         try {
-            credentials = RelayCredentials.of(smtp);
+            credentials = OAuth2Credentials.of(oauth2);
         } catch (IllegalArgumentException e) {
             report.fail("smtp", "oauth2-token", e.getMessage(), "fix the mailroute.smtp.oauth2.* setting it names");
             return null;
         }
-        if (!(credentials instanceof OAuth2Credentials oauth2)) {
-            return credentials;
-        }
-        SharedToken shared = oauth2.token();
+        SharedToken shared = credentials.token();
         try {
             AccessToken token = shared.get();
             long seconds = Duration.between(Instant.now(), token.expiresAt()).toSeconds();
             report.ok("smtp", "oauth2-token", "acquired from " + shared.endpoint() + " for "
-                                              + smtp.oauth2().mailbox() + ", valid until " + token.expiresAt() + " ("
+                                              + oauth2.mailbox() + ", valid until " + token.expiresAt() + " ("
                                               + seconds + " s)" + (token.scopes() == null ? ""
                     : ", scopes " + token.scopes()));
             return credentials;

@@ -1,13 +1,14 @@
 package dev.mailroute.delivery.smtp;
 
-import dev.mailroute.delivery.smtp.oauth2.OAuth2Credentials;
-import dev.mailroute.delivery.smtp.oauth2.SharedToken;
 import dev.mailroute.settings.Secret;
 import jakarta.mail.MessagingException;
 
 /**
  * What mailroute authenticates to the relay with ({@code mailroute.smtp.auth}): a password, or an
  * OAuth 2.0 access token for XOAUTH2 that is fetched, shared and renewed behind this interface.
+ * The transport owns this interface and knows no implementation beyond {@link Password}: the token
+ * providers below it ({@code oauth2.OAuth2Credentials}) implement it, and the wiring chooses one,
+ * so that a new way to log in never changes the transport.
  */
 public interface RelayCredentials {
 
@@ -22,13 +23,6 @@ public interface RelayCredentials {
 
     /** What to check when the relay keeps refusing mailroute: for the ERROR, health and doctor. */
     String fix();
-
-    static RelayCredentials of(SmtpSettings settings) {
-        if (settings.auth() == SmtpSettings.Auth.OAUTH2) {
-            return new OAuth2Credentials(SharedToken.of(settings.oauth2()), settings.oauth2());
-        }
-        return new Password(settings.password());
-    }
 
     /** {@code mailroute.smtp.auth=password}, or no AUTH at all. */
     record Password(Secret password) implements RelayCredentials {

@@ -3,7 +3,6 @@ package dev.mailroute.delivery.smtp;
 import java.util.Locale;
 import java.util.Properties;
 
-import dev.mailroute.delivery.smtp.oauth2.OAuth2Settings;
 import jakarta.mail.AuthenticationFailedException;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
@@ -12,19 +11,17 @@ import dev.mailroute.settings.SettingsReader;
 import org.eclipse.angus.mail.smtp.SMTPTransport;
 
 /**
- * Where and how to reach the SMTP relay ({@code mailroute.smtp.*}).
- *
- * @param oauth2 where tokens come from, when {@code auth} is OAUTH2; null otherwise
+ * Where and how to reach the SMTP relay ({@code mailroute.smtp.*}). Where OAuth 2.0 tokens come
+ * from ({@code mailroute.smtp.oauth2.*}) is not the transport's business: the token providers
+ * read it themselves and implement {@link RelayCredentials}.
  */
 public record SmtpSettings(String host, int port, String username, Secret password, Security security,
-                           long timeoutMillis, String trust, Auth auth, OAuth2Settings oauth2) {
+                           long timeoutMillis, String trust, Auth auth) {
 
     public static SmtpSettings from(SettingsReader r) {
         String username = r.optional("mailroute.smtp.username");
         Secret password = r.secret("mailroute.smtp.password");
-        String written = r.optional("mailroute.smtp.auth");
-        Auth auth = written == null ? (username == null ? Auth.NONE : Auth.PASSWORD)
-                : Auth.valueOf(r.oneOf("mailroute.smtp.auth", "password", "oauth2").toUpperCase(Locale.ROOT));
+        Auth auth = Auth.from(r);
         if (auth == Auth.PASSWORD && username == null) {
             throw new IllegalArgumentException("mailroute.smtp.auth=password needs mailroute.smtp.username (and"
                                                + " MAILROUTE_SMTP_PASSWORD)");
@@ -40,7 +37,7 @@ public record SmtpSettings(String host, int port, String username, Secret passwo
         }
         return new SmtpSettings(r.required("mailroute.smtp.host"), r.port("mailroute.smtp.port"), username, password,
                 security, r.millis("mailroute.smtp.timeout"),
-                r.optional("mailroute.smtp.tls.trust"), auth, auth == Auth.OAUTH2 ? OAuth2Settings.from(r) : null);
+                r.optional("mailroute.smtp.tls.trust"), auth);
     }
 
     /** How mailroute authenticates to the relay ({@code mailroute.smtp.auth}). */
@@ -50,7 +47,15 @@ public record SmtpSettings(String host, int port, String username, Secret passwo
         /** AUTH LOGIN/PLAIN with mailroute.smtp.username and MAILROUTE_SMTP_PASSWORD. */
         PASSWORD,
         /** AUTH XOAUTH2 with an access token for the mailbox mailroute.smtp.username. */
-        OAUTH2
+        OAUTH2;
+
+        /** {@code mailroute.smtp.auth}, or what the presence of a user name implies when it is not set. */
+        public static Auth from(SettingsReader r) {
+            if (r.optional("mailroute.smtp.auth") == null) {
+                return r.optional("mailroute.smtp.username") == null ? NONE : PASSWORD;
+            }
+            return valueOf(r.oneOf("mailroute.smtp.auth", "password", "oauth2").toUpperCase(Locale.ROOT));
+        }
     }
 
     public enum Security {

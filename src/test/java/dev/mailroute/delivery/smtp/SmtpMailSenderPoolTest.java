@@ -80,7 +80,7 @@ class SmtpMailSenderPoolTest {
     void startTlsAndAuthArePaidOncePerSession() throws Exception {
         relay = ScriptedSmtpServer.start().offerStartTls().advertiseAuth(true);
         sender = sender(new SmtpSettings("127.0.0.1", relay.port(), "alerts", Secret.of("s3cret"),
-                SmtpSettings.Security.STARTTLS_REQUIRED, 5000, "*", SmtpSettings.Auth.PASSWORD, null), 100, 30_000);
+                SmtpSettings.Security.STARTTLS_REQUIRED, 5000, "*", SmtpSettings.Auth.PASSWORD), 100, 30_000);
         for (int i = 0; i < 5; i++) {
             sender.send(message(i));
         }
@@ -96,7 +96,7 @@ class SmtpMailSenderPoolTest {
         greenMail.start();
         try {
             sender = sender(new SmtpSettings("127.0.0.1", greenMail.getSmtps().getPort(), "alerts", Secret.of("s3cret"),
-                    SmtpSettings.Security.TLS, 5000, "*", SmtpSettings.Auth.PASSWORD, null), 100, 30_000);
+                    SmtpSettings.Security.TLS, 5000, "*", SmtpSettings.Auth.PASSWORD), 100, 30_000);
             for (int i = 0; i < 3; i++) {
                 sender.send(message(i));
             }
@@ -109,11 +109,11 @@ class SmtpMailSenderPoolTest {
 
     private static SmtpSettings plain(int port) {
         return new SmtpSettings("127.0.0.1", port, null, null, SmtpSettings.Security.NONE, 5000, null,
-                SmtpSettings.Auth.NONE, null);
+                SmtpSettings.Auth.NONE);
     }
 
     private static SmtpMailSender sender(SmtpSettings settings, int maxMessages, long idleMillis) {
-        SmtpMailSender sender = new SmtpMailSender(settings, RelayCredentials.of(settings),
+        SmtpMailSender sender = new SmtpMailSender(settings, new RelayCredentials.Password(settings.password()),
                 new PoolSettings(1, maxMessages, idleMillis));
         sender.start();
         return sender;

@@ -43,6 +43,6 @@ class SmtpSettingsTest {
 
     private static SmtpSettings settings(SmtpSettings.Security security) {
         return new SmtpSettings("relay.example.com", 25, "user", Secret.of("s3cret"), security, 7000, null,
-                SmtpSettings.Auth.PASSWORD, null);
+                SmtpSettings.Auth.PASSWORD);
     }
 }

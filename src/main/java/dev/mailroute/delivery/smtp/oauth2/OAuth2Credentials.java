@@ -22,6 +22,11 @@ public final class OAuth2Credentials implements RelayCredentials {
         this.settings = settings;
     }
 
+    /** Credentials whose tokens come from the configured provider (a bad key file is refused here). */
+    public static OAuth2Credentials of(OAuth2Settings settings) {
+        return new OAuth2Credentials(SharedToken.of(settings), settings);
+    }
+
     @Override
     public String secret() throws MessagingException {
         try {

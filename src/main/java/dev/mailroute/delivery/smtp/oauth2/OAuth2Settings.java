@@ -3,6 +3,7 @@ package dev.mailroute.delivery.smtp.oauth2;
 import java.nio.file.Path;
 import java.util.Locale;
 
+import dev.mailroute.delivery.smtp.SmtpSettings;
 import dev.mailroute.settings.Secret;
 import dev.mailroute.settings.SettingsReader;
 import dev.mailroute.settings.UrlCredentials;
@@ -38,6 +39,11 @@ public record OAuth2Settings(Provider provider, String mailbox, String tenant, S
         public String id() {
             return name().toLowerCase(Locale.ROOT);
         }
+    }
+
+    /** The token settings when {@code mailroute.smtp.auth=oauth2}; null for a password or no AUTH. */
+    public static OAuth2Settings forRelay(SettingsReader r) {
+        return SmtpSettings.Auth.from(r) == SmtpSettings.Auth.OAUTH2 ? from(r) : null;
     }
 
     public static OAuth2Settings from(SettingsReader r) {

@@ -43,8 +43,8 @@ class OAuth2SettingsTest {
         keys.put("mailroute.smtp.oauth2.clientSecret", "s3cret");
         SmtpSettings smtp = settings();
         assertThat(smtp.auth()).isEqualTo(SmtpSettings.Auth.OAUTH2);
-        assertThat(smtp.oauth2().scope()).isEqualTo("https://outlook.office365.com/.default");
-        assertThat(smtp.oauth2().toString()).doesNotContain("s3cret");
+        assertThat(oauth2.scope()).isEqualTo("https://outlook.office365.com/.default");
+        assertThat(oauth2.toString()).doesNotContain("s3cret");
         assertThat(smtp.sessionProperties()).containsEntry("mail.smtp.auth.mechanisms", "XOAUTH2");
     }
 
@@ -75,10 +75,18 @@ class OAuth2SettingsTest {
                                                       + " mailroute.smtp.oauth2.provider=google needs the service"
                                                       + " account's JSON key file");
         keys.put("mailroute.smtp.oauth2.serviceAccountKey", "/etc/mailroute/google.json");
-        assertThat(settings().oauth2().scope()).isEqualTo("https://mail.google.com/");
+        settings();
+        assertThat(oauth2.scope()).isEqualTo("https://mail.google.com/");
     }
 
+    /** What the last {@link #settings()} read for the token provider: null unless auth=oauth2. */
+    private OAuth2Settings oauth2;
+
+    /** As start-up reads them (MailrouteSettings): the relay's settings, then the token provider's. */
     private SmtpSettings settings() {
-        return SmtpSettings.from(new SettingsReader(key -> Optional.ofNullable(keys.get(key))));
+        SettingsReader r = new SettingsReader(key -> Optional.ofNullable(keys.get(key)));
+        SmtpSettings smtp = SmtpSettings.from(r);
+        oauth2 = OAuth2Settings.forRelay(r);
+        return smtp;
     }
 }
