@@ -53,6 +53,7 @@ public final class MailrouteConfiguration implements CamelConfiguration {
 
         LOG.info("inbox {} -> {} delivery{}", settings.inbox().dir(), settings.transport(),
                 settings.transport() == Transport.SMTP ? " via " + settings.smtp()
+                                + (settings.oauth2() == null ? "" : " with tokens from " + settings.oauth2())
                         : " into " + settings.pickup().dir() + " (" + settings.pickup().format() + ")");
     }
 
