@@ -15,14 +15,15 @@ import java.util.UUID;
 import dev.mailroute.accept.Problem;
 import dev.mailroute.accept.RejectedMessageException;
 import dev.mailroute.files.AtomicFile;
+import dev.mailroute.files.FileModes;
 import dev.mailroute.message.MessageHeaders;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps a rejected inbox file: its original bytes, unchanged, in {@code rejected/} (readable by
- * mailroute's user only), and beside it {@code <name>.error.txt} with every problem found. A name
+ * Keeps a rejected inbox file: its original bytes, unchanged, in {@code rejected/} (the folder and
+ * its files are mailroute's user's only, {@link FileModes#PRIVATE}, made again so if removed), and beside it {@code <name>.error.txt} with every problem found. A name
  * that is already taken gets a counter ({@code hello-2.json}), so an earlier rejection is never
  * overwritten; a name too long to take the {@code .error.txt} beside it, or with control characters
  * or bytes that are not UTF-8 in it, is shortened or cleaned ({@link FileNames#safe}), and the
@@ -59,6 +60,7 @@ public final class RejectedFolder {
                 ? rejected.problems()
                 : List.of(new Problem("$", String.valueOf(cause)));
         byte[] name = original.getFileName().toString().getBytes(StandardCharsets.UTF_8);
+        FileModes.PRIVATE.createFolder(folder);
         Kept kept = reserve(name);
         // synced: the inbox file is deleted once this returns, and this is its only copy
         writeReason(kept, name, problems, exchange.getMessage().getHeader(MessageHeaders.INGRESS, "file", String.class));
@@ -87,6 +89,11 @@ public final class RejectedFolder {
      * @return false when it could not be moved (another file system): the caller logs it once
      */
     boolean moveAside(Path original, byte[] name, String reason) {
+        try {
+            FileModes.PRIVATE.createFolder(folder);
+        } catch (IOException e) {
+            return false;
+        }
         Kept kept = reserve(name);
         try {
             writeReason(kept, name, List.of(new Problem("$", reason)), "file");
