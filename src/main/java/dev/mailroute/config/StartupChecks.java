@@ -110,5 +110,11 @@ public final class StartupChecks {
         for (Path folder : privateFolders) {
             FolderCheck.makePrivate(folder).ifPresent(LOG::warn);
         }
+        if (settings.usesPickup()) {
+            // not changed: the operator may have opened it on purpose for a pickup service that deletes files
+            FileModes.openToOthers(settings.pickup().dir()).ifPresent(mode -> LOG.warn("pickup folder {} has mode {}:"
+                    + " others on this machine can list it. Fix: chmod o-rwx {}", settings.pickup().dir(), mode,
+                    settings.pickup().dir()));
+        }
     }
 }

@@ -94,6 +94,21 @@ public record FileModes(Set<PosixFilePermission> folder, Set<PosixFilePermission
         }
     }
 
+    /** @return the folder's mode, as rwxr-xr-x, when it gives "other" any access; empty otherwise or without POSIX */
+    public static Optional<String> openToOthers(Path folder) {
+        try {
+            if (!posix(folder)) {
+                return Optional.empty();
+            }
+            Set<PosixFilePermission> mode = Files.getPosixFilePermissions(folder);
+            boolean open = mode.contains(PosixFilePermission.OTHERS_READ) || mode.contains(PosixFilePermission.OTHERS_WRITE)
+                           || mode.contains(PosixFilePermission.OTHERS_EXECUTE);
+            return open ? Optional.of(PosixFilePermissions.toString(mode)) : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
     /** Creates the folder (and any missing parents, with the umask's mode) if it is missing, with this mode and group. */
     public void createFolder(Path path) throws IOException {
         if (Files.isDirectory(path)) {

@@ -11,7 +11,9 @@ import java.nio.file.attribute.UserPrincipalNotFoundException;
 import java.time.Duration;
 import java.util.List;
 
+import dev.mailroute.config.StartupChecks;
 import dev.mailroute.support.GatewayProcess;
+import dev.mailroute.support.LogCapture;
 import dev.mailroute.support.MailRequests;
 import dev.mailroute.support.ScriptedSmtpServer;
 import dev.mailroute.support.ScriptedSmtpServer.Stage;
@@ -42,6 +44,22 @@ class MailFileModesTest {
             gateway.submit(MailRequests.minimal());
             Path file = gateway.awaitFiles("pickup", 1).get(0);
             assertThat(mode(gateway.folder("pickup"))).isEqualTo("rwxr-x---");
+            assertThat(mode(file)).isEqualTo("rw-r-----");
+        }
+    }
+
+    /** An existing folder is the operator's: its mode stays, but a start says when others may list it. */
+    @Test
+    void anExistingPickupFolderOpenToOthersIsLeftAsItIsAndWarnedAbout() throws Exception {
+        Path pickup = Files.createDirectory(data.resolve("pickup"));
+        Files.setPosixFilePermissions(pickup, PosixFilePermissions.fromString("rwxr-xr-x"));
+        try (LogCapture log = LogCapture.of(StartupChecks.class);
+             TestGateway gateway = TestGateway.on(data).start()) {
+            assertThat(log.lines()).contains("WARN pickup folder " + pickup + " has mode rwxr-xr-x: others on this"
+                                             + " machine can list it. Fix: chmod o-rwx " + pickup);
+            gateway.submit(MailRequests.minimal());
+            Path file = gateway.awaitFiles("pickup", 1).get(0);
+            assertThat(mode(pickup)).isEqualTo("rwxr-xr-x");
             assertThat(mode(file)).isEqualTo("rw-r-----");
         }
     }
