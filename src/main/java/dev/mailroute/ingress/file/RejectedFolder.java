@@ -23,9 +23,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Keeps a rejected inbox file: its original bytes, unchanged, in {@code rejected/} (the folder and
- * its files are mailroute's user's only, {@link FileModes#PRIVATE}, made again so if removed), and beside it {@code <name>.error.txt} with every problem found. A name
- * that is already taken gets a counter ({@code hello-2.json}), so an earlier rejection is never
- * overwritten; a name too long to take the {@code .error.txt} beside it, or with control characters
+ * its files are mailroute's user's only, {@link FileModes#PRIVATE}, made again so if removed), and
+ * beside it {@code <name>.error.txt} with every problem found. A name that is already taken gets a
+ * counter ({@code hello-2.json}), so an earlier rejection is never overwritten; a name too long to take the {@code .error.txt} beside it, or with control characters
  * or bytes that are not UTF-8 in it, is shortened or cleaned ({@link FileNames#safe}), and the
  * reason file says so and quotes the original name escaped. What is not a regular file (a symbolic
  * link, a FIFO) is moved aside itself, never read.
