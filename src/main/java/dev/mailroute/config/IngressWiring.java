@@ -14,7 +14,9 @@ import dev.mailroute.ingress.jms.JmsSubmission;
 import dev.mailroute.ingress.smtp.SmtpdComponent;
 import dev.mailroute.message.InFlightBytes;
 import dev.mailroute.observability.MailEvents;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelContext;
+import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.apache.camel.spi.Registry;
 
 /**
@@ -36,7 +38,8 @@ final class IngressWiring {
         RejectedFolder rejected = new RejectedFolder(inbox.rejectedDir());
         registry.bind("clientInput", new ClientInput(events));
         registry.bind("rejectedFolder", rejected);
-        registry.bind("inboxFiles", new InboxFiles(rejected, inFlight));
+        registry.bind("inboxFiles", new InboxFiles(rejected, inFlight, events,
+                registry.lookupByNameAndType(MicrometerConstants.METRICS_REGISTRY_NAME, MeterRegistry.class)));
         HttpRequestCheck check = new HttpRequestCheck(http.apiKeys(), accept.maxBytes(), http.observeRequiresKey());
         HttpAnswers answers = new HttpAnswers();
         registry.bind("httpRequestCheck", check);

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.mailroute.files.FileModes;
 import dev.mailroute.files.FolderCheck;
 import dev.mailroute.ingress.http.HttpSettings;
 import dev.mailroute.ingress.smtp.ListenerExposure;
@@ -68,12 +69,16 @@ public final class StartupChecks {
     public static void requireUsableFolders(MailrouteSettings settings) {
         List<String> problems = new ArrayList<>();
         FolderCheck.problem("inbox", "mailroute.inbox.dir", settings.inbox().dir()).ifPresent(problems::add);
-        FolderCheck.problem("rejected", "mailroute.rejected.dir", settings.inbox().rejectedDir()).ifPresent(problems::add);
-        FolderCheck.problem("failed", "mailroute.failed.dir", settings.delivery().failedDir()).ifPresent(problems::add);
+        FolderCheck.problem("rejected", "mailroute.rejected.dir", settings.inbox().rejectedDir(), FileModes.PRIVATE)
+                .ifPresent(problems::add);
+        FolderCheck.problem("failed", "mailroute.failed.dir", settings.delivery().failedDir(), FileModes.PRIVATE)
+                .ifPresent(problems::add);
         // Camel only warns at start-up when it cannot create its spool folder, then fails messages later
         FolderCheck.problem("spool", "mailroute.spool.dir", settings.spoolDir()).ifPresent(problems::add);
         if (settings.usesPickup()) {
-            FolderCheck.problem("pickup", "mailroute.pickup.dir", settings.pickup().dir()).ifPresent(problems::add);
+            FolderCheck.problem("pickup", "mailroute.pickup.dir", settings.pickup().dir(), settings.pickup().modes())
+                    .or(() -> settings.pickup().modes().groupProblem("mailroute.pickup.group", settings.pickup().dir()))
+                    .ifPresent(problems::add);
         }
         if (settings.broker().embedded()) {
             FolderCheck.problem("broker journal", "mailroute.broker.dir", settings.broker().dir())
@@ -90,6 +95,12 @@ public final class StartupChecks {
         }
         for (Path folder : privateFolders) {
             FolderCheck.makePrivate(folder).ifPresent(LOG::warn);
+        }
+        if (settings.usesPickup()) {
+            // not changed: the operator may have opened it on purpose for a pickup service that deletes files
+            FileModes.openToOthers(settings.pickup().dir()).ifPresent(mode -> LOG.warn("pickup folder {} has mode {}:"
+                    + " others on this machine can list it. Fix: chmod o-rwx {}", settings.pickup().dir(), mode,
+                    settings.pickup().dir()));
         }
     }
 }

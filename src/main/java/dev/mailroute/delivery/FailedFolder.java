@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mailroute.delivery.DeliveryFailure.RecipientReply;
 import dev.mailroute.files.AtomicFile;
+import dev.mailroute.files.FileModes;
 import dev.mailroute.message.QueuedMessage;
 import dev.mailroute.message.XSenderForm;
 import jakarta.mail.MessagingException;
@@ -22,7 +23,8 @@ import jakarta.mail.internet.InternetAddress;
  * Parks what cannot be delivered: {@code failed/<id>.eml}, the exact message with X-Sender /
  * X-Receiver lines for the recipients that failed (drop it into the inbox to send it to them
  * again), and {@code failed/<id>.json} with why. Nothing here is ever overwritten: a second
- * record for the same message (a partial failure, then an expiry) gets {@code <id>-2.*}.
+ * record for the same message (a partial failure, then an expiry) gets {@code <id>-2.*}. The folder
+ * and its files are mailroute's user's only ({@link FileModes#PRIVATE}), made again so if removed.
  */
 public final class FailedFolder {
 
@@ -41,7 +43,7 @@ public final class FailedFolder {
 
     /** @return the .eml file written */
     public Path park(QueuedMessage message, Record record) throws IOException, MessagingException {
-        Files.createDirectories(folder);
+        FileModes.PRIVATE.createFolder(folder);
         String base = freeBase(message.id());
         byte[] eml = XSenderForm.write(message,
                 record.recipients().stream().map(RecipientReply::address).toList());
@@ -60,7 +62,7 @@ public final class FailedFolder {
      * @return the .eml file written
      */
     public Path parkForeign(byte[] bytes, String reason, long now) throws IOException {
-        Files.createDirectories(folder);
+        FileModes.PRIVATE.createFolder(folder);
         String base = freeBase(UUID.randomUUID().toString());
         ObjectNode json = mapper.createObjectNode();
         json.put("id", base);

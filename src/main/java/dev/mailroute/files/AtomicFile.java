@@ -33,7 +33,7 @@ public final class AtomicFile {
 
     /** Replaces an existing file of that name (a redelivery writing the same bytes again); the umask decides the mode. */
     public static void write(Path target, byte[] bytes, boolean fsync) throws IOException {
-        write(target, new ByteArrayInputStream(bytes), fsync, null);
+        writeAs(target, new ByteArrayInputStream(bytes), fsync, null);
     }
 
     /** @param permissions the new file's mode (on POSIX file systems), or null for the umask's */
@@ -45,6 +45,16 @@ public final class AtomicFile {
     /** The same for content of any size, streamed. */
     public static void write(Path target, InputStream content, boolean fsync, Set<PosixFilePermission> permissions)
             throws IOException {
+        writeAs(target, content, fsync, permissions == null ? null : new FileModes(null, permissions, null));
+    }
+
+    /** @param modes the new file's mode and group (on POSIX file systems), see {@link FileModes} */
+    public static void write(Path target, byte[] bytes, boolean fsync, FileModes modes) throws IOException {
+        writeAs(target, new ByteArrayInputStream(bytes), fsync, modes);
+    }
+
+    private static void writeAs(Path target, InputStream content, boolean fsync, FileModes modes) throws IOException {
+        Set<PosixFilePermission> permissions = modes == null ? null : modes.file();
         Path part = part(target);
         boolean mode = permissions != null && posix(target);
         // created with the mode (never readable by others, not even for a moment), and set again
@@ -54,7 +64,8 @@ public final class AtomicFile {
         try (FileChannel out = FileChannel.open(part, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING), attributes)) {
             if (mode) {
-                Files.setPosixFilePermissions(part, permissions);
+                // the group before any content: a pickup service of that group reads it once renamed in
+                modes.applyToFile(part);
             }
             content.transferTo(Channels.newOutputStream(out));
             if (fsync) {
@@ -68,7 +79,7 @@ public final class AtomicFile {
     }
 
     private static boolean posix(Path target) {
-        return target.getFileSystem().supportedFileAttributeViews().contains("posix");
+        return FileModes.posix(target);
     }
 
     private static Path part(Path target) {

@@ -41,6 +41,15 @@ public final class FolderCheck {
 
     /** @return the problem as one line, or empty when the folder is there and writable. */
     public static Optional<String> problem(String role, String key, Path folder) {
+        return problem(role, key, folder, null);
+    }
+
+    /**
+     * The same, and a missing folder is created with that mode and group.
+     *
+     * @param modes null for the umask's mode
+     */
+    public static Optional<String> problem(String role, String key, Path folder, FileModes modes) {
         Path path = folder.toAbsolutePath().normalize();
         String user = System.getProperty("user.name");
         String owner = OWNER;
@@ -50,7 +59,11 @@ public final class FolderCheck {
                     role, path, user, key));
         }
         try {
-            Files.createDirectories(path);
+            if (modes == null) {
+                Files.createDirectories(path);
+            } else {
+                modes.createFolder(path);
+            }
         } catch (IOException e) {
             return Optional.of(String.format("%s folder %s cannot be created by user %s: %s."
                                              + " Fix: mkdir -p %s && chown %s %s, or set %s to another folder.",

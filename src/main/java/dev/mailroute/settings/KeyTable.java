@@ -99,6 +99,7 @@ public final class KeyTable {
         t.path("mailroute.pickup.dir", "{{mailroute.data.dir}}/pickup", "where the pickup transport writes <id>.eml");
         t.choice("mailroute.pickup.format", "x-sender", "the form of pickup files", "x-sender", "headers");
         t.add("mailroute.pickup.fsync", Kind.BOOLEAN, "true", "sync each pickup file and the folder before it counts as delivered");
+        t.add("mailroute.pickup.group", Kind.TEXT, "", "the group of the pickup folder and files, for a pickup service's account; empty = the process's");
 
         t.stage("smtp");
         t.add("mailroute.smtp.host", Kind.TEXT, "localhost", "the relay");

@@ -11,10 +11,12 @@ import java.util.List;
 import java.util.stream.Stream;
 
 import dev.mailroute.ingress.file.InboxFiles;
+import dev.mailroute.ingress.file.RejectedFolder;
 import dev.mailroute.support.LogCapture;
 import dev.mailroute.support.MailRequests;
 import dev.mailroute.support.TestGateway;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.DisabledOnOs;
@@ -26,10 +28,16 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * What lands in an inbox besides mail: links, FIFOs, folders, empty files, names too long or not
- * text at all. Each ends in rejected/ with its reason — unread where reading would be the attack —
- * or is logged once; none stops or slows the files around it.
+ * text at all. Each ends delivered, or in rejected/ under a safe name with its reason — unread
+ * where reading would be the attack — or, when it cannot be moved, is logged once; none stops or
+ * slows the files around it.
  */
 class InboxHostileFilesTest {
+
+    private static final String MESSAGE = "From: app@example.com\r\nTo: ops@example.com\r\nSubject: hi\r\n\r\nhello\r\n";
+    private static final String UNDECODABLE_REJECTED =
+            "mailroute_inbox_undecodable_names_total\\{outcome=\"rejected\"}";
+    private static final String UNDECODABLE_LEFT = "mailroute_inbox_undecodable_names_total\\{outcome=\"left\"}";
 
     @TempDir
     Path data;
@@ -118,7 +126,7 @@ class InboxHostileFilesTest {
         Path reason = rejected.stream().filter(p -> p.toString().endsWith(".error.txt")).findFirst().orElseThrow();
         assertThat(reason.getFileName().toString().getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(255);
         assertThat(Files.readString(reason)).contains("mailroute rejected " + name)
-                .contains("Its name was too long or had control characters in it; it is kept as x")
+                .contains("Its name was too long").contains("it is kept as x")
                 .contains("from: 'nobody' is not a valid address");
     }
 
@@ -132,26 +140,134 @@ class InboxHostileFilesTest {
     }
 
     @Test
-    void whatCannotBeMovedIsLoggedOnceAndLeftAlone() throws Exception {
+    void aValidFileWithANewlineInItsNameIsDelivered() throws Exception {
+        dropValid("two\nlines.json");
+        gateway.awaitFiles("pickup", 1);
+        gateway.awaitInboxEmpty();
+        assertThat(gateway.files("rejected")).isEmpty();
+    }
+
+    /** C1 controls (NEL is a line break to some tools) and a right-to-left override that disguises ".exe". */
+    @Test
+    void invisibleAndLineBreakingCharactersAreEscapedInTheReasonAndReplacedInTheKeptName() throws Exception {
+        Files.writeString(inbox.resolve("a\u0085b\u202egpj.json"), "{\"from\": \"nobody\"}");
+        Path reason = gateway.folder("rejected").resolve("a_b_gpj.json.error.txt");
+        await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(reason));
+        assertThat(Files.readString(reason)).startsWith("mailroute rejected a\\u0085b\\u202egpj.json (ingress file)")
+                .contains("it is kept as a_b_gpj.json");
+        assertThat(gateway.folder("rejected").resolve("a_b_gpj.json")).exists();
+    }
+
+    /**
+     * Nine earlier rejections of the same long name take the counters -2 to -9; the tenth needs
+     * "-10", and its reason file, written as .NAME-10.json.error.txt.part, must still fit in 255 bytes.
+     */
+    @Test
+    void aLongNameRejectedAgainAndAgainAlwaysGetsItsReasonFile() throws Exception {
+        String base = "r".repeat(232);
+        Path rejected = gateway.folder("rejected");
+        for (int n = 1; n <= 9; n++) {
+            String kept = base + (n == 1 ? "" : "-" + n) + ".json";
+            Files.writeString(rejected.resolve(kept), "earlier");
+            Files.writeString(rejected.resolve(kept + ".error.txt"), "earlier");
+        }
+        String name = base + ".json";
+        Files.writeString(inbox.resolve(name), "{\"from\": \"nobody\"}");
+        await().atMost(Duration.ofSeconds(20)).until(() -> reasons().size() == 10);
+        gateway.awaitInboxEmpty();
+        Path reason = reasons().stream().filter(p -> {
+            try {
+                return !Files.readString(p).equals("earlier");
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }).findFirst().orElseThrow();
+        assertThat(Files.readString(reason)).startsWith("mailroute rejected " + name)
+                .contains("from: 'nobody' is not a valid address");
+        for (Path file : gateway.files("rejected")) {
+            assertThat(file.getFileName().toString().getBytes(StandardCharsets.UTF_8).length + ".part".length() + 1)
+                    .isLessThanOrEqualTo(255);
+        }
+    }
+
+    @Test
+    void aFolderIsLoggedAtMostOnceAndLeftAlone() throws Exception {
         try (LogCapture log = LogCapture.of(InboxFiles.class)) {
             Files.createDirectory(inbox.resolve("folder.json"));
-            // a name whose bytes are not UTF-8: made by the shell, since Java cannot even name it
-            Process mk = new ProcessBuilder("sh", "-c", "printf '{}' > \"$(printf 'bad\\377name.json')\"")
-                    .directory(inbox.toFile()).start();
-            assertThat(mk.waitFor()).isZero();
-            dropValid("next-to-them.json");
+            dropValid("next-to-it.json");
             gateway.awaitFiles("pickup", 1);
-            // many polls later, still one line each
-            await().pollDelay(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> true);
+            dropValid("and-after-more-polls.json");
+            gateway.awaitFiles("pickup", 2);
             // Camel's listing does not offer a folder to the inbox at all (not recursive): never in the log
             // more than once, never moved
             assertThat(log.lines().stream().filter(l -> l.contains("folder.json"))).hasSizeLessThanOrEqualTo(1);
-            assertThat(log.lines().stream().filter(l -> l.contains("name.json") && l.contains("encoding"))).hasSize(1);
+        }
+        assertThat(inbox.resolve("folder.json")).isDirectory();
+    }
+
+    /**
+     * The JVM decodes the name's bytes ff fe to U+FFFD U+FFFD, a name that addresses no file: it
+     * could never be opened, and used to lie in the inbox for good. It is moved aside by its bytes.
+     */
+    @Test
+    void aNameThatIsNotUtf8IsMovedAsideWithItsBytesShown() throws Exception {
+        double before = Math.max(0, gateway.metric(UNDECODABLE_REJECTED));
+        try (LogCapture log = LogCapture.of(RejectedFolder.class)) {
+            createWithRawName(inbox, "\\377\\376.eml");
+            Path reason = gateway.folder("rejected").resolve("__.eml.error.txt");
+            await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(reason));
+            assertThat(Files.readString(reason)).startsWith("mailroute rejected \\xff\\xfe.eml (ingress file)")
+                    .contains("it is kept as __.eml")
+                    .contains("its name is not valid UTF-8 (bytes ff fe 2e 65 6d 6c)");
+            assertThat(gateway.folder("rejected").resolve("__.eml")).hasContent(MESSAGE);
+            gateway.awaitInboxEmpty();
+            assertThat(log.lines()).anyMatch(l -> l.startsWith("WARN rejected \\xff\\xfe.eml: its name is not valid"
+                                                               + " UTF-8 (bytes ff fe 2e 65 6d 6c)"));
+        }
+        assertThat(gateway.metric(UNDECODABLE_REJECTED) - before).isEqualTo(1);
+    }
+
+    /** rejected/ on another file system: nothing can be moved there in one step, so the file stays, said once. */
+    @Test
+    void aNameThatIsNotUtf8AndCannotBeMovedIsLoggedOnceWithItsBytesAndCounted() throws Exception {
+        Path shm = Path.of("/dev/shm");
+        Assumptions.assumeTrue(Files.isDirectory(shm) && Files.isWritable(shm)
+                               && !Files.getFileStore(shm).equals(Files.getFileStore(data)), "needs a second file system");
+        Path elsewhere = Files.createTempDirectory(shm, "mailroute-rejected");
+        gateway.close();
+        gateway = TestGateway.on(data).with("mailroute.rejected.dir", elsewhere.toString()).start();
+        try (LogCapture log = LogCapture.of(InboxFiles.class)) {
+            double before = Math.max(0, gateway.metric(UNDECODABLE_LEFT));
+            createWithRawName(inbox, "bad\\377name.json");
+            await().atMost(Duration.ofSeconds(20)).until(() -> gateway.metric(UNDECODABLE_LEFT) - before == 1);
+            dropValid("next-to-it.json");
+            gateway.awaitFiles("pickup", 1);
+            dropValid("after-more-polls.json");
+            gateway.awaitFiles("pickup", 2);
+            assertThat(log.lines().stream().filter(l -> l.contains("name.json"))).containsExactly(
+                    "WARN inbox: skipping bad\\xffname.json: its name is not valid UTF-8 (bytes 62 61 64 ff 6e 61 6d"
+                    + " 65 2e 6a 73 6f 6e), and it cannot be moved into the rejected folder; rename it");
+            assertThat(gateway.metric(UNDECODABLE_LEFT) - before).isEqualTo(1);
+        } finally {
+            try (Stream<Path> left = Files.list(elsewhere)) {
+                left.forEach(p -> p.toFile().delete());
+            }
+            Files.deleteIfExists(elsewhere);
         }
         try (Stream<Path> left = Files.list(inbox)) {
-            assertThat(left.filter(p -> !p.getFileName().toString().startsWith("."))).as("the folder and the"
-                    + " unreadable name stay").hasSize(2);
+            assertThat(left.filter(p -> !p.getFileName().toString().startsWith("."))).hasSize(1);
         }
+    }
+
+    /** Java cannot name such a file; the shell can (printf's octal escapes give the bytes). */
+    private static void createWithRawName(Path folder, String printfName) throws Exception {
+        Process mk = new ProcessBuilder("sh", "-c", "printf '%s' \"$0\" > \"$(printf '" + printfName + "')\"", MESSAGE)
+                .directory(folder.toFile()).redirectErrorStream(true).start();
+        assertThat(mk.waitFor()).as(new String(mk.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isZero();
+    }
+
+    private List<Path> reasons() {
+        return gateway.files("rejected").stream().filter(p -> p.toString().endsWith(".error.txt")).toList();
     }
 
     private void dropValid(String name) throws IOException {

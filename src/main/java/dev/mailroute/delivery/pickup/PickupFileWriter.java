@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Set;
 
 import dev.mailroute.files.AtomicFile;
+import dev.mailroute.files.FileModes;
 import dev.mailroute.message.QueuedMessage;
 import dev.mailroute.message.XSenderForm;
 import jakarta.mail.Address;
@@ -25,7 +26,8 @@ import org.eclipse.angus.mail.util.CRLFOutputStream;
  * line endings, in the configured {@link PickupFormat}. The file is written as
  * {@code .<id>.eml.part} (a name pickup services ignore), fsync'ed, and renamed into place in one
  * atomic step, then the folder is fsync'ed: a pickup service never sees half a file, and after a
- * crash there is no visible but empty one.
+ * crash there is no visible but empty one. Folder and file give no access to others, and belong
+ * to {@code mailroute.pickup.group} when it is set ({@link FileModes#forGroup}).
  *
  * <p>mailroute writes the file itself rather than through camel-file's producer: in Camel 4.18
  * that producer never syncs to disk (its {@code forceWrites} option is not used anywhere).
@@ -35,17 +37,21 @@ public final class PickupFileWriter {
     private final PickupFormat format;
     private final Path folder;
     private final boolean fsync;
+    private final FileModes modes;
 
     public PickupFileWriter(PickupSettings settings) {
         this.format = settings.format();
         this.folder = settings.dir();
         this.fsync = settings.fsync();
+        this.modes = settings.modes();
     }
 
     public void write(Exchange exchange) throws InvalidPayloadException, MessagingException, IOException {
         QueuedMessage message = exchange.getMessage().getMandatoryBody(QueuedMessage.class);
         Path file = folder.resolve(message.id() + ".eml");
-        AtomicFile.write(file, render(message), fsync);
+        // a folder removed while mailroute runs comes back with its mode, not the umask's
+        modes.createFolder(folder);
+        AtomicFile.write(file, render(message), fsync, modes);
         exchange.getMessage().setHeader(Exchange.FILE_NAME_PRODUCED, file.toString());
     }
 

@@ -8,23 +8,28 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
+import java.util.UUID;
 
 import dev.mailroute.accept.Problem;
 import dev.mailroute.accept.RejectedMessageException;
 import dev.mailroute.files.AtomicFile;
+import dev.mailroute.files.FileModes;
 import dev.mailroute.message.Handover;
+import dev.mailroute.observability.LogText;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps a rejected inbox file: its original bytes, unchanged, in {@code rejected/} (readable by
- * mailroute's user only), and beside it {@code <name>.error.txt} with every problem found. A name
- * that is already taken gets a counter ({@code hello-2.json}), so an earlier rejection is never
- * overwritten; a name too long to take the {@code .error.txt} beside it, or with control characters
- * in it, is shortened or cleaned, and the reason file says so. What is not a regular file (a
- * symbolic link, a FIFO) is moved aside itself, never read.
+ * Keeps a rejected inbox file: its original bytes, unchanged, in {@code rejected/} (the folder and
+ * its files are mailroute's user's only, {@link FileModes#PRIVATE}, made again so if removed), and
+ * beside it {@code <name>.error.txt} with every problem found. A name that is already taken gets a
+ * counter ({@code hello-2.json}), so an earlier rejection is never overwritten; a name too long to take the {@code .error.txt} beside it, or with control characters
+ * or bytes that are not UTF-8 in it, is shortened or cleaned ({@link FileNames#safe}), and the
+ * reason file says so and quotes the original name escaped. What is not a regular file (a symbolic
+ * link, a FIFO) is moved aside itself, never read.
  */
 public final class RejectedFolder {
 
@@ -33,8 +38,14 @@ public final class RejectedFolder {
     /** Bytes a file name may have on the file systems mailroute runs on. */
     private static final int MAX_NAME_BYTES = 255;
     private static final String REASON_SUFFIX = ".error.txt";
-    /** Room left for "-NNN" and ".error.txt". */
-    private static final int MAX_KEPT_NAME_BYTES = MAX_NAME_BYTES - REASON_SUFFIX.length() - 8;
+    /** Counters beyond this take a random suffix of the same width instead. */
+    private static final int MAX_COUNTER = 99_999;
+    /**
+     * Room left for the longest file written for it: the reason file while it is written,
+     * {@code .<name>-99999.error.txt.part} (see AtomicFile).
+     */
+    private static final int MAX_KEPT_NAME_BYTES = MAX_NAME_BYTES - ".".length() - "-99999".length()
+                                                   - REASON_SUFFIX.length() - ".part".length();
 
     private final Path folder;
 
@@ -49,15 +60,16 @@ public final class RejectedFolder {
         List<Problem> problems = cause instanceof RejectedMessageException rejected
                 ? rejected.problems()
                 : List.of(new Problem("$", String.valueOf(cause)));
-        Kept kept = reserve(original.getFileName().toString());
+        byte[] name = original.getFileName().toString().getBytes(StandardCharsets.UTF_8);
+        FileModes.PRIVATE.createFolder(folder);
+        Kept kept = reserve(name);
         // synced: the inbox file is deleted once this returns, and this is its only copy
-        writeReason(kept, original.getFileName().toString(), problems,
-                exchange.getProperty(Handover.INGRESS, "file", String.class));
+        writeReason(kept, name, problems, exchange.getProperty(Handover.INGRESS, "file", String.class));
         try (InputStream bytes = Files.newInputStream(original, LinkOption.NOFOLLOW_LINKS)) {
             AtomicFile.write(kept.file(), bytes, true, AtomicFile.OWNER_ONLY);
         }
-        LOG.warn("rejected {}: {} (kept as {}, reason in {})", printable(original.getFileName().toString()),
-                cause == null ? "" : oneLine(cause.getMessage()), kept.file(), kept.reason().getFileName());
+        LOG.warn("rejected {}: {} (kept as {}, reason in {})", FileNames.escaped(name),
+                cause == null ? "" : LogText.oneLine(cause.getMessage()), kept.file(), kept.reason().getFileName());
     }
 
     /**
@@ -66,12 +78,29 @@ public final class RejectedFolder {
      * @return false when it could not be moved (another file system): the caller logs it once
      */
     boolean moveAside(Path original, String reason) {
-        Kept kept = reserve(original.getFileName().toString());
+        return moveAside(original, original.getFileName().toString().getBytes(StandardCharsets.UTF_8), reason);
+    }
+
+    /**
+     * Moves a file out of the inbox as it is, unread.
+     *
+     * @param original the file; for a name this JVM cannot decode, the path a directory listing gave,
+     *                 which holds the name's bytes (its text form would name another file)
+     * @param name     the file name's bytes, as the file system has them
+     * @return false when it could not be moved (another file system): the caller logs it once
+     */
+    boolean moveAside(Path original, byte[] name, String reason) {
         try {
-            writeReason(kept, original.getFileName().toString(), List.of(new Problem("$", reason)), "file");
+            FileModes.PRIVATE.createFolder(folder);
+        } catch (IOException e) {
+            return false;
+        }
+        Kept kept = reserve(name);
+        try {
+            writeReason(kept, name, List.of(new Problem("$", reason)), "file");
             Files.move(original, kept.file(), StandardCopyOption.ATOMIC_MOVE);
-            LOG.warn("rejected {}: {} (moved to {}, reason in {})", printable(original.getFileName().toString()),
-                    reason, kept.file(), kept.reason().getFileName());
+            LOG.warn("rejected {}: {} (moved to {}, reason in {})", FileNames.escaped(name), reason, kept.file(),
+                    kept.reason().getFileName());
             return true;
         } catch (IOException e) {
             try {
@@ -84,73 +113,41 @@ public final class RejectedFolder {
     }
 
     /** Where a rejected file and its reason go, and what had to be changed about its name. */
-    private record Kept(Path file, Path reason, String renamed) {
+    private record Kept(Path file, Path reason, boolean renamed) {
     }
 
-    private Kept reserve(String name) {
-        String safe = safeName(name);
+    private Kept reserve(byte[] name) {
+        String safe = FileNames.safe(name, MAX_KEPT_NAME_BYTES);
         int dot = safe.lastIndexOf('.');
         String base = dot > 0 ? safe.substring(0, dot) : safe;
         String extension = dot > 0 ? safe.substring(dot) : "";
         Path candidate = folder.resolve(safe);
         for (int n = 2; Files.exists(candidate, LinkOption.NOFOLLOW_LINKS)
                         || Files.exists(folder.resolve(candidate.getFileName() + REASON_SUFFIX)); n++) {
+            if (n > MAX_COUNTER) {
+                // never reached in practice; a name beyond the room left for the counter would not fit
+                candidate = folder.resolve(base + "-" + UUID.randomUUID().toString().substring(0, 5) + extension);
+                break;
+            }
             candidate = folder.resolve(base + "-" + n + extension);
         }
         return new Kept(candidate, folder.resolve(candidate.getFileName() + REASON_SUFFIX),
-                safe.equals(name) ? null : safe);
+                !Arrays.equals(safe.getBytes(StandardCharsets.UTF_8), name));
     }
 
-    private void writeReason(Kept kept, String name, List<Problem> problems, String ingress) throws IOException {
+    private void writeReason(Kept kept, byte[] name, List<Problem> problems, String ingress) throws IOException {
         StringBuilder text = new StringBuilder();
-        text.append("mailroute rejected ").append(printable(name)).append(" (ingress ").append(ingress).append(") at ")
-                .append(Instant.now()).append('\n');
-        if (kept.renamed() != null) {
-            text.append("Its name was too long or had control characters in it; it is kept as ")
-                    .append(kept.file().getFileName()).append('\n');
+        text.append("mailroute rejected ").append(FileNames.escaped(name)).append(" (ingress ").append(ingress)
+                .append(") at ").append(Instant.now()).append('\n');
+        if (kept.renamed()) {
+            text.append("Its name was too long, or had control characters or bytes that are not UTF-8 in it;"
+                        + " it is kept as ").append(kept.file().getFileName()).append('\n');
         }
         text.append(problems.size() == 1 ? "1 problem:\n" : problems.size() + " problems:\n");
         for (Problem problem : problems) {
-            text.append("- ").append(oneLine(problem.toString())).append('\n');
+            text.append("- ").append(LogText.oneLine(problem.toString())).append('\n');
         }
         text.append("Fix the request and drop it into the inbox again.\n");
         AtomicFile.write(kept.reason(), text.toString().getBytes(StandardCharsets.UTF_8), true, AtomicFile.OWNER_ONLY);
-    }
-
-    /** The name without control characters, and short enough for a counter and ".error.txt" beside it. */
-    static String safeName(String name) {
-        String clean = name.replaceAll("\\p{Cntrl}", "_");
-        if (clean.getBytes(StandardCharsets.UTF_8).length <= MAX_KEPT_NAME_BYTES) {
-            return clean;
-        }
-        int dot = clean.lastIndexOf('.');
-        String extension = dot > 0 && clean.length() - dot <= 10 ? clean.substring(dot) : "";
-        String hash = String.format("%08x", clean.hashCode());
-        StringBuilder shortened = new StringBuilder();
-        for (int i = 0; i < clean.length(); i = clean.offsetByCodePoints(i, 1)) {
-            String next = clean.substring(i, clean.offsetByCodePoints(i, 1));
-            if ((shortened + next + "~" + hash + extension).getBytes(StandardCharsets.UTF_8).length > MAX_KEPT_NAME_BYTES) {
-                break;
-            }
-            shortened.append(next);
-        }
-        return shortened + "~" + hash + extension;
-    }
-
-    /** A file name as it may appear in a log line: control characters shown, never executed. */
-    static String printable(String name) {
-        StringBuilder out = new StringBuilder();
-        name.codePoints().forEach(c -> {
-            if (Character.isISOControl(c)) {
-                out.append(String.format("\\x%02x", c));
-            } else {
-                out.appendCodePoint(c);
-            }
-        });
-        return out.toString();
-    }
-
-    private static String oneLine(String text) {
-        return text == null ? "" : text.replaceAll("[\\r\\n]+", " ");
     }
 }
