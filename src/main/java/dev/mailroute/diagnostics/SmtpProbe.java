@@ -66,7 +66,7 @@ final class SmtpProbe {
         return transcript;
     }
 
-    void run(Doctor.Report report, String from, String to) {
+    void run(Report report, String from, String to) {
         String relay = smtp.host() + ":" + smtp.port();
         long start = System.nanoTime();
         try (Socket plain = new Socket()) {
@@ -143,7 +143,7 @@ final class SmtpProbe {
      * The access token, when mailroute.smtp.auth=oauth2: from which endpoint, until when, for which
      * scopes — or the provider's error. The token itself is never shown.
      */
-    private RelayCredentials credentials(Doctor.Report report) {
+    private RelayCredentials credentials(Report report) {
         if (oauth2 == null) {
             return new RelayCredentials.Password(smtp.password());
         }
@@ -172,7 +172,7 @@ final class SmtpProbe {
     }
 
     /** AUTH and the optional recipient check, the way delivery itself connects. */
-    private void angus(Doctor.Report report, String from, String to) {
+    private void angus(Report report, String from, String to) {
         RelayCredentials credentials = credentials(report);
         if (credentials == null) {
             return;
@@ -223,7 +223,7 @@ final class SmtpProbe {
     }
 
     /** TLS on the socket (implicit or after STARTTLS); reports protocol, cipher and certificate. */
-    private Socket tls(Socket plain, Doctor.Report report) throws IOException {
+    private Socket tls(Socket plain, Report report) throws IOException {
         SSLSocket socket;
         try {
             SSLSocketFactory factory = "*".equals(smtp.trust()) ? trustAll() : (SSLSocketFactory) SSLSocketFactory.getDefault();

@@ -1,0 +1,43 @@
+package dev.mailroute.diagnostics;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import dev.mailroute.config.MailrouteSettings;
+import dev.mailroute.files.FolderCheck;
+
+/** Every folder mailroute writes into: there or creatable, writable by this user, and how much room is left. */
+final class FolderChecks implements DoctorCheck {
+
+    @Override
+    public void run(Situation situation, Report report) {
+        MailrouteSettings settings = situation.settings();
+        folder(report, "inbox", "mailroute.inbox.dir", settings.inbox().dir());
+        if (settings.usesPickup()) {
+            folder(report, "pickup", "mailroute.pickup.dir", settings.pickup().dir());
+        }
+        folder(report, "rejected", "mailroute.rejected.dir", settings.inbox().rejectedDir());
+        folder(report, "failed", "mailroute.failed.dir", settings.delivery().failedDir());
+        if (settings.broker().embedded()) {
+            folder(report, "broker journal", "mailroute.broker.dir", settings.broker().dir());
+        }
+        folder(report, "spool", "mailroute.spool.dir", settings.spoolDir());
+    }
+
+    private static void folder(Report report, String role, String key, Path path) {
+        FolderCheck.problem(role, key, path).ifPresentOrElse(
+                problem -> report.fail("folders", role, problem, null),
+                () -> report.ok("folders", role, path + " writable by " + System.getProperty("user.name") + ", "
+                                                 + free(path) + " free"));
+    }
+
+    private static String free(Path path) {
+        try {
+            long bytes = Files.getFileStore(path).getUsableSpace();
+            return bytes >= 1L << 30 ? (bytes >> 30) + " GiB" : (bytes >> 20) + " MiB";
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+}
