@@ -16,10 +16,6 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -54,26 +50,9 @@ public final class JsonMailRequestReader {
 
     /** @param maxBytes mailroute.message.maxBytes: no string in a request can be longer, nor the whole request */
     public JsonMailRequestReader(long maxBytes) {
-        this.mapper = mapper(maxBytes);
+        this.mapper = JsonFields.mapper(maxBytes);
     }
 
-    /**
-     * The JSON parser every request goes through: duplicate fields and anything after the document
-     * ({@code {...} trailing}, {@code {...}{...}}) are errors, not silently dropped; and its own
-     * limits (Jackson's default: strings of at most 20,000,000 characters) follow the request size
-     * limit, so a request within the limit is never refused by the parser with a message of its own.
-     */
-    public static JsonMapper mapper(long maxBytes) {
-        int limit = (int) Math.min(Integer.MAX_VALUE, maxBytes);
-        JsonFactory factory = JsonFactory.builder()
-                .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(limit)
-                        .maxDocumentLength(maxBytes).build())
-                .build();
-        return JsonMapper.builder(factory)
-                .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-                .build();
-    }
 
     public MailRequest read(byte[] json) throws RejectedMessageException {
         return read(object(json));
@@ -94,7 +73,7 @@ public final class JsonMailRequestReader {
         try {
             root = mapper.readTree(json);
         } catch (JsonProcessingException e) {
-            throw invalidJson(e);
+            throw JsonFields.invalidJson(e);
         } catch (IOException e) {
             throw new RejectedMessageException("$", "could not be read: " + e.getMessage());
         }
@@ -106,7 +85,7 @@ public final class JsonMailRequestReader {
             throw new RejectedMessageException("$", "is empty; send a JSON object");
         }
         if (!root.isObject()) {
-            throw new RejectedMessageException("$", "must be a JSON object, got " + typeOf(root));
+            throw new RejectedMessageException("$", "must be a JSON object, got " + JsonFields.typeOf(root));
         }
         return root;
     }
@@ -137,16 +116,16 @@ public final class JsonMailRequestReader {
         InternetAddress sender = optionalMailbox("sender", root.get("sender"), problems);
         InternetAddress envelopeFrom = optionalMailbox("envelopeFrom", root.get("envelopeFrom"), problems);
         InternetAddress readReceiptTo = optionalMailbox("readReceiptTo", root.get("readReceiptTo"), problems);
-        List<InternetAddress> to = addresses("to", root.get("to"), problems);
-        List<InternetAddress> cc = addresses("cc", root.get("cc"), problems);
-        List<InternetAddress> bcc = addresses("bcc", root.get("bcc"), problems);
-        List<InternetAddress> replyTo = addresses("replyTo", root.get("replyTo"), problems);
+        List<InternetAddress> to = JsonFields.addresses("to", root.get("to"), problems);
+        List<InternetAddress> cc = JsonFields.addresses("cc", root.get("cc"), problems);
+        List<InternetAddress> bcc = JsonFields.addresses("bcc", root.get("bcc"), problems);
+        List<InternetAddress> replyTo = JsonFields.addresses("replyTo", root.get("replyTo"), problems);
         if (!template && isAbsent(root.get("to")) && isAbsent(root.get("cc")) && isAbsent(root.get("bcc"))) {
             problems.add("to", "no recipients; give at least one address in to, cc or bcc");
         }
         String subject = headerText("subject", root.get("subject"), problems);
-        String text = string("text", root.get("text"), problems);
-        String html = string("html", root.get("html"), problems);
+        String text = JsonFields.string("text", root.get("text"), problems);
+        String html = JsonFields.string("html", root.get("html"), problems);
         Map<String, String> headers = headers(root.get("headers"), problems);
         List<MailRequest.Attachment> attachments = attachments(root.get("attachments"), problems);
         MailRequest.Priority priority = priority(root.get("priority"), problems);
@@ -157,7 +136,7 @@ public final class JsonMailRequestReader {
     }
 
     private static InternetAddress optionalMailbox(String field, JsonNode node, Problems problems) {
-        String value = string(field, node, problems);
+        String value = JsonFields.string(field, node, problems);
         return value == null ? null : HeaderRules.mailbox(field, value, problems);
     }
 
@@ -180,7 +159,7 @@ public final class JsonMailRequestReader {
                 case "success" -> options.add(Dsn.Notify.SUCCESS);
                 case "failure" -> options.add(Dsn.Notify.FAILURE);
                 case "delay" -> options.add(Dsn.Notify.DELAY);
-                default -> problems.add("notify", (item.isTextual() ? "'" + item.textValue() + "'" : typeOf(item))
+                default -> problems.add("notify", (item.isTextual() ? "'" + item.textValue() + "'" : JsonFields.typeOf(item))
                                                   + " is not one of never, success, failure, delay");
             }
         }
@@ -191,7 +170,7 @@ public final class JsonMailRequestReader {
     }
 
     private static Dsn.Ret returnContent(JsonNode node, Problems problems) {
-        String value = string("returnContent", node, problems);
+        String value = JsonFields.string("returnContent", node, problems);
         if (value == null) {
             return null;
         }
@@ -241,7 +220,7 @@ public final class JsonMailRequestReader {
     }
 
     private static String id(JsonNode node, Problems problems) {
-        String id = string("id", node, problems);
+        String id = JsonFields.string("id", node, problems);
         if (id == null) {
             return null;
         }
@@ -255,65 +234,25 @@ public final class JsonMailRequestReader {
             problems.add("from", "missing; give the sender, e.g. \"Alerts <alerts@example.com>\"");
             return null;
         }
-        String value = string("from", node, problems);
+        String value = JsonFields.string("from", node, problems);
         return value == null ? null : HeaderRules.mailbox("from", value, problems);
     }
 
-    /** A recipient field is one address as a string, or an array of them. */
-    static List<InternetAddress> addresses(String field, JsonNode node, Problems problems) {
-        List<InternetAddress> result = new ArrayList<>();
-        if (node == null || node.isNull()) {
-            return result;
-        }
-        if (node.isTextual()) {
-            add(result, HeaderRules.mailbox(field, node.textValue(), problems));
-            return result;
-        }
-        if (!node.isArray()) {
-            problems.add(field, "must be an address or an array of addresses, got " + typeOf(node));
-            return result;
-        }
-        for (int i = 0; i < node.size(); i++) {
-            String path = field + "[" + i + "]";
-            JsonNode item = node.get(i);
-            if (!item.isTextual()) {
-                problems.add(path, "must be a string, got " + typeOf(item));
-            } else {
-                add(result, HeaderRules.mailbox(path, item.textValue(), problems));
-            }
-        }
-        return result;
-    }
 
     /** No address given at all, as opposed to addresses given that are wrong (reported on their own). */
     private static boolean isAbsent(JsonNode node) {
         return node == null || node.isNull() || (node.isArray() && node.isEmpty());
     }
 
-    private static void add(List<InternetAddress> list, InternetAddress address) {
-        if (address != null) {
-            list.add(address);
-        }
-    }
 
     private static String headerText(String field, JsonNode node, Problems problems) {
-        String value = string(field, node, problems);
+        String value = JsonFields.string(field, node, problems);
         if (value != null) {
             HeaderRules.lineBreak(value).ifPresent(reason -> problems.add(field, reason));
         }
         return value;
     }
 
-    private static String string(String field, JsonNode node, Problems problems) {
-        if (node == null || node.isNull()) {
-            return null;
-        }
-        if (!node.isTextual()) {
-            problems.add(field, "must be a string, got " + typeOf(node));
-            return null;
-        }
-        return node.textValue();
-    }
 
     private static Map<String, String> headers(JsonNode node, Problems problems) {
         Map<String, String> headers = new LinkedHashMap<>();
@@ -321,7 +260,7 @@ public final class JsonMailRequestReader {
             return headers;
         }
         if (!node.isObject()) {
-            problems.add("headers", "must be an object of header name to value, got " + typeOf(node));
+            problems.add("headers", "must be an object of header name to value, got " + JsonFields.typeOf(node));
             return headers;
         }
         for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext();) {
@@ -351,14 +290,14 @@ public final class JsonMailRequestReader {
             return result;
         }
         if (!node.isArray()) {
-            problems.add("attachments", "must be an array, got " + typeOf(node));
+            problems.add("attachments", "must be an array, got " + JsonFields.typeOf(node));
             return result;
         }
         for (int i = 0; i < node.size(); i++) {
             String path = "attachments[" + i + "]";
             JsonNode item = node.get(i);
             if (!item.isObject()) {
-                problems.add(path, "must be an object with filename, contentType and content, got " + typeOf(item));
+                problems.add(path, "must be an object with filename, contentType and content, got " + JsonFields.typeOf(item));
                 continue;
             }
             for (Iterator<String> names = item.fieldNames(); names.hasNext();) {
@@ -393,7 +332,7 @@ public final class JsonMailRequestReader {
             return false;
         }
         if (!node.isBoolean()) {
-            problems.add(field, "must be true or false, got " + typeOf(node));
+            problems.add(field, "must be true or false, got " + JsonFields.typeOf(node));
             return false;
         }
         return node.booleanValue();
@@ -401,7 +340,7 @@ public final class JsonMailRequestReader {
 
     /** What the HTML writes after cid: — an id without angle brackets, spaces or quotes, e.g. logo or logo@example.com. */
     private static String contentId(String field, JsonNode node, boolean inline, Problems problems) {
-        String value = string(field, node, problems);
+        String value = JsonFields.string(field, node, problems);
         if (value == null) {
             if (inline) {
                 problems.add(field, "missing; an inline part needs the id its html refers to, e.g. \"logo\" for"
@@ -452,7 +391,7 @@ public final class JsonMailRequestReader {
             problems.add(field, "missing; give the file's bytes as base64");
             return null;
         }
-        String value = string(field, node, problems);
+        String value = JsonFields.string(field, node, problems);
         if (value == null) {
             return null;
         }
@@ -465,7 +404,7 @@ public final class JsonMailRequestReader {
     }
 
     private static MailRequest.Priority priority(JsonNode node, Problems problems) {
-        String value = string("priority", node, problems);
+        String value = JsonFields.string("priority", node, problems);
         if (value == null) {
             return MailRequest.Priority.NORMAL;
         }
@@ -480,34 +419,8 @@ public final class JsonMailRequestReader {
         };
     }
 
-    static String typeOf(JsonNode node) {
-        return switch (node.getNodeType()) {
-            case ARRAY -> "an array";
-            case OBJECT, POJO -> "an object";
-            case NUMBER -> "a number";
-            case BOOLEAN -> "a boolean";
-            case STRING -> "a string";
-            case NULL -> "null";
-            default -> node.getNodeType().name().toLowerCase(Locale.ROOT);
-        };
-    }
 
-    /** "$: not valid JSON: ... (line L, column C)", without Jackson's talk of its sources. */
-    public static RejectedMessageException invalidJson(JsonProcessingException e) {
-        if (e.getOriginalMessage().startsWith("Trailing token")) {
-            return new RejectedMessageException("$", "not valid JSON: something follows the end of the document"
-                                                     + locationOf(e) + "; send exactly one JSON document");
-        }
-        String message = e.getOriginalMessage().replaceAll("\\s*\\(start marker at \\[Source:[^\\]]*\\]\\)", "");
-        return new RejectedMessageException("$", "not valid JSON: " + message + locationOf(e));
-    }
 
-    private static String locationOf(JsonProcessingException e) {
-        if (e.getLocation() == null) {
-            return "";
-        }
-        return " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
-    }
 
     private static List<String> sortedFields() {
         return FIELDS.stream().sorted().toList();

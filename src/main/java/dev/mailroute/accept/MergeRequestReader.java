@@ -70,7 +70,7 @@ public final class MergeRequestReader {
         if (recipients == null || recipients.isNull() || (recipients.isArray() && recipients.isEmpty())) {
             problems.add("recipients", "missing; give one {\"to\": ..., \"variables\": {...}} per message");
         } else if (!recipients.isArray()) {
-            problems.add("recipients", "must be an array, got " + JsonMailRequestReader.typeOf(recipients));
+            problems.add("recipients", "must be an array, got " + JsonFields.typeOf(recipients));
         } else if (recipients.size() > maxRecipients) {
             problems.add("recipients", "has " + recipients.size() + " recipients; at most " + maxRecipients
                                        + " in one request (mailroute.merge.maxRecipients)");
@@ -132,7 +132,7 @@ public final class MergeRequestReader {
         Problems problems = new Problems();
         if (!node.isObject()) {
             problems.add(path, "must be an object with to, cc, bcc and variables, got "
-                               + JsonMailRequestReader.typeOf(node));
+                               + JsonFields.typeOf(node));
             return new Given(List.of(), List.of(), List.of(), Map.of(), problems);
         }
         for (Iterator<String> names = node.fieldNames(); names.hasNext();) {
@@ -141,9 +141,9 @@ public final class MergeRequestReader {
                 problems.add(path + "." + name, "unknown field; the fields are to, cc, bcc, variables");
             }
         }
-        List<InternetAddress> to = JsonMailRequestReader.addresses(path + ".to", node.get("to"), problems);
-        List<InternetAddress> cc = JsonMailRequestReader.addresses(path + ".cc", node.get("cc"), problems);
-        List<InternetAddress> bcc = JsonMailRequestReader.addresses(path + ".bcc", node.get("bcc"), problems);
+        List<InternetAddress> to = JsonFields.addresses(path + ".to", node.get("to"), problems);
+        List<InternetAddress> cc = JsonFields.addresses(path + ".cc", node.get("cc"), problems);
+        List<InternetAddress> bcc = JsonFields.addresses(path + ".bcc", node.get("bcc"), problems);
         if (to.isEmpty() && cc.isEmpty() && bcc.isEmpty() && !problems.any()) {
             problems.add(path + ".to", "no recipients; give at least one address in to, cc or bcc");
         }
@@ -203,7 +203,7 @@ public final class MergeRequestReader {
             return variables;
         }
         if (!node.isObject()) {
-            problems.add(path, "must be an object of name to value, got " + JsonMailRequestReader.typeOf(node));
+            problems.add(path, "must be an object of name to value, got " + JsonFields.typeOf(node));
             return variables;
         }
         for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext();) {
@@ -213,7 +213,7 @@ public final class MergeRequestReader {
                 variables.put(entry.getKey(), value.asText());
             } else if (!value.isNull()) {
                 problems.add(path + "." + entry.getKey(), "must be a string, a number or true/false, got "
-                                                          + JsonMailRequestReader.typeOf(value));
+                                                          + JsonFields.typeOf(value));
             }
         }
         return variables;

@@ -50,6 +50,7 @@ public final class MailrouteConfiguration implements CamelConfiguration {
         RelayCircuit circuit = DeliveryWiring.wire(context, settings, inFlight, events);
         ObservabilityWiring.circuitGauge(context, circuit);
         ObservabilityWiring.inFlightGauges(context, inFlight);
+        ObservabilityWiring.fileLockCounter(context);
 
         LOG.info("inbox {} -> {} delivery{}", settings.inbox().dir(), settings.transport(),
                 settings.transport() == Transport.SMTP ? " via " + settings.smtp()

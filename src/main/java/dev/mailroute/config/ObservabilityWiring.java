@@ -1,11 +1,13 @@
 package dev.mailroute.config;
 
 import dev.mailroute.delivery.smtp.RelayCircuit;
+import dev.mailroute.files.Platform;
 import dev.mailroute.message.InFlightBytes;
 import dev.mailroute.observability.MailEvents;
 import dev.mailroute.observability.ObservabilitySettings;
 import dev.mailroute.observability.PrometheusPage;
 import dev.mailroute.queue.EmbeddedBroker;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -48,6 +50,13 @@ final class ObservabilityWiring {
         context.addService(events, true, false);
         registry.bind("mailEvents", events);
         return events;
+    }
+
+    /** Renames and deletes tried again because another process (antivirus, indexing) held the file for a moment. */
+    static void fileLockCounter(CamelContext context) {
+        FunctionCounter.builder("mailroute.files.lock.retries", Platform.class, c -> Platform.retries())
+                .description("file renames and deletes tried again because another process held the file")
+                .register(meters(context));
     }
 
     /** What mailroute.message.maxInFlight holds now, and its limit: a limit reached often asks for a larger heap. */

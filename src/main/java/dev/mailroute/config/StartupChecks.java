@@ -1,7 +1,5 @@
 package dev.mailroute.config;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,6 +8,7 @@ import dev.mailroute.files.FileModes;
 import dev.mailroute.files.FolderCheck;
 import dev.mailroute.ingress.http.HttpSettings;
 import dev.mailroute.ingress.smtp.ListenerExposure;
+import dev.mailroute.settings.Hosts;
 import dev.mailroute.settings.StartupCheckException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,7 +28,7 @@ public final class StartupChecks {
      */
     public static void requireClosedByDefault(MailrouteSettings settings) {
         HttpSettings http = settings.http();
-        if (!http.requiresKey() && !isLoopback(http.host())) {
+        if (!http.requiresKey() && !Hosts.isLoopback(http.host())) {
             open(settings, "mailroute.http.host=" + http.host(), "the HTTP API on " + http.host() + ":" + http.port()
                     + " accepts mail without an API key from anyone who reaches it",
                     "set MAILROUTE_API_KEYS, or listen on 127.0.0.1");
@@ -50,20 +49,6 @@ public final class StartupChecks {
                                             + " guards it");
         }
         LOG.warn("mailroute.security.allowUnauthenticated=true: {}", what);
-    }
-
-    /** 127.0.0.1, ::1, localhost — an address only this machine reaches. */
-    static boolean isLoopback(String host) {
-        try {
-            for (InetAddress address : InetAddress.getAllByName(host)) {
-                if (!address.isLoopbackAddress()) {
-                    return false;
-                }
-            }
-            return true;
-        } catch (UnknownHostException e) {
-            return false;
-        }
     }
 
     public static void requireUsableFolders(MailrouteSettings settings) {

@@ -7,7 +7,6 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
@@ -17,8 +16,10 @@ import java.util.Set;
 /**
  * Writes a file so that no reader ever sees it half written: as {@code .<name>.part} beside it,
  * then renamed into place in one atomic step. With {@code fsync} the data is on disk before the
- * rename and the rename is on disk before this returns, so a power loss never leaves a visible
- * but empty file — what the pickup folder, failed/ and rejected/ all need.
+ * rename and the rename is on disk before this returns (where the platform can sync a folder:
+ * {@link Platform}), so a power loss never leaves a visible but empty file — what the pickup
+ * folder, failed/ and rejected/ all need. The temporary file is always in the target's own folder,
+ * so the rename never crosses a volume.
  */
 public final class AtomicFile {
 
@@ -75,7 +76,16 @@ public final class AtomicFile {
             Files.deleteIfExists(part);
             throw e;
         }
-        moveIntoPlace(part, target, fsync);
+        try {
+            Platform.current().move(part, target);
+        } catch (IOException e) {
+            Files.deleteIfExists(part);
+            throw e;
+        }
+        if (fsync) {
+            // after the rename nothing may fail the write: the file is in place (Platform says why)
+            Platform.current().syncFolder(target.toAbsolutePath().getParent());
+        }
     }
 
     private static boolean posix(Path target) {
@@ -84,14 +94,5 @@ public final class AtomicFile {
 
     private static Path part(Path target) {
         return target.resolveSibling("." + target.getFileName() + ".part");
-    }
-
-    private static void moveIntoPlace(Path part, Path target, boolean fsync) throws IOException {
-        Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        if (fsync) {
-            try (FileChannel folder = FileChannel.open(target.toAbsolutePath().getParent(), StandardOpenOption.READ)) {
-                folder.force(true);
-            }
-        }
     }
 }

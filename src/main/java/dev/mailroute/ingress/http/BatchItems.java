@@ -8,7 +8,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mailroute.accept.BoundedBody;
-import dev.mailroute.accept.JsonMailRequestReader;
+import dev.mailroute.accept.JsonFields;
 import dev.mailroute.accept.Problem;
 import dev.mailroute.accept.RejectedMessageException;
 import dev.mailroute.accept.SenderRefusedException;
@@ -29,7 +29,7 @@ public final class BatchItems {
     public BatchItems(int maxBatch, long maxBytes) {
         this.maxBatch = maxBatch;
         this.maxBytes = maxBytes;
-        this.mapper = JsonMailRequestReader.mapper(maxBytes);
+        this.mapper = JsonFields.mapper(maxBytes);
     }
 
     public List<JsonNode> split(Exchange exchange) throws IOException, RejectedMessageException, HttpProblemException {
@@ -39,7 +39,7 @@ public final class BatchItems {
         try {
             array = bytes.length == 0 ? null : mapper.readTree(bytes);
         } catch (JsonProcessingException e) {
-            throw JsonMailRequestReader.invalidJson(e);
+            throw JsonFields.invalidJson(e);
         }
         if (array == null || array.isMissingNode()) {
             throw new RejectedMessageException("$", "is empty; send a JSON array of mail requests");

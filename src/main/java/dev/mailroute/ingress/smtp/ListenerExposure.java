@@ -1,8 +1,8 @@
 package dev.mailroute.ingress.smtp;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.Optional;
+
+import dev.mailroute.settings.Hosts;
 
 /**
  * Whether the SMTP listener, as configured, would relay for more than its clients: beyond loopback
@@ -38,7 +38,7 @@ public final class ListenerExposure {
 
     /** The reason the listener must not listen as configured, or empty; always empty when it is not enabled. */
     public static Optional<Problem> of(SmtpdSettings smtpd) {
-        if (!smtpd.enabled() || loopback(smtpd.host())) {
+        if (!smtpd.enabled() || Hosts.isLoopback(smtpd.host())) {
             return Optional.empty();
         }
         if (!smtpd.requireAuth()) {
@@ -67,19 +67,5 @@ public final class ListenerExposure {
                     false));
         }
         return Optional.empty();
-    }
-
-    /** 127.0.0.1, ::1, localhost — an address only this machine reaches. */
-    private static boolean loopback(String host) {
-        try {
-            for (InetAddress address : InetAddress.getAllByName(host)) {
-                if (!address.isLoopbackAddress()) {
-                    return false;
-                }
-            }
-            return true;
-        } catch (UnknownHostException e) {
-            return false;
-        }
     }
 }

@@ -1,0 +1,168 @@
+package dev.mailroute.files;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place where mailroute's file operations meet what the operating system refuses — the
+ * seam through which the tests, on Linux, play Windows:
+ * <ul>
+ * <li><b>Folder sync.</b> After a rename, Linux needs the folder synced for the rename to survive a
+ *     power loss; Windows cannot open a folder as a file at all ({@code AccessDeniedException}, the
+ *     same bug Kafka, Lucene and Elasticsearch met) and NTFS journals the rename itself. So the
+ *     folder is synced where the platform can, skipped on Windows (said once), and a folder that
+ *     cannot be opened never fails the write: the file is already in place, and failing then would
+ *     make a pickup delivery be written — and sent — again at every retry.</li>
+ * <li><b>Renames that meet a lock.</b> Antivirus and indexing services open new files for a moment;
+ *     a rename or delete then fails with a sharing violation. Those are tried again, a few times
+ *     with a growing wait (about 1.5 s in all), counted, and logged once per file.</li>
+ * <li><b>Renames that cannot be atomic</b> (another volume) are never done as a copy: the error
+ *     says so, with both folders.</li>
+ * </ul>
+ */
+public class Platform {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Platform.class);
+    /** Waits before the second to fifth try of an operation that met a lock. */
+    private static final long[] WAITS_MILLIS = {50, 100, 200, 400, 800};
+
+    private static volatile Platform current = new Platform(System.getProperty("os.name", "")
+            .toLowerCase(Locale.ROOT).startsWith("windows"));
+
+    private static final AtomicLong RETRIES = new AtomicLong();
+    private static final AtomicBoolean SYNC_SKIP_SAID = new AtomicBoolean();
+    private static final AtomicBoolean SYNC_FAILURE_SAID = new AtomicBoolean();
+
+    private final boolean windows;
+
+    protected Platform(boolean windows) {
+        this.windows = windows;
+    }
+
+    public static Platform current() {
+        return current;
+    }
+
+    /** For tests: this platform until the returned handle is closed (then the real one again). */
+    public static AutoCloseable use(Platform platform) {
+        Platform before = current;
+        current = platform;
+        return () -> current = before;
+    }
+
+    /** Operations tried again because a file was locked, since start. */
+    public static long retries() {
+        return RETRIES.get();
+    }
+
+    public boolean windows() {
+        return windows;
+    }
+
+    /**
+     * Makes a rename in this folder durable where the platform can; never throws. Skipped on
+     * Windows; a folder that cannot be opened is logged once.
+     */
+    public void syncFolder(Path folder) {
+        if (windows) {
+            if (SYNC_SKIP_SAID.compareAndSet(false, true)) {
+                LOG.info("folders are not synced after a rename on Windows (it cannot open a folder; NTFS journals"
+                         + " the rename)");
+            }
+            return;
+        }
+        try (FileChannel channel = openFolder(folder)) {
+            channel.force(true);
+        } catch (IOException e) {
+            if (SYNC_FAILURE_SAID.compareAndSet(false, true)) {
+                LOG.warn("cannot sync the folder {} after a rename ({}); the file is in place, but a power loss"
+                         + " right now could undo the rename. Said once.", folder, e.toString());
+            }
+        }
+    }
+
+    /** Renames {@code from} to {@code to} in one atomic step, replacing it; tried again while a lock is in the way. */
+    public void move(Path from, Path to) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                moveOnce(from, to);
+                return;
+            } catch (AtomicMoveNotSupportedException e) {
+                throw new IOException("cannot move " + from.getFileName() + " from " + from.getParent() + " to "
+                                      + to.getParent() + " in one atomic step (another volume?): mailroute never"
+                                      + " copies a file into place, where a reader could see it half written", e);
+            } catch (NoSuchFileException | FileAlreadyExistsException e) {
+                throw e;
+            } catch (FileSystemException e) {
+                if (!waitForLock(e, from, attempt)) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** Deletes the file if it is there; tried again while a lock is in the way. */
+    public void delete(Path file) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                deleteOnce(file);
+                return;
+            } catch (NoSuchFileException e) {
+                return;
+            } catch (FileSystemException e) {
+                if (!waitForLock(e, file, attempt)) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** The real rename; a test overrides it to meet a lock. */
+    protected void moveOnce(Path from, Path to) throws IOException {
+        Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    protected void deleteOnce(Path file) throws IOException {
+        Files.delete(file);
+    }
+
+    /** The real open of a folder as a file; a test overrides it to refuse, as Windows does. */
+    protected FileChannel openFolder(Path folder) throws IOException {
+        return FileChannel.open(folder, StandardOpenOption.READ);
+    }
+
+    /** Whether to try again: a lock (sharing violation, access denied for a moment) and tries left. */
+    private boolean waitForLock(FileSystemException e, Path file, int attempt) throws IOException {
+        boolean lock = e instanceof AccessDeniedException || String.valueOf(e.getReason()).toLowerCase(Locale.ROOT)
+                .matches(".*(used by another process|sharing violation|locked|busy).*");
+        if (!lock || attempt >= WAITS_MILLIS.length) {
+            return false;
+        }
+        RETRIES.incrementAndGet();
+        if (attempt == 0) {
+            LOG.warn("{} is locked by another process ({}); trying again for up to 1.5 s", file, e.getReason());
+        }
+        try {
+            Thread.sleep(WAITS_MILLIS[attempt]);
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            throw e;
+        }
+        return true;
+    }
+}

@@ -1,0 +1,134 @@
+package dev.mailroute.files;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.mailroute.support.LogCapture;
+import dev.mailroute.support.MailRequests;
+import dev.mailroute.support.TestGateway;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * What Windows refuses, played on Linux through the {@link Platform} seam, against the writers of
+ * the real gateway: the pickup transport, failed/ (through a refused delivery) and rejected/ (through
+ * a bad inbox file). A folder that cannot be opened for its sync never fails a delivery; a rename
+ * that meets a lock a few times still lands, once; a rename that cannot be atomic is refused, never
+ * copied.
+ */
+class WindowsBehaviourTest {
+
+    private static TestGateway gateway;
+
+    @BeforeAll
+    static void start() throws Exception {
+        gateway = TestGateway.on(Files.createTempDirectory("mailroute-windows")).start();
+    }
+
+    @AfterAll
+    static void stop() {
+        gateway.close();
+    }
+
+    /** A Linux platform whose folders cannot be opened as files, and whose first renames meet a lock. */
+    private static final class Refusing extends Platform {
+        final AtomicInteger locksLeft;
+        final boolean crossVolume;
+
+        Refusing(boolean windows, int locks, boolean crossVolume) {
+            super(windows);
+            this.locksLeft = new AtomicInteger(locks);
+            this.crossVolume = crossVolume;
+        }
+
+        @Override
+        protected FileChannel openFolder(Path folder) throws IOException {
+            throw new AccessDeniedException(folder.toString()); // what Windows answers
+        }
+
+        @Override
+        protected void moveOnce(Path from, Path to) throws IOException {
+            if (crossVolume) {
+                throw new AtomicMoveNotSupportedException(from.toString(), to.toString(), "other volume");
+            }
+            if (locksLeft.getAndDecrement() > 0) {
+                throw new FileSystemException(from.toString(), to.toString(),
+                        "The process cannot access the file because it is being used by another process");
+            }
+            super.moveOnce(from, to);
+        }
+    }
+
+    private static boolean contains(Path file, String text) {
+        try {
+            return Files.readString(file).contains(text);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    @Test
+    void aFolderThatCannotBeSyncedNeverFailsADeliveryAndTheFileIsWrittenOnce() throws Exception {
+        try (AutoCloseable windowsLike = Platform.use(new Refusing(false, 0, false));
+             LogCapture events = LogCapture.of("mailroute.events")) {
+            String id = gateway.submit(MailRequests.minimal().put("subject", "unsyncable folder"));
+            await().atMost(Duration.ofSeconds(20)).until(() -> events.text().contains("event=delivered id=" + id));
+            gateway.awaitQueueEmpty();
+            assertThat(events.text()).doesNotContain("event=deferred id=" + id);
+            assertThat(gateway.files("pickup")).filteredOn(f -> f.getFileName().toString().startsWith(id)).hasSize(1);
+        }
+    }
+
+    @Test
+    void onWindowsTheFolderIsNotSyncedAndThatIsSaidOnce() throws Exception {
+        try (AutoCloseable windows = Platform.use(new Refusing(true, 0, false));
+             LogCapture log = LogCapture.of(Platform.class);
+             LogCapture events = LogCapture.of("mailroute.events")) {
+            String id = gateway.submit(MailRequests.minimal().put("subject", "on windows"));
+            await().atMost(Duration.ofSeconds(20)).until(() -> events.text().contains("event=delivered id=" + id));
+            assertThat(log.text()).doesNotContain("cannot sync");
+        }
+    }
+
+    @Test
+    void renamesThatMeetALockAreTriedAgainAndEveryWriterLands() throws Exception {
+        long before = Platform.retries();
+        try (AutoCloseable locked = Platform.use(new Refusing(false, 3, false));
+             LogCapture events = LogCapture.of("mailroute.events")) {
+            // the pickup transport
+            String id = gateway.submit(MailRequests.minimal().put("subject", "locked pickup"));
+            await().atMost(Duration.ofSeconds(20)).until(() -> events.text().contains("event=delivered id=" + id));
+            assertThat(Platform.retries() - before).isEqualTo(3);
+            // rejected/: the copy and its reason
+            ((Refusing) Platform.current()).locksLeft.set(2);
+            gateway.drop("locked-bad.json", "{\"from\": \"me\"}");
+            await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(gateway.folder("rejected")
+                    .resolve("locked-bad.json.error.txt")) && Files.exists(gateway.folder("rejected").resolve("locked-bad.json")));
+            assertThat(Platform.retries() - before).isEqualTo(5);
+        }
+    }
+
+    @Test
+    void aRenameThatCannotBeAtomicIsRefusedNotCopiedAndTheMessageWaits() throws Exception {
+        try (AutoCloseable crossVolume = Platform.use(new Refusing(false, 0, true));
+             LogCapture events = LogCapture.of("mailroute.events")) {
+            String id = gateway.submit(MailRequests.minimal().put("subject", "across volumes"));
+            await().atMost(Duration.ofSeconds(20)).until(() -> events.text().contains("event=deferred id=" + id));
+            assertThat(gateway.files("pickup")).noneMatch(f -> f.getFileName().toString().startsWith(id));
+        }
+        // the real platform again: the retry lands
+        await().atMost(Duration.ofSeconds(30)).until(() -> gateway.files("pickup").stream()
+                .anyMatch(f -> f.getFileName().toString().endsWith(".eml") && contains(f, "Subject: across volumes")));
+    }
+}
