@@ -8,6 +8,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.Locale;
 
 /**
  * A file name from outside, as its bytes: how it is shown ({@link #escaped}: one line, nothing a
@@ -19,6 +20,9 @@ final class FileNames {
 
     private FileNames() {
     }
+
+    /** Characters NTFS refuses in a name. */
+    private static final String WINDOWS_REFUSES = "<>:\"|?*";
 
     /** What one step of {@link #walk} found: a character, or a byte that is not part of any UTF-8 character. */
     private interface Visitor {
@@ -70,14 +74,17 @@ final class FileNames {
      * A name to keep the file under: what {@link #escaped} would escape becomes {@code _}, a leading
      * dot or dash too (a hidden file, an option to a shell command); longer than {@code maxBytes}
      * in UTF-8, it is cut and gets {@code ~<8 hex digits of the original bytes' hash>} before its
-     * extension, so two long names that start alike stay apart.
+     * extension, so two long names that start alike stay apart. Nothing Windows refuses is ever
+     * produced, on any platform: {@code < > : " | ? *} become {@code _}, a reserved device name
+     * ({@code CON}, {@code NUL}, {@code COM1}, ... — with any extension) gets a leading {@code _}, and
+     * a trailing dot or space becomes {@code _}.
      */
     static String safe(byte[] name, int maxBytes) {
         StringBuilder clean = new StringBuilder(name.length);
         walk(name, new Visitor() {
             @Override
             public void character(int c) {
-                if (c < 0x20 || c == 0x7f || c == '\\' || unsafe(c)) {
+                if (c < 0x20 || c == 0x7f || c == '\\' || WINDOWS_REFUSES.indexOf(c) >= 0 || unsafe(c)) {
                     clean.append('_');
                 } else {
                     clean.appendCodePoint(c);
@@ -89,8 +96,12 @@ final class FileNames {
                 clean.append('_');
             }
         });
-        if (clean.length() == 0 || clean.charAt(0) == '.' || clean.charAt(0) == '-') {
+        if (clean.length() == 0 || clean.charAt(0) == '.' || clean.charAt(0) == '-' || reservedOnWindows(clean)) {
             clean.insert(0, '_');
+        }
+        char last = clean.charAt(clean.length() - 1);
+        if (last == '.' || last == ' ') {
+            clean.setCharAt(clean.length() - 1, '_');
         }
         String text = clean.toString();
         if (utf8Length(text) <= maxBytes) {
@@ -111,6 +122,12 @@ final class FileNames {
             cut.append(next);
         }
         return cut + suffix;
+    }
+
+    /** CON, PRN, AUX, NUL, COM1-9, LPT1-9: Windows opens the device, whatever the extension. */
+    private static boolean reservedOnWindows(CharSequence name) {
+        String base = name.toString().split("\\.", 2)[0].strip().toUpperCase(Locale.ROOT);
+        return base.matches("CON|PRN|AUX|NUL|COM[1-9]|LPT[1-9]");
     }
 
     static String safe(String name, int maxBytes) {
