@@ -31,6 +31,10 @@ import org.slf4j.LoggerFactory;
  * <li><b>Renames that meet a lock.</b> Antivirus and indexing services open new files for a moment;
  *     a rename or delete then fails with a sharing violation. Those are tried again, a few times
  *     with a growing wait (about 1.5 s in all), counted, and logged once per file.</li>
+ * <li><b>Files still being written.</b> .NET's {@code SmtpClient} and IIS write a pickup file in
+ *     place; on Windows the writer holds it open without sharing, so a file that cannot be opened
+ *     for reading and writing is still someone's. (Everywhere, the inbox also waits until a file has
+ *     been unchanged for {@code mailroute.inbox.minAge}.)</li>
  * <li><b>Renames that cannot be atomic</b> (another volume) are never done as a copy: the error
  *     says so, with both folders.</li>
  * </ul>
@@ -129,6 +133,23 @@ public class Platform {
                     throw e;
                 }
             }
+        }
+    }
+
+    /**
+     * Whether another process still holds the file open for writing: on Windows, when it cannot be
+     * opened for reading and writing (a sharing violation). Linux has no such lock to ask about.
+     */
+    public boolean heldByAWriter(Path file) {
+        if (!windows) {
+            return false;
+        }
+        try (FileChannel probe = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            return false;
+        } catch (NoSuchFileException e) {
+            return false;
+        } catch (IOException e) {
+            return true;
         }
     }
 

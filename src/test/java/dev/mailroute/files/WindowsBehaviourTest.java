@@ -8,6 +8,7 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.mailroute.support.LogCapture;
@@ -116,6 +117,34 @@ class WindowsBehaviourTest {
             await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(gateway.folder("rejected")
                     .resolve("locked-bad.json.error.txt")) && Files.exists(gateway.folder("rejected").resolve("locked-bad.json")));
             assertThat(Platform.retries() - before).isEqualTo(5);
+        }
+    }
+
+    /** Windows: a file its writer still holds open (no sharing) is not taken; once let go, it is. */
+    @Test
+    void anInboxFileHeldOpenByItsWriterIsTakenOnlyOnceTheWriterLetsGo() throws Exception {
+        AtomicInteger asked = new AtomicInteger();
+        AtomicBoolean held = new AtomicBoolean(true);
+        Platform writerHoldsIt = new Platform(true) {
+            @Override
+            public boolean heldByAWriter(Path file) {
+                if (file.getFileName().toString().equals("held.eml")) {
+                    asked.incrementAndGet();
+                    return held.get();
+                }
+                return false;
+            }
+        };
+        try (AutoCloseable windows = Platform.use(writerHoldsIt)) {
+            gateway.drop("held.eml", "X-Sender: app@example.com\r\nX-Receiver: ops@example.com\r\nFrom: app@example.com"
+                                     + "\r\nTo: ops@example.com\r\nSubject: held by its writer\r\n\r\nbody\r\n");
+            // the inbox looked at it twice and left it: still there, nothing delivered from it
+            await().atMost(Duration.ofSeconds(20)).until(() -> asked.get() >= 2);
+            assertThat(gateway.folder("inbox").resolve("held.eml")).exists();
+            assertThat(gateway.files("pickup")).noneMatch(f -> contains(f, "Subject: held by its writer"));
+            held.set(false);
+            await().atMost(Duration.ofSeconds(20)).until(() -> gateway.files("pickup").stream()
+                    .anyMatch(f -> contains(f, "Subject: held by its writer")));
         }
     }
 

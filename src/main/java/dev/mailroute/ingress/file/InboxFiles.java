@@ -26,6 +26,7 @@ import dev.mailroute.message.InFlightBytes;
 import dev.mailroute.observability.MailEvents;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import dev.mailroute.files.Platform;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.file.GenericFile;
 import org.apache.camel.component.file.GenericFileFilter;
@@ -123,7 +124,8 @@ public final class InboxFiles implements GenericFileFilter<File> {
             logOnce(FileNames.escaped(name), "it is " + what + ", and it cannot be moved into the rejected folder");
             return false;
         }
-        return true;
+        // a writer that writes in place (.NET, IIS) and still holds the file: the next poll looks again
+        return !Platform.current().heldByAWriter(path);
     }
 
     private static String notRegular(BasicFileAttributes attributes) {
