@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.mailroute.support.LogCapture;
 import dev.mailroute.support.MailRequests;
+import dev.mailroute.support.ScriptedSmtpServer;
 import dev.mailroute.support.TestGateway;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -117,6 +118,23 @@ class WindowsBehaviourTest {
             await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(gateway.folder("rejected")
                     .resolve("locked-bad.json.error.txt")) && Files.exists(gateway.folder("rejected").resolve("locked-bad.json")));
             assertThat(Platform.retries() - before).isEqualTo(5);
+        }
+    }
+
+    /** failed/: a message the relay refuses for good is parked, its record written through the same locks. */
+    @Test
+    void aParkedMessagesRecordLandsThroughLocksAndAnUnsyncableFolder() throws Exception {
+        try (ScriptedSmtpServer relay = ScriptedSmtpServer.start();
+             TestGateway smtp = TestGateway.on(Files.createTempDirectory("mailroute-windows-failed")).smtp(relay.port())
+                     .start();
+             AutoCloseable locked = Platform.use(new Refusing(false, 2, false))) {
+            relay.reply(ScriptedSmtpServer.Stage.RCPT, "550 5.1.1 no such user");
+            long before = Platform.retries();
+            String id = smtp.submit(MailRequests.minimal().put("subject", "parked through locks"));
+            await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(smtp.folder("failed").resolve(id + ".eml"))
+                                                               && Files.exists(smtp.folder("failed").resolve(id + ".json")));
+            assertThat(Files.readString(smtp.folder("failed").resolve(id + ".json"))).contains("550 5.1.1 no such user");
+            assertThat(Platform.retries() - before).isEqualTo(2);
         }
     }
 
