@@ -39,6 +39,7 @@ class ArchitectureTest {
             .layer("Accept").definedBy("dev.mailroute.accept..")
             .layer("Delivery").definedBy("dev.mailroute.delivery..")
             .layer("Queue").definedBy("dev.mailroute.queue..")
+            .layer("Ledger").definedBy("dev.mailroute.ledger..")
             .layer("Observability").definedBy("dev.mailroute.observability..")
             .layer("Message").definedBy("dev.mailroute.message..")
             .layer("Files").definedBy("dev.mailroute.files..")
@@ -48,22 +49,24 @@ class ArchitectureTest {
             .whereLayer("Entry").mayNotBeAccessedByAnyLayer()
             // the wiring builds every stage and binds it into Camel; only the entry point starts it
             .whereLayer("Config").mayOnlyAccessLayers(
-                    "Ingress", "Accept", "Delivery", "Queue", "Observability", "Message", "Files", "Settings")
+                    "Ingress", "Accept", "Delivery", "Queue", "Ledger", "Observability", "Message", "Files", "Settings")
             // doctor reads each stage's settings and probes what the stages would use; it reads them
             // through config's MailrouteSettings, the one reader start-up uses, so that doctor checks
             // what the gateway would run with (see diagnosticsReadOnlyTheSettingsFromConfig)
             .whereLayer("Diagnostics").mayOnlyAccessLayers("Config",
-                    "Ingress", "Accept", "Delivery", "Queue", "Observability", "Message", "Files", "Settings")
+                    "Ingress", "Accept", "Delivery", "Queue", "Ledger", "Observability", "Message", "Files", "Settings")
             .whereLayer("Diagnostics").mayOnlyBeAccessedByLayers("Entry")
             // the first stage: takes mail from a client and hands it to accept
             .whereLayer("Ingress").mayOnlyAccessLayers(
-                    "Accept", "Queue", "Observability", "Message", "Files", "Settings")
+                    "Accept", "Queue", "Ledger", "Observability", "Message", "Files", "Settings")
             // validates and builds the message; knows no ingress
             .whereLayer("Accept").mayOnlyAccessLayers("Queue", "Observability", "Message", "Files", "Settings")
             // takes queued messages to the relay or the pickup folder; knows neither ingress nor accept
-            .whereLayer("Delivery").mayOnlyAccessLayers("Queue", "Observability", "Message", "Files", "Settings")
+            .whereLayer("Delivery").mayOnlyAccessLayers("Queue", "Ledger", "Observability", "Message", "Files", "Settings")
             // the durable queue between accept and delivery; knows no stage
             .whereLayer("Queue").mayOnlyAccessLayers("Observability", "Message", "Files", "Settings")
+            // each message's story, written by the stages and read by the status API: knows no stage
+            .whereLayer("Ledger").mayOnlyAccessLayers("Observability", "Message", "Files", "Settings")
             // the mail log and metrics are about messages (queue id, envelope, hand-over), so they
             // may read the message model; no stage
             .whereLayer("Observability").mayOnlyAccessLayers("Message", "Files", "Settings")

@@ -63,6 +63,7 @@ public final class MailAcceptor {
             if (item.problems() != null) {
                 throw item.problems();
             }
+            exchange.setProperty(Handover.MERGED, true);
             accepted = checked(built(item.request(), null), submitterSenders);
         } else if (in.getBody() instanceof JsonNode item) {
             // an item of an HTTP batch, parsed with the batch (the batch as a whole was size-checked)

@@ -3,6 +3,7 @@ package dev.mailroute.config;
 import dev.mailroute.delivery.DeliveryOutcomes;
 import dev.mailroute.delivery.FailedFolder;
 import dev.mailroute.delivery.TransportHealthCheck;
+import dev.mailroute.ledger.Ledger;
 import dev.mailroute.delivery.pickup.PickupFileWriter;
 import dev.mailroute.delivery.smtp.RelayCircuit;
 import dev.mailroute.delivery.smtp.RelayCredentials;
@@ -23,8 +24,8 @@ final class DeliveryWiring {
     private DeliveryWiring() {
     }
 
-    static RelayCircuit wire(CamelContext context, MailrouteSettings settings, InFlightBytes inFlight, MailEvents events)
-            throws Exception {
+    static RelayCircuit wire(CamelContext context, MailrouteSettings settings, InFlightBytes inFlight, MailEvents events,
+                             Ledger ledger) throws Exception {
         Registry registry = context.getRegistry();
         registry.bind("pickupFileWriter", new PickupFileWriter(settings.pickup()));
         SmtpMailSender smtpMailSender = new SmtpMailSender(settings.smtp(), relayCredentials(settings),
@@ -34,7 +35,8 @@ final class DeliveryWiring {
         RelayCircuit relayCircuit = new RelayCircuit(context, settings.circuit(), smtpMailSender);
         registry.bind("relayCircuit", relayCircuit);
         registry.bind("deliveryOutcomes", new DeliveryOutcomes(settings.transport(), settings.delivery().retry(),
-                new FailedFolder(settings.delivery().failedDir()), relayCircuit, settings.pickup().dir(), inFlight, events));
+                new FailedFolder(settings.delivery().failedDir()), relayCircuit, settings.pickup().dir(), inFlight, events, ledger,
+                settings.smtp().host() + ":" + settings.smtp().port()));
         registry.bind("transportHealthCheck", new TransportHealthCheck(settings.transport(), settings.pickup().dir(),
                 settings.smtp(), relayCircuit));
         return relayCircuit;

@@ -44,10 +44,11 @@ public final class MailrouteConfiguration implements CamelConfiguration {
         QueueWiring.Queue queue = QueueWiring.wire(context, settings.broker(), settings.delivery().retry(), started);
         AcceptWiring.wire(context, settings.accept(), started);
         MailEvents events = ObservabilityWiring.wire(context, settings.observability(), queue.embeddedBroker());
+        LedgerWiring.Wired ledger = LedgerWiring.wire(context, settings.ledger(), ObservabilityWiring.meters(context));
         // one budget for the messages held in memory: requests being received and accepted, large deliveries
         InFlightBytes inFlight = new InFlightBytes(settings.accept().maxInFlight());
         IngressWiring.wire(context, settings, inFlight, events);
-        RelayCircuit circuit = DeliveryWiring.wire(context, settings, inFlight, events);
+        RelayCircuit circuit = DeliveryWiring.wire(context, settings, inFlight, events, ledger.ledger());
         ObservabilityWiring.circuitGauge(context, circuit);
         ObservabilityWiring.inFlightGauges(context, inFlight);
         ObservabilityWiring.fileLockCounter(context);

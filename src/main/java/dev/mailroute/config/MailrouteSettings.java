@@ -13,6 +13,7 @@ import dev.mailroute.delivery.smtp.oauth2.OAuth2Settings;
 import dev.mailroute.ingress.file.InboxSettings;
 import dev.mailroute.ingress.http.HttpSettings;
 import dev.mailroute.ingress.smtp.SmtpdSettings;
+import dev.mailroute.ledger.LedgerSettings;
 import dev.mailroute.observability.ObservabilitySettings;
 import dev.mailroute.queue.BrokerSettings;
 import dev.mailroute.settings.KeyTable;
@@ -46,6 +47,7 @@ public record MailrouteSettings(
         PoolSettings pool,
         CircuitSettings circuit,
         ObservabilitySettings observability,
+        LedgerSettings ledger,
         Path spoolDir,
         boolean allowUnauthenticated) {
 
@@ -65,6 +67,7 @@ public record MailrouteSettings(
                 PoolSettings.from(r),
                 CircuitSettings.from(r),
                 ObservabilitySettings.from(r),
+                LedgerSettings.from(r),
                 r.path("mailroute.spool.dir"),
                 r.bool("mailroute.security.allowUnauthenticated"));
     }

@@ -79,7 +79,7 @@ final class ObservabilityWiring {
     }
 
     /** The registry {@link #wire} bound, which /observe/metrics serves. */
-    private static MeterRegistry meters(CamelContext context) {
+    static MeterRegistry meters(CamelContext context) {
         return context.getRegistry().lookupByNameAndType(MicrometerConstants.METRICS_REGISTRY_NAME, MeterRegistry.class);
     }
 }

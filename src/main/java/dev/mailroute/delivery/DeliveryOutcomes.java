@@ -2,12 +2,15 @@ package dev.mailroute.delivery;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 
 import dev.mailroute.delivery.DeliveryFailure.RecipientReply;
 import dev.mailroute.delivery.smtp.RelayCircuit;
 import dev.mailroute.files.FolderCheck;
+import dev.mailroute.ledger.Ledger;
+import dev.mailroute.ledger.LedgerEvent;
 import dev.mailroute.message.ForeignMessageException;
 import dev.mailroute.message.InFlightBytes;
 import dev.mailroute.message.Dsn;
@@ -44,6 +47,8 @@ public final class DeliveryOutcomes {
     /** Exchange property: the wait (ms) before the deferred recipients are tried again; absent when none are. */
     public static final String RETRY_DELAY = "mailrouteRetryDelay";
     private static final String DECISION = "mailrouteDecision";
+    /** Exchange property: when the attempt began (System.nanoTime), for its duration in the ledger. */
+    private static final String BEGAN = "mailrouteBegan";
     /**
      * Every delivery reads its message whole; from this size on it takes its room in memory first.
      * Below it, the delivery consumers together (mailroute.deliver.consumers, 8) hold a few MiB at most.
@@ -60,10 +65,15 @@ public final class DeliveryOutcomes {
     private final Path pickupDir;
     private final InFlightBytes inFlight;
     private final MailEvents events;
+    private final Ledger ledger;
+    private final String relay;
 
-    /** @param transport the configured transport ({@code mailroute.transport}) */
+    /**
+     * @param transport the configured transport ({@code mailroute.transport})
+     * @param relay the relay's host:port, for the ledger
+     */
     public DeliveryOutcomes(Transport transport, RetryPolicy retry, FailedFolder failedFolder, RelayCircuit circuit,
-                            Path pickupDir, InFlightBytes inFlight, MailEvents events) {
+                            Path pickupDir, InFlightBytes inFlight, MailEvents events, Ledger ledger, String relay) {
         this.transport = transport;
         this.retry = retry;
         this.failedFolder = failedFolder;
@@ -71,6 +81,8 @@ public final class DeliveryOutcomes {
         this.pickupDir = pickupDir;
         this.inFlight = inFlight;
         this.events = events;
+        this.ledger = ledger;
+        this.relay = relay;
     }
 
     /**
@@ -80,6 +92,7 @@ public final class DeliveryOutcomes {
      */
     public void begin(Exchange exchange) throws MessagingException, InterruptedException {
         Message in = exchange.getMessage();
+        exchange.setProperty(BEGAN, System.nanoTime());
         long size = in.getHeader(MessageHeaders.SIZE, 0L, Long.class);
         if (size >= HELD_FROM_BYTES) {
             inFlight.takeUntilDone(exchange, size);
@@ -97,8 +110,16 @@ public final class DeliveryOutcomes {
         }
         // the attempt that delivered counts too: its event says which attempt it was, as a deferral's does
         Message in = exchange.getMessage();
-        in.setHeader(MessageHeaders.ATTEMPTS, in.getHeader(MessageHeaders.ATTEMPTS, 0, Integer.class) + 1);
+        int attempt = in.getHeader(MessageHeaders.ATTEMPTS, 0, Integer.class) + 1;
+        in.setHeader(MessageHeaders.ATTEMPTS, attempt);
         events.delivered(exchange);
+        if (ledger.enabled() && in.getBody() instanceof QueuedMessage queued) {
+            // the relay's own answer to the end of the data (its queue id): what its admin asks for
+            FailureClassifier.Reply reply = FailureClassifier.Reply.parse(-1, queued.deliveryAnswer());
+            record(exchange, queued.id(), attempt, queued.envelope().recipients().stream()
+                    .map(r -> new LedgerEvent.Outcome(r.getAddress(), "delivered", reply.code(), reply.enhanced(),
+                            reply.text())).toList());
+        }
     }
 
     public void failed(Exchange exchange) throws MessagingException, IOException, RelayConfigurationException {
@@ -123,6 +144,9 @@ public final class DeliveryOutcomes {
         if (decision.hold()) {
             circuit.configurationRefused(failure.reason());
             events.held(exchange, failure.replyCode());
+            // still queued: the attempt shows as deferred, with the relay's refusal of mailroute
+            record(exchange, message.id(), decision.attempts() + 1, failure.retry().stream()
+                    .map(r -> outcome(r, "deferred", failure)).toList());
             throw new RelayConfigurationException(failure.reason());
         }
         if (failure.connectionLevel()) {
@@ -153,6 +177,8 @@ public final class DeliveryOutcomes {
             events.deferred(exchange, failure.replyCode());
         }
 
+        record(exchange, message.id(), decision.attempts(), outcomes(decision, failure));
+
         exchange.setProperty(DECISION, decision);
         exchange.setProperty(PARKS, decision.parks());
         exchange.setProperty(RETRY_DELAY, decision.retries() ? decision.retryDelayMillis() : null);
@@ -176,6 +202,44 @@ public final class DeliveryOutcomes {
         exchange.setProperty(RETRY_DELAY, null);
         in.setBody(queued);
         MessageHeaders.keepOnlyContract(in);
+    }
+
+    /** Each recipient's fate in this attempt, as the ledger names it. */
+    private static List<LedgerEvent.Outcome> outcomes(DeliveryDecision decision, DeliveryFailure failure) {
+        List<LedgerEvent.Outcome> outcomes = new ArrayList<>();
+        for (String address : failure.delivered()) {
+            outcomes.add(new LedgerEvent.Outcome(address, "delivered", -1, null, null));
+        }
+        for (RecipientReply r : decision.retry()) {
+            outcomes.add(outcome(r, "deferred", failure));
+        }
+        for (RecipientReply r : decision.park()) {
+            String state = "expired".equals(decision.kind()) ? "expired"
+                    : r.replyCode() >= 500 || (r.enhancedCode() != null && r.enhancedCode().startsWith("5")) ? "bounced"
+                    : "failed";
+            outcomes.add(outcome(r, state, failure));
+        }
+        return outcomes;
+    }
+
+    /** A recipient's own reply when the relay gave one (RCPT), else the reply that decided the attempt. */
+    private static LedgerEvent.Outcome outcome(RecipientReply r, String state, DeliveryFailure failure) {
+        if (r.replyCode() > 0 || r.text() != null) {
+            return new LedgerEvent.Outcome(r.address(), state, r.replyCode(), r.enhancedCode(), r.text());
+        }
+        return new LedgerEvent.Outcome(r.address(), state, failure.replyCode(), failure.enhancedCode(),
+                failure.serverText() != null ? failure.serverText() : failure.reason());
+    }
+
+    private void record(Exchange exchange, String id, int attempt, List<LedgerEvent.Outcome> outcomes) {
+        if (!ledger.enabled() || outcomes.isEmpty()) {
+            return;
+        }
+        Transport used = exchange.getProperty(TRANSPORT, Transport.class);
+        Long began = exchange.getProperty(BEGAN, Long.class);
+        long duration = began == null ? 0 : (System.nanoTime() - began) / 1_000_000;
+        ledger.attempt(id, attempt, System.currentTimeMillis(), used.id(), used == Transport.SMTP ? relay
+                : pickupDir.toString(), duration, outcomes);
     }
 
     /** The copy of a parked message for {@code mail.failed}: as queued, with why. */

@@ -66,6 +66,9 @@ public final class ClientInput {
             }
         });
         exchange.setProperty(JMS_PROPERTIES, own);
+        // the broker's word for who sent it (Artemis sets JMSXUserID: populate-validated-user)
+        String user = exchange.getMessage().getHeader("JMSXUserID", String.class);
+        exchange.setProperty(Handover.SUBMITTER, user == null ? "jms" : "jms user " + user);
         admit(exchange, "jms", JMS);
     }
 
@@ -73,6 +76,7 @@ public final class ClientInput {
     public void file(Exchange exchange) {
         String name = exchange.getMessage().getHeader(Exchange.FILE_NAME_ONLY, "", String.class);
         exchange.setProperty(Handover.FORMAT, name.toLowerCase(Locale.ROOT).endsWith(".json") ? "json" : "rfc822");
+        exchange.setProperty(Handover.SUBMITTER, "file " + name);
         admit(exchange, "file", FILE);
     }
 

@@ -18,6 +18,18 @@ public final class Handover {
     /** The envelope the ingress knows already (the SMTP listener's MAIL FROM and RCPT TO), or absent. */
     public static final String ENVELOPE = "mailroute.envelope";
 
+    /**
+     * Who submitted the message, for people to read in the ledger: the API key's name and the
+     * client's address, the SMTP user and address, the JMS user, the inbox file's name. Never a key
+     * or a password.
+     */
+    public static final String SUBMITTER = "mailroute.submitter";
+    /** The name of the API key an HTTP request came with: that key may read the message back. */
+    public static final String API_KEY = "mailroute.apiKey";
+
+    /** Set by accept itself, for the ledger: the message was made from a merge request. */
+    public static final String MERGED = "mailroute.merged";
+
     private Handover() {
     }
 }

@@ -26,6 +26,7 @@ public final class QueuedMessage extends SMTPMessage {
     private final Envelope envelope;
     private Dsn dsn = Dsn.NONE;
     private volatile boolean dsnNotOffered;
+    private volatile String deliveryAnswer;
 
     private QueuedMessage(byte[] mime, String id, Envelope envelope) throws MessagingException {
         // a shared stream: the body is read from the queued bytes where they are, not copied into
@@ -89,5 +90,18 @@ public final class QueuedMessage extends SMTPMessage {
 
     public boolean dsnDropped() {
         return dsnNotOffered && dsn.requested();
+    }
+
+    /**
+     * What the transport was told when it handed the message over: the relay's reply to the end
+     * of the data ({@code 250 2.0.0 Ok: queued as 4XyZ}), or the pickup file written.
+     */
+    public void answered(String answer) {
+        deliveryAnswer = answer;
+    }
+
+    /** The transport's answer, or null. */
+    public String deliveryAnswer() {
+        return deliveryAnswer;
     }
 }

@@ -102,6 +102,9 @@ public final class EmbeddedBroker extends ServiceSupport {
         config.setName("mailroute");
         config.setPersistenceEnabled(true);
         config.setSecurityEnabled(true);
+        // JMSXUserID on every message is the account that sent it, set by the broker: the ledger's
+        // "who submitted it" for JMS, which no client can forge
+        config.setPopulateValidatedUser(true);
         config.setJMXManagementEnabled(false);
         // NIO works everywhere; the native AIO journal needs libaio and prints warnings without it
         config.setJournalType(JournalType.NIO);

@@ -43,6 +43,7 @@ public final class KeyTable {
         t.add("mailroute.http.idleTimeout", Kind.DURATION, "30s", "a connection must begin a request within this of opening or of the previous answer");
         t.add("mailroute.http.requestTimeout", Kind.DURATION, "120s", "a request's body must arrive within this of its head");
         t.whole("mailroute.http.maxConnectionsPerClient", "16", 1, "connections one client address may hold open at once");
+        t.secret("mailroute.admin.keys", Kind.LIST, "bearer keys that may read every message's story (name:key each); empty = none may");
         t.add("mailroute.observe.requireKey", Kind.BOOLEAN, "true", "metrics and the OpenAPI document need an API key too when keys are set");
 
         t.stage("smtpd");
@@ -138,6 +139,16 @@ public final class KeyTable {
 
         t.stage("observability");
         t.add("mailroute.log.summaryInterval", Kind.DURATION, "60s", "how often the summary line is logged while there is traffic");
+
+        t.stage("ledger");
+        t.add("mailroute.ledger.enabled", Kind.BOOLEAN, "true", "whether each message's story is kept (the status API and track read it)");
+        t.add("mailroute.ledger.url", Kind.TEXT, "", "a jdbc:postgresql:// URL to share one ledger between instances; empty = the SQLite file");
+        t.path("mailroute.ledger.file", "{{mailroute.data.dir}}/ledger.db", "the SQLite ledger, when no URL is set");
+        t.add("mailroute.ledger.username", Kind.TEXT, "", "the PostgreSQL account");
+        t.secret("mailroute.ledger.password", Kind.TEXT, "the password of that account");
+        t.add("mailroute.ledger.subjects", Kind.BOOLEAN, "true", "keep each message's subject; false keeps none");
+        t.add("mailroute.ledger.retention", Kind.DURATION, "30d", "how long a message's story is kept");
+        t.whole("mailroute.ledger.buffer", "100000", 1000, "events that may wait in memory while the database is slow or gone; more are dropped and counted");
 
         ALL = List.copyOf(t.settings);
         BY_KEY = t.settings.stream().collect(Collectors.toMap(Setting::key, s -> s, (a, b) -> {

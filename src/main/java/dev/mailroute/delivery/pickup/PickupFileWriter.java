@@ -52,6 +52,7 @@ public final class PickupFileWriter {
         // a folder removed while mailroute runs comes back with its mode, not the umask's
         modes.createFolder(folder);
         AtomicFile.write(file, render(message), fsync, modes);
+        message.answered("written as " + file.getFileName());
         exchange.getMessage().setHeader(Exchange.FILE_NAME_PRODUCED, file.toString());
     }
 

@@ -66,6 +66,7 @@ public class SmtpMailSender extends ServiceSupport implements JavaMailSender {
                 queued.dsnNotOffered();
             }
             transport.sendMessage(queued, recipients);
+            queued.answered(((SMTPTransport) transport).getLastServerResponse());
         };
         try {
             pool.send(sending);

@@ -17,7 +17,7 @@ import org.apache.camel.health.HealthCheckHelper;
  * health checks (mailroute's own and Camel's route and consumer checks), answered by the HTTP
  * server itself — so that they answer, with 503, while mailroute is still starting — and open to
  * probes without an API key. 200 when every check is up, 503 otherwise; each check with its name,
- * state, and message when it has one. Errors are not shown: the log has them.
+ * state (WARNING for a check that is up but behind, such as the ledger), and message when it has one. Errors are not shown: the log has them.
  */
 final class HealthAnswers {
 
@@ -55,12 +55,16 @@ final class HealthAnswers {
         body.put("status", up ? "UP" : "DOWN");
         ArrayNode checks = body.putArray("checks");
         for (HealthCheck.Result result : results) {
+            // a check that is up but says "warning" (the ledger behind) is shown as such; it never
+            // turns the answer to 503, because mail still flows
+            boolean warning = result.getState() == HealthCheck.State.UP
+                              && Boolean.TRUE.equals(result.getDetails().get("warning"));
             ObjectNode check = checks.addObject().put("name", result.getCheck().getId())
-                    .put("status", result.getState().name());
+                    .put("status", warning ? "WARNING" : result.getState().name());
             result.getMessage().ifPresent(message -> check.put("message", message));
             ObjectNode details = mapper.createObjectNode();
             for (Map.Entry<String, Object> detail : result.getDetails().entrySet()) {
-                if (!HealthCheckHelper.isReservedKey(detail.getKey())) {
+                if (!HealthCheckHelper.isReservedKey(detail.getKey()) && !"warning".equals(detail.getKey())) {
                     details.put(detail.getKey(), String.valueOf(detail.getValue()));
                 }
             }

@@ -154,8 +154,9 @@ final class SmtpdConsumer extends DefaultConsumer {
     }
 
     /** Hands a message to the route; the exchange, with its exception if the route refused it or failed. */
-    Exchange accept(byte[] message, Envelope envelope, List<String> userPatterns) {
+    Exchange accept(byte[] message, Envelope envelope, List<String> userPatterns, String submitter) {
         Exchange exchange = createExchange(false);
+        exchange.setProperty(Handover.SUBMITTER, submitter);
         exchange.getMessage().setBody(message);
         exchange.setProperty(Handover.FORMAT, MailAcceptor.Format.RFC822.name().toLowerCase());
         exchange.setProperty(Handover.ENVELOPE, envelope);

@@ -44,6 +44,14 @@ final class Transaction implements MessageHandler {
         this.senderPatterns = senderPatterns;
     }
 
+    /** Who handed the message over, for the ledger: the SMTP user (when logged in) and the client's address. */
+    private String submitter() {
+        Object user = context.getAuthenticationHandler().map(h -> h.getIdentity()).orElse(null);
+        String address = context.getRemoteAddress() instanceof java.net.InetSocketAddress socket
+                ? socket.getAddress().getHostAddress() : String.valueOf(context.getRemoteAddress());
+        return user == null ? "smtp from " + address : "smtp user " + user + " from " + address;
+    }
+
     @Override
     public void from(String address) throws RejectException {
         if (address == null || address.isEmpty()) {
@@ -94,7 +102,7 @@ final class Transaction implements MessageHandler {
             }
             Exchange exchange;
             try {
-                exchange = consumer.accept(message, envelope(), senderPatterns);
+                exchange = consumer.accept(message, envelope(), senderPatterns, submitter());
             } catch (AddressException e) {
                 throw consumer.refuse(context, "invalid-message", 553, "5.1.3 " + e.getMessage());
             }

@@ -1,0 +1,133 @@
+package dev.mailroute.ledger;
+
+import java.io.ByteArrayInputStream;
+import java.io.UnsupportedEncodingException;
+import java.util.Arrays;
+import java.util.List;
+
+import dev.mailroute.message.Handover;
+import dev.mailroute.message.MessageHeaders;
+import jakarta.mail.MessagingException;
+import jakarta.mail.internet.InternetHeaders;
+import jakarta.mail.internet.MimeUtility;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+
+/**
+ * What the stages call to write a message's story: {@link #accepted} once the message is on the
+ * queue, {@link #attempt} when a delivery attempt ends. Neither waits for the database
+ * ({@link LedgerWriter}). With the ledger switched off ({@code mailroute.ledger.enabled=false})
+ * both do nothing.
+ *
+ * <p>Every text that came from outside is stored on one line, without control characters, and
+ * bounded to its column; it is escaped again wherever it is shown.
+ */
+public final class Ledger {
+
+    /** Exchange property: who submitted the message, for people to read (set by the ingress). */
+    public static final String SUBMITTER = Handover.SUBMITTER;
+    /** Exchange property: the name of the API key the message came with (set by the HTTP ingress). */
+    public static final String API_KEY = Handover.API_KEY;
+    /** Exchange property: true when accept made the message from a merge request. */
+    public static final String MERGED = Handover.MERGED;
+
+    private static final Ledger OFF = new Ledger(null, false);
+
+    private final LedgerWriter writer;
+    private final boolean subjects;
+
+    public Ledger(LedgerWriter writer, boolean subjects) {
+        this.writer = writer;
+        this.subjects = subjects;
+    }
+
+    public static Ledger off() {
+        return OFF;
+    }
+
+    public boolean enabled() {
+        return writer != null;
+    }
+
+    /** The enqueue route's last step: the message is on the queue. */
+    public void accepted(Exchange exchange) {
+        if (writer == null) {
+            return;
+        }
+        Message in = exchange.getMessage();
+        String[] header = headers(in.getBody(byte[].class));
+        String ingress = Boolean.TRUE.equals(exchange.getProperty(MERGED, Boolean.class)) ? "merge"
+                : in.getHeader(MessageHeaders.INGRESS, "-", String.class);
+        writer.offer(new LedgerEvent.Accepted(in.getHeader(MessageHeaders.ID, String.class),
+                bounded(header[0], 998), ingress,
+                bounded(exchange.getProperty(SUBMITTER, String.class), 300),
+                bounded(exchange.getProperty(API_KEY, String.class), 64),
+                bounded(in.getHeader(MessageHeaders.SENDER, String.class), 320),
+                in.getHeader(MessageHeaders.SIZE, 0L, Long.class),
+                in.getHeader(MessageHeaders.ACCEPTED_AT, System.currentTimeMillis(), Long.class),
+                subjects ? bounded(header[1], 300) : null,
+                recipients(in.getHeader(MessageHeaders.RECIPIENTS, String.class))));
+    }
+
+    /** A delivery attempt ended; {@code outcomes} has one entry per recipient it covered. */
+    public void attempt(String id, int attempt, long at, String transport, String relay, long durationMillis,
+                        List<LedgerEvent.Outcome> outcomes) {
+        if (writer == null) {
+            return;
+        }
+        writer.offer(new LedgerEvent.Attempt(id, attempt, at, transport, bounded(relay, 300), durationMillis,
+                outcomes.stream().map(o -> new LedgerEvent.Outcome(bounded(o.address(), 320), o.state(),
+                        o.replyCode(), bounded(o.enhancedStatus(), 16), bounded(o.text(), 500))).toList()));
+    }
+
+    private static List<String> recipients(String line) {
+        if (line == null || line.isBlank()) {
+            return List.of();
+        }
+        return Arrays.stream(line.split(",")).map(String::trim).filter(a -> !a.isEmpty())
+                .map(a -> bounded(a, 320)).distinct().toList();
+    }
+
+    /**
+     * Message-ID and Subject from the header block only (Jakarta Mail reads up to the blank line):
+     * the message was built or checked by accept, so both are there and well-formed when present.
+     */
+    private static String[] headers(byte[] mime) {
+        if (mime == null) {
+            return new String[2];
+        }
+        try {
+            InternetHeaders headers = new InternetHeaders(new ByteArrayInputStream(mime));
+            String subject = headers.getHeader("Subject", null);
+            if (subject != null) {
+                try {
+                    subject = MimeUtility.decodeText(MimeUtility.unfold(subject));
+                } catch (UnsupportedEncodingException e) {
+                    // an unknown charset: kept as written
+                }
+            }
+            return new String[]{headers.getHeader("Message-ID", null), subject};
+        } catch (MessagingException e) {
+            return new String[2];
+        }
+    }
+
+    /** One line, no control characters, at most {@code max} characters (never half a surrogate pair). */
+    static String bounded(String text, int max) {
+        if (text == null) {
+            return null;
+        }
+        StringBuilder out = new StringBuilder(Math.min(text.length(), max));
+        for (int i = 0; i < text.length() && out.length() < max; i++) {
+            char c = text.charAt(i);
+            if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
+                c = ' ';
+            }
+            if (Character.isHighSurrogate(c) && out.length() == max - 1) {
+                break;
+            }
+            out.append(c);
+        }
+        return out.toString().strip();
+    }
+}

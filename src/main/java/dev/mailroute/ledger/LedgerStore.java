@@ -1,0 +1,149 @@
+package dev.mailroute.ledger;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.List;
+
+/**
+ * The ledger's writes: a batch of events in one transaction. Every statement is an upsert keyed by
+ * the message id (and recipient, and attempt number), so writing an event twice — a broker
+ * redelivery after a crash, a batch retried after a lost commit — leaves the same rows; and a
+ * recipient's state is only ever replaced by a later one, so two instances that write the same
+ * message in any order agree on where it stands.
+ */
+final class LedgerStore {
+
+    private static final String MESSAGE = """
+            INSERT INTO ledger_message (id, message_id, ingress, submitter, api_key, sender, size_bytes, accepted_at, subject)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING""";
+    /** A recipient as queued; a row an attempt wrote first (another instance delivered already) is kept. */
+    private static final String QUEUED = """
+            INSERT INTO ledger_recipient (mail_id, address, state, changed_at, attempts)
+            VALUES (?, ?, 'queued', ?, 0) ON CONFLICT (mail_id, address) DO NOTHING""";
+    private static final String ATTEMPT = """
+            INSERT INTO ledger_attempt (mail_id, address, attempt, at, transport, relay, outcome, reply_code, reply_status, reply_text, duration_ms)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (mail_id, address, attempt) DO UPDATE SET at = excluded.at, transport = excluded.transport,
+              relay = excluded.relay, outcome = excluded.outcome, reply_code = excluded.reply_code,
+              reply_status = excluded.reply_status, reply_text = excluded.reply_text, duration_ms = excluded.duration_ms""";
+    private static final String STATE = """
+            INSERT INTO ledger_recipient (mail_id, address, state, changed_at, attempts, reply_code, reply_status, reply_text)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (mail_id, address) DO UPDATE SET state = excluded.state, changed_at = excluded.changed_at,
+              attempts = excluded.attempts, reply_code = excluded.reply_code, reply_status = excluded.reply_status,
+              reply_text = excluded.reply_text
+            WHERE excluded.changed_at >= ledger_recipient.changed_at""";
+
+    private LedgerStore() {
+    }
+
+    /** Writes the events and commits; on an error nothing of the batch is kept and the error is thrown. */
+    static void write(Connection connection, List<LedgerEvent> events) throws SQLException {
+        connection.setAutoCommit(false);
+        try (PreparedStatement message = connection.prepareStatement(MESSAGE);
+             PreparedStatement queued = connection.prepareStatement(QUEUED);
+             PreparedStatement attempt = connection.prepareStatement(ATTEMPT);
+             PreparedStatement state = connection.prepareStatement(STATE)) {
+            boolean anyAttempt = false;
+            for (LedgerEvent event : events) {
+                if (event instanceof LedgerEvent.Accepted accepted) {
+                    addMessage(message, accepted);
+                    for (String recipient : accepted.recipients()) {
+                        queued.setString(1, accepted.id());
+                        queued.setString(2, recipient);
+                        queued.setLong(3, accepted.acceptedAt());
+                        queued.addBatch();
+                    }
+                }
+            }
+            message.executeBatch();
+            queued.executeBatch();
+            // attempts after every accepted row of the batch, in the order they happened
+            for (LedgerEvent event : events) {
+                if (event instanceof LedgerEvent.Attempt tried) {
+                    for (LedgerEvent.Outcome outcome : tried.outcomes()) {
+                        addAttempt(attempt, tried, outcome);
+                        addState(state, tried, outcome);
+                        anyAttempt = true;
+                    }
+                }
+            }
+            if (anyAttempt) {
+                attempt.executeBatch();
+                state.executeBatch();
+            }
+            connection.commit();
+        } catch (SQLException | RuntimeException e) {
+            rollback(connection, e);
+            throw e;
+        }
+    }
+
+    private static void addMessage(PreparedStatement s, LedgerEvent.Accepted a) throws SQLException {
+        s.setString(1, a.id());
+        setText(s, 2, a.messageId());
+        s.setString(3, a.ingress());
+        setText(s, 4, a.submitter());
+        setText(s, 5, a.apiKey());
+        setText(s, 6, a.sender());
+        s.setLong(7, a.sizeBytes());
+        s.setLong(8, a.acceptedAt());
+        setText(s, 9, a.subject());
+        s.addBatch();
+    }
+
+    private static void addAttempt(PreparedStatement s, LedgerEvent.Attempt a, LedgerEvent.Outcome o)
+            throws SQLException {
+        s.setString(1, a.id());
+        s.setString(2, o.address());
+        s.setInt(3, a.attempt());
+        s.setLong(4, a.at());
+        s.setString(5, a.transport());
+        setText(s, 6, a.relay());
+        s.setString(7, o.state());
+        setCode(s, 8, o.replyCode());
+        setText(s, 9, o.enhancedStatus());
+        setText(s, 10, o.text());
+        s.setLong(11, a.durationMillis());
+        s.addBatch();
+    }
+
+    private static void addState(PreparedStatement s, LedgerEvent.Attempt a, LedgerEvent.Outcome o)
+            throws SQLException {
+        s.setString(1, a.id());
+        s.setString(2, o.address());
+        s.setString(3, o.state());
+        s.setLong(4, a.at());
+        s.setInt(5, a.attempt());
+        setCode(s, 6, o.replyCode());
+        setText(s, 7, o.enhancedStatus());
+        setText(s, 8, o.text());
+        s.addBatch();
+    }
+
+    private static void setText(PreparedStatement s, int index, String value) throws SQLException {
+        if (value == null) {
+            s.setNull(index, Types.VARCHAR);
+        } else {
+            s.setString(index, value);
+        }
+    }
+
+    private static void setCode(PreparedStatement s, int index, int code) throws SQLException {
+        if (code < 0) {
+            s.setNull(index, Types.INTEGER);
+        } else {
+            s.setInt(index, code);
+        }
+    }
+
+    private static void rollback(Connection connection, Exception cause) {
+        try {
+            connection.rollback();
+        } catch (SQLException e) {
+            cause.addSuppressed(e);
+        }
+    }
+}

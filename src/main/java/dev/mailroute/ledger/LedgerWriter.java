@@ -1,0 +1,240 @@
+package dev.mailroute.ledger;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import dev.mailroute.observability.LogText;
+import dev.mailroute.settings.UrlCredentials;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.camel.support.service.ServiceSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes ledger events off the mail's path: a stage hands an event over without waiting
+ * ({@link #offer}), one thread writes what has gathered, in batches, each in one transaction.
+ *
+ * <p>The database may be slow or gone; mail must not wait for it. Events wait in a bounded buffer
+ * ({@code mailroute.ledger.buffer}) while the writer retries with a growing pause; when the buffer
+ * is full, new events are dropped and counted ({@code mailroute_ledger_dropped_total}), the
+ * health check warns, and the log says how many once the database is back. What is buffered when
+ * the process is killed is lost: the writer writes whatever has gathered at once, so that is at
+ * most what arrived during the last write (well under a second while the database keeps up).
+ */
+public final class LedgerWriter extends ServiceSupport {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LedgerWriter.class);
+    private static final int BATCH = 1000;
+    private static final long FIRST_PAUSE_MILLIS = 500;
+    private static final long LONGEST_PAUSE_MILLIS = 30_000;
+    private static final long STOP_WAIT_MILLIS = 5_000;
+    /** A batch the database refused this often while it was reachable is written event by event. */
+    private static final int TRIES_BEFORE_ONE_BY_ONE = 3;
+
+    private final LedgerDatabase database;
+    private final BlockingQueue<LedgerEvent> buffer;
+    private final Counter dropped;
+    private final Counter written;
+    private final AtomicLong droppedInOutage = new AtomicLong();
+    private volatile String problem;
+    private volatile Thread thread;
+    private volatile boolean stopping;
+
+    public LedgerWriter(LedgerDatabase database, int capacity, MeterRegistry registry) {
+        this.database = database;
+        this.buffer = new ArrayBlockingQueue<>(capacity);
+        this.dropped = Counter.builder("mailroute.ledger.dropped")
+                .description("ledger events dropped because the buffer was full (the database slow or gone)")
+                .register(registry);
+        this.written = Counter.builder("mailroute.ledger.written")
+                .description("ledger events written to the database").register(registry);
+        Gauge.builder("mailroute.ledger.buffered", buffer, BlockingQueue::size)
+                .description("ledger events waiting to be written").register(registry);
+    }
+
+    /** Hands an event over; never waits. A full buffer drops it, counted. */
+    public void offer(LedgerEvent event) {
+        if (!buffer.offer(event)) {
+            dropped.increment();
+            droppedInOutage.incrementAndGet();
+        }
+    }
+
+    /** Why the ledger is behind (unreachable, dropping), or null while it keeps up. */
+    public String problem() {
+        long lost = droppedInOutage.get();
+        String current = problem;
+        if (lost > 0) {
+            return (current == null ? "" : current + "; ") + lost + " events dropped since the ledger fell behind"
+                   + " (buffer full: mailroute.ledger.buffer)";
+        }
+        return current;
+    }
+
+    public int buffered() {
+        return buffer.size();
+    }
+
+    @Override
+    protected void doStart() {
+        stopping = false;
+        thread = new Thread(this::run, "mailroute-ledger-writer");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    @Override
+    protected void doStop() throws InterruptedException {
+        stopping = true;
+        Thread writer = thread;
+        if (writer != null) {
+            // a last chance to write what is buffered, bounded: a stop never hangs on the database
+            writer.join(STOP_WAIT_MILLIS);
+            writer.interrupt();
+            writer.join(STOP_WAIT_MILLIS);
+        }
+        thread = null;
+        if (!buffer.isEmpty()) {
+            LOG.warn("ledger: {} events were not written before the stop ({} unreachable)", buffer.size(),
+                    database.where());
+        }
+    }
+
+    private void run() {
+        List<LedgerEvent> batch = new ArrayList<>(BATCH);
+        long pause = FIRST_PAUSE_MILLIS;
+        int refusals = 0;
+        while (!(stopping && buffer.isEmpty() && batch.isEmpty())) {
+            try {
+                if (batch.isEmpty()) {
+                    LedgerEvent first = buffer.poll(200, TimeUnit.MILLISECONDS);
+                    if (first == null) {
+                        continue;
+                    }
+                    batch.add(first);
+                    buffer.drainTo(batch, BATCH - 1);
+                }
+                if (refusals >= TRIES_BEFORE_ONE_BY_ONE) {
+                    writeOneByOne(batch);
+                } else {
+                    write(batch);
+                }
+                batch.clear();
+                pause = FIRST_PAUSE_MILLIS;
+                refusals = 0;
+            } catch (InterruptedException e) {
+                return;
+            } catch (Refused e) {
+                refusals++;
+                behind(e.getCause());
+                pause = pause(pause);
+                if (pause < 0) {
+                    return;
+                }
+            } catch (Exception e) {
+                behind(e);
+                pause = pause(pause);
+                if (pause < 0) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /** Waits, and answers the next pause; -1 when the writer is to stop. */
+    private long pause(long pause) {
+        if (stopping) {
+            return -1;
+        }
+        try {
+            Thread.sleep(pause);
+        } catch (InterruptedException stop) {
+            return -1;
+        }
+        return Math.min(LONGEST_PAUSE_MILLIS, pause * 2);
+    }
+
+    private void write(List<LedgerEvent> batch) throws Exception {
+        database.migrate();
+        try (Connection connection = database.connection()) {
+            try {
+                LedgerStore.write(connection, batch);
+            } catch (SQLException e) {
+                if (refused(e)) {
+                    throw new Refused(e);
+                }
+                throw e; // gone, busy, slow: an outage, the whole batch again later
+            }
+        }
+        caughtUp(batch.size());
+    }
+
+    /**
+     * A batch refused again and again while the database answers: each event alone, so that one
+     * the database cannot take (it should not happen: every text is bounded) does not hold up the
+     * rest for ever. An event refused alone is dropped and counted.
+     */
+    private void writeOneByOne(List<LedgerEvent> batch) throws Exception {
+        database.migrate();
+        int written = 0;
+        try (Connection connection = database.connection()) {
+            for (LedgerEvent event : batch) {
+                try {
+                    LedgerStore.write(connection, List.of(event));
+                    written++;
+                } catch (SQLException e) {
+                    if (!refused(e)) {
+                        throw e; // an outage: the whole batch again later (each write is an upsert)
+                    }
+                    dropped.increment();
+                    LOG.error("ledger: the database refused the event for message {} and it was dropped: {}",
+                            LogText.oneLine(event.id(), 64), LogText.oneLine(e.getMessage(), 300));
+                }
+            }
+        }
+        caughtUp(written);
+    }
+
+    /**
+     * The database took the statement and refused its data (SQL state class 22, data exception, or
+     * 23, integrity constraint): writing it again will not help. Anything else — connection lost,
+     * database locked or busy — is an outage that passes.
+     */
+    private static boolean refused(SQLException e) {
+        String state = e.getSQLState();
+        return state != null && (state.startsWith("22") || state.startsWith("23"));
+    }
+
+    private static final class Refused extends Exception {
+        Refused(SQLException cause) {
+            super(cause);
+        }
+    }
+
+    private void caughtUp(int count) {
+        written.increment(count);
+        if (problem != null || droppedInOutage.get() > 0) {
+            long lost = droppedInOutage.getAndSet(0);
+            problem = null;
+            LOG.warn("ledger: writing to {} again; {} events were dropped while it was behind", database.where(), lost);
+        }
+    }
+
+    /** Logged once per outage, not once per retry. */
+    private void behind(Throwable e) {
+        String reason = LogText.oneLine(UrlCredentials.mask(String.valueOf(e.getMessage())), 300);
+        if (problem == null) {
+            LOG.warn("ledger: cannot write to {}: {}; events wait in memory (up to mailroute.ledger.buffer),"
+                     + " mail is not held up", database.where(), reason);
+        }
+        problem = "cannot write to the ledger: " + reason;
+    }
+}
