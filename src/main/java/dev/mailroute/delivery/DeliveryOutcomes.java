@@ -177,7 +177,8 @@ public final class DeliveryOutcomes {
             events.deferred(exchange, failure.replyCode());
         }
 
-        record(exchange, message.id(), decision.attempts(), outcomes(decision, failure));
+        record(exchange, message.id(), decision.attempts(), outcomes(decision, failure,
+                in.getBody() instanceof QueuedMessage tried ? tried.deliveryAnswer() : null));
 
         exchange.setProperty(DECISION, decision);
         exchange.setProperty(PARKS, decision.parks());
@@ -205,10 +206,15 @@ public final class DeliveryOutcomes {
     }
 
     /** Each recipient's fate in this attempt, as the ledger names it. */
-    private static List<LedgerEvent.Outcome> outcomes(DeliveryDecision decision, DeliveryFailure failure) {
+    private static List<LedgerEvent.Outcome> outcomes(DeliveryDecision decision, DeliveryFailure failure,
+                                                      String answer) {
         List<LedgerEvent.Outcome> outcomes = new ArrayList<>();
+        // the recipients the relay took got its reply to the end of the data
+        FailureClassifier.Reply taken = FailureClassifier.Reply.parse(-1, answer);
+        boolean accepted = taken.code() >= 200 && taken.code() < 300;
         for (String address : failure.delivered()) {
-            outcomes.add(new LedgerEvent.Outcome(address, "delivered", -1, null, null));
+            outcomes.add(accepted ? new LedgerEvent.Outcome(address, "delivered", taken.code(), taken.enhanced(),
+                    taken.text()) : new LedgerEvent.Outcome(address, "delivered", -1, null, null));
         }
         for (RecipientReply r : decision.retry()) {
             outcomes.add(outcome(r, "deferred", failure));

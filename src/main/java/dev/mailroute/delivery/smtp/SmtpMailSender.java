@@ -65,8 +65,12 @@ public class SmtpMailSender extends ServiceSupport implements JavaMailSender {
             if (queued.dsn().requested() && !((SMTPTransport) transport).supportsExtension("DSN")) {
                 queued.dsnNotOffered();
             }
-            transport.sendMessage(queued, recipients);
-            queued.answered(((SMTPTransport) transport).getLastServerResponse());
+            try {
+                transport.sendMessage(queued, recipients);
+            } finally {
+                // also when some recipients were refused: the others got the relay's reply to the data
+                queued.answered(((SMTPTransport) transport).getLastServerResponse());
+            }
         };
         try {
             pool.send(sending);
