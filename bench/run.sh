@@ -30,6 +30,10 @@ if ! command -v smtp-sink >/dev/null || ! command -v smtp-source >/dev/null; the
   fi
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postfix >&2
 fi
+if ! command -v sqlite3 >/dev/null; then
+  log "installing the sqlite3 tool (Debian package sqlite3): the ledger's size per message"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq sqlite3 >&2
+fi
 # the package may start a Postfix daemon: never leave one on port 25
 postfix stop >/dev/null 2>&1 || true
 PATH="$PATH:/usr/sbin"
@@ -205,6 +209,28 @@ stop_mailroute
 mkdir -p "$WORK/bare"
 BARE_4K=$(bench writerename "$WORK/bare" "$N4" 4096 true "$WARMUP") || exit 1
 
+# --- the ledger's cost: the same two paths with the ledger off and on, one after the other -------
+# (the rows above ran with the default, ledger on; these pair each path off/on in one stretch)
+log "mailroute, ledger off, then on"
+for state in false true; do
+  MAILROUTE_LEDGER_ENABLED=$state start_mailroute "ledger-$state" smtp
+  mailroute_http "$WARMUP" 4096 500 >/dev/null || exit 1
+  smtp_in "$MR_SMTPD" 4096 "$N4" >/dev/null || exit 1
+  if [ "$state" = false ]; then
+    LEDGER_OFF_HTTP=$(mailroute_http "$N4" 4096 500) || exit 1
+    LEDGER_OFF_SMTPD=$(smtp_in "$MR_SMTPD" 4096 "$N4") || exit 1
+  else
+    LEDGER_ON_HTTP=$(mailroute_http "$N4" 4096 500) || exit 1
+    LEDGER_ON_SMTPD=$(smtp_in "$MR_SMTPD" 4096 "$N4") || exit 1
+  fi
+  stop_mailroute
+done
+# bytes on disk per message: the SQLite file (WAL checkpointed at the stop) over the messages in it
+LEDGER_DB="$WORK/ledger-true/ledger.db"
+LEDGER_MESSAGES=$(sqlite3 "$LEDGER_DB" 'select count(*) from ledger_message' 2>/dev/null || echo 0)
+LEDGER_BYTES=$(du -cb "$LEDGER_DB"* | tail -1 | cut -f1)
+LEDGER_PER_MESSAGE=$(python3 -c "import sys; b,n=int(sys.argv[1]),int(sys.argv[2]); print(b//n if n else 'n/a')" "$LEDGER_BYTES" "$LEDGER_MESSAGES")
+
 # --- the table -----------------------------------------------------------------------------------
 cat <<TABLE
 
@@ -239,6 +265,12 @@ The Postfix relay: a private instance (bench/postfix-relay.sh, in_flow_delay=0),
 |---|---:|---:|
 | bare write + fsync + rename + dir fsync, 4 KB | $BARE_4K | 1.00x |
 | **mailroute, HTTP batch -> queue -> pickup, 4 KB** | $MR_PICKUP_4K | $(ratio "$MR_PICKUP_4K" "$BARE_4K") |
+
+| ledger (SQLite, one recipient per message), 4 KB | ledger off msg/s | ledger on msg/s | on vs off | goal |
+|---|---:|---:|---:|---|
+| HTTP batch -> queue -> SMTP | $LEDGER_OFF_HTTP | $LEDGER_ON_HTTP | $(ratio "$LEDGER_ON_HTTP" "$LEDGER_OFF_HTTP") | >= 0.9x: $(verdict "$LEDGER_ON_HTTP" "$LEDGER_OFF_HTTP" 0.9) |
+| SMTP listener -> queue -> SMTP | $LEDGER_OFF_SMTPD | $LEDGER_ON_SMTPD | $(ratio "$LEDGER_ON_SMTPD" "$LEDGER_OFF_SMTPD") | >= 0.9x: $(verdict "$LEDGER_ON_SMTPD" "$LEDGER_OFF_SMTPD" 0.9) |
+| ledger on disk | $LEDGER_BYTES bytes for $LEDGER_MESSAGES messages | $LEDGER_PER_MESSAGE bytes per message | | |
 
 | start and memory | value |
 |---|---:|

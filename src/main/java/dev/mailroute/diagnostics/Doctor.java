@@ -102,7 +102,7 @@ public final class Doctor {
             DoctorCheck.Situation situation = new DoctorCheck.Situation(settings, RunningInstance.answers(settings),
                     from, to);
             for (DoctorCheck check : List.of(new FolderChecks(), relay, new ListenerChecks(), new PortChecks(),
-                    new BrokerChecks())) {
+                    new BrokerChecks(), new LedgerCheck())) {
                 check.run(situation, report);
             }
         } catch (IOException e) {
