@@ -10,6 +10,7 @@
 #   python3       python3          SMTP listener tests: Python's smtplib as a client
 #   smtp-source   postfix          SMTP listener tests: Postfix's load generator (the daemon is stopped)
 #   setpriv       util-linux       the unprivileged-start test (runs the gateway as nobody)
+#   pg_ctl        postgresql       ledger tests: a throw-away PostgreSQL server (the package's own cluster is stopped)
 set -euo pipefail
 
 TOOLS=(
@@ -18,11 +19,13 @@ TOOLS=(
   "python3 python3"
   "smtp-source postfix"
   "setpriv util-linux"
+  "pg_ctl postgresql"
 )
 
 found() {
   local dir
-  for dir in /usr/bin /usr/sbin /usr/local/bin /bin /sbin; do
+  # Debian keeps PostgreSQL's server programs off the PATH, in one folder per major version
+  for dir in /usr/bin /usr/sbin /usr/local/bin /bin /sbin /usr/lib/postgresql/*/bin; do
     [[ -x "$dir/$1" ]] && return 0
   done
   return 1
@@ -51,6 +54,12 @@ fi
 if printf '%s\n' "${missing[@]}" | grep -qx postfix; then
   # the package starts its daemon: never leave anything listening on port 25
   postfix stop >/dev/null 2>&1 || true
+fi
+if printf '%s\n' "${missing[@]}" | grep -qx postgresql; then
+  # the package creates and starts a cluster on port 5432: the tests start their own servers
+  pg_lsclusters -h 2>/dev/null | while read -r version cluster _; do
+    pg_ctlcluster "$version" "$cluster" stop >/dev/null 2>&1 || true
+  done
 fi
 for entry in "${TOOLS[@]}"; do
   read -r command package <<<"$entry"
