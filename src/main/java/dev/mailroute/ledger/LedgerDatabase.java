@@ -44,6 +44,9 @@ public final class LedgerDatabase implements AutoCloseable {
             config.setMaximumPoolSize(4);
         } else {
             config.setMaximumPoolSize(4);
+            // the driver's errors would otherwise quote the values of a failed statement: subjects,
+            // addresses — not for a log
+            config.addDataSourceProperty("logServerErrorDetail", "false");
             if (settings.username() != null) {
                 config.setUsername(settings.username());
             }

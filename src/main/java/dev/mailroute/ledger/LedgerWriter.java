@@ -34,7 +34,8 @@ public final class LedgerWriter extends ServiceSupport {
     private static final Logger LOG = LoggerFactory.getLogger(LedgerWriter.class);
     private static final int BATCH = 1000;
     private static final long FIRST_PAUSE_MILLIS = 500;
-    private static final long LONGEST_PAUSE_MILLIS = 30_000;
+    /** A database back after an outage is written to within this (a retry costs one failed connect). */
+    private static final long LONGEST_PAUSE_MILLIS = 5_000;
     private static final long STOP_WAIT_MILLIS = 5_000;
     /** A batch the database refused this often while it was reachable is written event by event. */
     private static final int TRIES_BEFORE_ONE_BY_ONE = 3;
@@ -228,9 +229,23 @@ public final class LedgerWriter extends ServiceSupport {
         }
     }
 
+    /**
+     * Why a write failed, without the data: a batch's exception quotes the statement it was
+     * writing, so the one behind it (the connection's) is what is told.
+     */
+    private static String reason(Throwable e) {
+        Throwable told = e;
+        if (e instanceof java.sql.BatchUpdateException batch && batch.getNextException() != null) {
+            told = batch.getNextException();
+        }
+        String state = told instanceof SQLException sql && sql.getSQLState() != null ? " (SQL state "
+                + sql.getSQLState() + ")" : "";
+        return told.getClass().getSimpleName() + ": " + told.getMessage() + state;
+    }
+
     /** Logged once per outage, not once per retry. */
     private void behind(Throwable e) {
-        String reason = LogText.oneLine(UrlCredentials.mask(String.valueOf(e.getMessage())), 300);
+        String reason = LogText.oneLine(UrlCredentials.mask(reason(e)), 300);
         if (problem == null) {
             LOG.warn("ledger: cannot write to {}: {}; events wait in memory (up to mailroute.ledger.buffer),"
                      + " mail is not held up", database.where(), reason);
