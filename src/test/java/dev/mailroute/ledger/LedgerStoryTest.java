@@ -128,6 +128,26 @@ class LedgerStoryTest {
     }
 
     @Test
+    void messagesMadeFromAMergeRequestSayMerge() {
+        GatewayConfig config = TestGateway.on(data);
+        gateway = config.start();
+        LedgerRows ledger = LedgerRows.of(config);
+        String merge = """
+                {"from":"news@example.com","subject":"Hello {{name}}","text":"Dear {{name}}",
+                 "recipients":[{"to":"ann@example.com","variables":{"name":"Ann"}},
+                               {"to":"bob@example.com","variables":{"name":"Bob"}}]}""";
+        dev.mailroute.support.Http.Answer answer = dev.mailroute.support.Http.post(
+                gateway.http("/api/v1/messages/merge"), "application/json", merge);
+        assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+
+        List<Map<String, Object>> rows = ledger.await(r -> r.size() == 2,
+                "SELECT m.ingress, m.subject, r.address FROM ledger_message m JOIN ledger_recipient r"
+                + " ON r.mail_id = m.id WHERE m.sender = 'news@example.com' ORDER BY r.address");
+        assertThat(rows).extracting(r -> r.get("ingress")).containsOnly("merge");
+        assertThat(rows).extracting(r -> r.get("subject")).containsExactly("Hello Ann", "Hello Bob");
+    }
+
+    @Test
     void deferralsAreKeptAttemptByAttemptAndARefusalKeepsTheRelaysText() {
         relay = ScriptedSmtpServer.start()
                 .replyTo("busy@example.com", "451 4.3.0 mailbox busy, try later")
