@@ -65,6 +65,8 @@ class StartupFailureTest {
                 "mailroute: cannot start: mailroute.http.port=abc is not a whole number");
         assertRefused(TestGateway.on(data).with("mailroute.broker.port", "70000"),
                 "mailroute: cannot start: mailroute.broker.port=70000 is not a port; it must be 1 to 65535");
+        assertRefused(TestGateway.on(data).with("mailroute.ledger.url", "jdbc:mysql://db/mailroute"),
+                "mailroute: cannot start: mailroute.ledger.url must be a jdbc:postgresql://host:port/database URL");
     }
 
     /** 0 would switch Artemis' handshake timeout off; whole seconds are what its acceptor takes. */
@@ -149,12 +151,15 @@ class StartupFailureTest {
     @Test
     void noSecretAppearsInTheLogOrInDoctor() throws Exception {
         String[] secrets = {"api-key-0123456789", "smtp-password-0123456789", "submit-password-0123456789",
-                            "broker-password-0123456789"};
+                            "broker-password-0123456789", "ledger-password-0123456789", "ledger-url-secret-0123456789"};
         GatewayConfig config = TestGateway.on(data)
                 .with("mailroute.api.keys", secrets[0] + ", second-key=*@example.com")
                 .with("mailroute.smtp.username", "alerts").with("mailroute.smtp.password", secrets[1])
                 .with("mailroute.broker.submitPassword", secrets[2])
-                .with("mailroute.broker.username", "peer").with("mailroute.broker.password", secrets[3]);
+                .with("mailroute.broker.username", "peer").with("mailroute.broker.password", secrets[3])
+                // a ledger that cannot be reached: its errors are logged and doctor reports them
+                .with("mailroute.ledger.url", "jdbc:postgresql://127.0.0.1:1/mailroute?password=" + secrets[5])
+                .with("mailroute.ledger.username", "ledger").with("mailroute.ledger.password", secrets[4]);
         String output;
         try (GatewayProcess gateway = GatewayProcess.start(config)) {
             gateway.awaitStarted();
