@@ -14,10 +14,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetupTest;
+import dev.mailroute.files.Platform;
 import dev.mailroute.ingress.smtp.SmtpUsers;
 import dev.mailroute.support.ScriptedSmtpServer;
 import dev.mailroute.support.TestCertificate;
 import dev.mailroute.support.TestGateway;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -102,6 +104,48 @@ class DoctorTest {
         assertThat(exit).isEqualTo(1);
         assertThat(output).contains("FAIL  folders spool: spool folder " + file.resolve("spool")
                                     + " cannot be created by user " + System.getProperty("user.name"));
+    }
+
+    /** Through the seam: the rejected folder on another volume than the inbox, as another drive letter would be. */
+    @Test
+    void anInboxAndRejectedFolderOnDifferentVolumesFail() throws Exception {
+        Path rejected = data.resolve("elsewhere").resolve("rejected");
+        Platform otherDrive = new Platform(true) {
+            @Override
+            public boolean sameVolume(Path a, Path b) {
+                return !b.toAbsolutePath().normalize().equals(rejected);
+            }
+        };
+        Map<String, String> config = base();
+        config.put("mailroute.rejected.dir", rejected.toString());
+        try (AutoCloseable windows = Platform.use(otherDrive)) {
+            int exit = doctor(config);
+            assertThat(exit).isEqualTo(1);
+        }
+        assertThat(output).contains("FAIL  folders same volume: mailroute.inbox.dir=" + data.resolve("inbox")
+                                    + " and mailroute.rejected.dir=" + rejected + " are on different volumes")
+                .contains("Fix: set mailroute.rejected.dir to a folder on the volume of mailroute.inbox.dir, e.g. "
+                          + data.resolve("rejected") + ".");
+        assertThat(doctor(base())).as(output).isZero();
+        assertThat(output).contains("ok    folders same volume: the inbox and rejected folders are on one volume");
+    }
+
+    /** A real second volume where there is one: /dev/shm, a tmpfs on Linux. */
+    @Test
+    void aRejectedFolderOnARealOtherVolumeFails() throws Exception {
+        Path shm = Path.of("/dev/shm");
+        Assumptions.assumeTrue(Files.isDirectory(shm) && !Files.getFileStore(shm).equals(Files.getFileStore(data)),
+                "needs /dev/shm on another file system than " + data);
+        Path rejected = Files.createTempDirectory(shm, "mailroute-rejected-");
+        try {
+            Map<String, String> config = base();
+            config.put("mailroute.rejected.dir", rejected.toString());
+            assertThat(doctor(config)).isEqualTo(1);
+            assertThat(output).contains("FAIL  folders same volume: mailroute.inbox.dir=" + data.resolve("inbox")
+                                        + " and mailroute.rejected.dir=" + rejected + " are on different volumes");
+        } finally {
+            Files.deleteIfExists(rejected);
+        }
     }
 
     @Test
