@@ -37,7 +37,10 @@ import org.slf4j.LoggerFactory;
  *     for reading and writing is still someone's. (Everywhere, the inbox also waits until a file has
  *     been unchanged for {@code mailroute.inbox.minAge}.)</li>
  * <li><b>Renames that cannot be atomic</b> (another volume) are never done as a copy: the error
- *     says so, with both folders.</li>
+ *     says so, with both folders. Start-up and doctor ask {@link #sameVolume} first ({@link SameVolume}).</li>
+ * <li><b>Deletes</b> meet the same locks: an inbox file's delete after its message is queued goes
+ *     through {@link #delete(Path, String)} too, and one that still fails is tried again later with
+ *     {@link #deleteNow}, without waiting.</li>
  * </ul>
  */
 public class Platform {

@@ -133,4 +133,26 @@ class InboxDeleteLockTest {
             assertThat(delivered("never deleted")).isEqualTo(1);
         }
     }
+    /** Remembered by size and time, not by name alone: new content under the name of a file that stays is a new file. */
+    @Test
+    void aNewFileUnderTheNameOfOneThatCannotBeDeletedIsTaken() throws Exception {
+        LockedDeletes platform = new LockedDeletes("same-name.eml", 0, true);
+        Path file = gateway.folder("inbox").resolve("same-name.eml");
+        try (AutoCloseable windows = Platform.use(platform);
+             LogCapture log = LogCapture.of(UndeletedFiles.class)) {
+            gateway.drop("same-name.eml", eml("first under this name"));
+            await().atMost(Duration.ofSeconds(30)).until(() -> log.text().contains("same-name.eml cannot be deleted"));
+            // the application writes its next message under the same name (a longer one: another size)
+            gateway.drop("same-name.eml", eml("second under this name, a longer subject"));
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> delivered("second under this name, a longer subject") == 1);
+            await().atMost(Duration.ofSeconds(30)).until(() -> log.lines().stream()
+                    .filter(line -> line.contains("same-name.eml cannot be deleted")).count() == 2);
+            platform.forever.set(false);
+            await().atMost(Duration.ofSeconds(20)).until(() -> Files.notExists(file));
+            gateway.awaitQueueEmpty();
+            assertThat(delivered("first under this name")).isEqualTo(1);
+            assertThat(delivered("second under this name, a longer subject")).isEqualTo(1);
+        }
+    }
 }
