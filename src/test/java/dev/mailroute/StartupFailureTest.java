@@ -9,6 +9,7 @@ import dev.mailroute.ingress.smtp.SmtpUsers;
 import dev.mailroute.support.GatewayConfig;
 import dev.mailroute.support.GatewayProcess;
 import dev.mailroute.support.TestGateway;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -174,6 +175,27 @@ class StartupFailureTest {
             assertThat(output).doesNotContain(secret);
         }
         assertThat(output).doesNotContain("second-key");
+    }
+
+    /**
+     * A real second volume: /dev/shm, a tmpfs on Linux, is another file system than the temporary
+     * folder's. Where it is not (or is missing, as on Windows), the test says so and is skipped.
+     */
+    @Test
+    void aRejectedFolderOnAnotherVolumeThanTheInboxStopsTheStart() throws Exception {
+        Path shm = Path.of("/dev/shm");
+        Assumptions.assumeTrue(Files.isDirectory(shm) && !Files.getFileStore(shm).equals(Files.getFileStore(data)),
+                "needs /dev/shm on another file system than " + data);
+        Path rejected = Files.createTempDirectory(shm, "mailroute-rejected-");
+        try {
+            assertRefused(TestGateway.on(data).with("mailroute.rejected.dir", rejected.toString()),
+                    "mailroute: cannot start: mailroute.inbox.dir=" + data.resolve("inbox") + " and mailroute.rejected.dir="
+                    + rejected + " are on different volumes: a file cannot be moved from one to the other in one step,"
+                    + " and mailroute never copies it instead. Fix: set mailroute.rejected.dir to a folder on the"
+                    + " volume of mailroute.inbox.dir, e.g. " + data.resolve("rejected") + ".");
+        } finally {
+            Files.deleteIfExists(rejected);
+        }
     }
 
     private static void assertRefused(GatewayConfig config, String line) throws Exception {

@@ -2,9 +2,11 @@ package dev.mailroute.config;
 
 import dev.mailroute.accept.AcceptSettings;
 import dev.mailroute.ingress.ClientInput;
+import dev.mailroute.ingress.file.InboxCommit;
 import dev.mailroute.ingress.file.InboxFiles;
 import dev.mailroute.ingress.file.InboxSettings;
 import dev.mailroute.ingress.file.RejectedFolder;
+import dev.mailroute.ingress.file.UndeletedFiles;
 import dev.mailroute.ingress.http.ApiHttpServer;
 import dev.mailroute.ingress.http.BatchItems;
 import dev.mailroute.ingress.http.HttpAnswers;
@@ -14,13 +16,14 @@ import dev.mailroute.ingress.jms.JmsSubmission;
 import dev.mailroute.ingress.smtp.SmtpdComponent;
 import dev.mailroute.message.InFlightBytes;
 import dev.mailroute.observability.MailEvents;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.apache.camel.spi.Registry;
 
 /**
- * The ingress beans: {@code clientInput}, every ingress's first step; the inbox's {@code inboxFiles} and {@code rejectedFolder}; HTTP's {@code httpRequestCheck},
+ * The ingress beans: {@code clientInput}, every ingress's first step; the inbox's {@code inboxFiles}, {@code inboxCommit} and {@code rejectedFolder}; HTTP's {@code httpRequestCheck},
  * {@code httpAnswers}, {@code batchItems}, and the HTTP server itself; JMS's {@code jmsSubmission}; the
  * SMTP listener's component {@code smtpd:}.
  */
@@ -38,8 +41,13 @@ final class IngressWiring {
         RejectedFolder rejected = new RejectedFolder(inbox.rejectedDir());
         registry.bind("clientInput", new ClientInput(events));
         registry.bind("rejectedFolder", rejected);
-        registry.bind("inboxFiles", new InboxFiles(rejected, inFlight, events,
-                registry.lookupByNameAndType(MicrometerConstants.METRICS_REGISTRY_NAME, MeterRegistry.class)));
+        MeterRegistry meters = registry.lookupByNameAndType(MicrometerConstants.METRICS_REGISTRY_NAME, MeterRegistry.class);
+        UndeletedFiles undeleted = new UndeletedFiles();
+        registry.bind("inboxFiles", new InboxFiles(rejected, undeleted, inFlight, events, meters));
+        registry.bind("inboxCommit", new InboxCommit(undeleted));
+        Gauge.builder("mailroute.inbox.undeleted", undeleted::count)
+                .description("inbox files whose message is queued but which could not be deleted (not taken again)")
+                .register(meters);
         HttpRequestCheck check = new HttpRequestCheck(http.apiKeys(), accept.maxBytes(), http.observeRequiresKey());
         HttpAnswers answers = new HttpAnswers();
         registry.bind("httpRequestCheck", check);

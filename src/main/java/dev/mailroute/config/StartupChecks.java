@@ -6,6 +6,7 @@ import java.util.List;
 
 import dev.mailroute.files.FileModes;
 import dev.mailroute.files.FolderCheck;
+import dev.mailroute.files.SameVolume;
 import dev.mailroute.ingress.http.HttpSettings;
 import dev.mailroute.ingress.smtp.ListenerExposure;
 import dev.mailroute.settings.Hosts;
@@ -68,6 +69,11 @@ public final class StartupChecks {
         if (settings.broker().embedded()) {
             FolderCheck.problem("broker journal", "mailroute.broker.dir", settings.broker().dir())
                     .ifPresent(problems::add);
+        }
+        if (problems.isEmpty()) {
+            // the folders exist now: their volumes can be asked
+            SameVolume.problem("mailroute.inbox.dir", settings.inbox().dir(), "mailroute.rejected.dir",
+                    settings.inbox().rejectedDir()).ifPresent(problems::add);
         }
         if (!problems.isEmpty()) {
             throw new StartupCheckException(String.join(System.lineSeparator(), problems));

@@ -13,6 +13,7 @@ import ch.qos.logback.classic.turbo.TurboFilter;
 import ch.qos.logback.core.spi.FilterReply;
 import dev.mailroute.config.MailrouteSettings;
 import dev.mailroute.delivery.Transport;
+import dev.mailroute.files.Platform;
 import dev.mailroute.settings.KeyTable;
 import dev.mailroute.settings.Secret;
 import dev.mailroute.settings.Setting;
@@ -30,7 +31,7 @@ import org.slf4j.Marker;
  * check passes, 1 otherwise. Nothing is delivered.
  *
  * <p>Each check is a small class of its own ({@link DoctorCheck}) writing into one {@link Report}:
- * the folders, the relay, the SMTP listener, the ports, the broker.
+ * the folders, the relay, the SMTP listener, the ports (on Windows: the IIS SMTP service), the broker.
  */
 public final class Doctor {
 
@@ -43,6 +44,11 @@ public final class Doctor {
 
     /** @param overrides property values that win over the environment and the file (tests) */
     public static int run(String[] args, PrintStream out, Map<String, String> overrides) {
+        return run(args, out, overrides, WindowsService.SC_EXE);
+    }
+
+    /** @param sc how Windows services are asked (tests hand in what {@code sc query} printed) */
+    static int run(String[] args, PrintStream out, Map<String, String> overrides, WindowsService.Sc sc) {
         String to = null;
         String from = null;
         boolean json = false;
@@ -71,14 +77,14 @@ public final class Doctor {
         };
         logging.addTurboFilter(silence);
         try {
-            return check(out, to, from, json, verbose, overrides);
+            return check(out, to, from, json, verbose, overrides, sc);
         } finally {
             logging.getTurboFilterList().remove(silence);
         }
     }
 
     private static int check(PrintStream out, String to, String from, boolean json, boolean verbose,
-                             Map<String, String> overrides) {
+                             Map<String, String> overrides, WindowsService.Sc sc) {
         Report report = new Report();
         Map<String, String> config = new LinkedHashMap<>();
         RelayCheck relay = new RelayCheck();
@@ -102,7 +108,7 @@ public final class Doctor {
             DoctorCheck.Situation situation = new DoctorCheck.Situation(settings, RunningInstance.answers(settings),
                     from, to);
             for (DoctorCheck check : List.of(new FolderChecks(), relay, new ListenerChecks(), new PortChecks(),
-                    new BrokerChecks(), new LedgerCheck())) {
+                    new IisSmtpCheck(Platform.current().windows(), sc), new BrokerChecks(), new LedgerCheck())) {
                 check.run(situation, report);
             }
         } catch (IOException e) {

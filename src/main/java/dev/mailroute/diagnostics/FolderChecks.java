@@ -6,8 +6,12 @@ import java.nio.file.Path;
 
 import dev.mailroute.config.MailrouteSettings;
 import dev.mailroute.files.FolderCheck;
+import dev.mailroute.files.SameVolume;
 
-/** Every folder mailroute writes into: there or creatable, writable by this user, and how much room is left. */
+/**
+ * Every folder mailroute writes into: there or creatable, writable by this user, and how much room is
+ * left; and the inbox and its rejected folder on one volume ({@link SameVolume}).
+ */
 final class FolderChecks implements DoctorCheck {
 
     @Override
@@ -23,6 +27,11 @@ final class FolderChecks implements DoctorCheck {
             folder(report, "broker journal", "mailroute.broker.dir", settings.broker().dir());
         }
         folder(report, "spool", "mailroute.spool.dir", settings.spoolDir());
+        SameVolume.problem("mailroute.inbox.dir", settings.inbox().dir(), "mailroute.rejected.dir",
+                settings.inbox().rejectedDir()).ifPresentOrElse(
+                        problem -> report.fail("folders", "same volume", problem, null),
+                        () -> report.ok("folders", "same volume", "the inbox and rejected folders are on one volume:"
+                                                                  + " a file is moved between them in one step"));
     }
 
     private static void folder(Report report, String role, String key, Path path) {

@@ -5,6 +5,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileStore;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -36,7 +37,10 @@ import org.slf4j.LoggerFactory;
  *     for reading and writing is still someone's. (Everywhere, the inbox also waits until a file has
  *     been unchanged for {@code mailroute.inbox.minAge}.)</li>
  * <li><b>Renames that cannot be atomic</b> (another volume) are never done as a copy: the error
- *     says so, with both folders.</li>
+ *     says so, with both folders. Start-up and doctor ask {@link #sameVolume} first ({@link SameVolume}).</li>
+ * <li><b>Deletes</b> meet the same locks: an inbox file's delete after its message is queued goes
+ *     through {@link #delete(Path, String)} too, and one that still fails is tried again later with
+ *     {@link #deleteNow}, without waiting.</li>
  * </ul>
  */
 public class Platform {
@@ -113,7 +117,7 @@ public class Platform {
             } catch (NoSuchFileException | FileAlreadyExistsException e) {
                 throw e;
             } catch (FileSystemException e) {
-                if (!waitForLock(e, from, attempt)) {
+                if (!waitForLock(e, from.toString(), attempt)) {
                     throw e;
                 }
             }
@@ -122,6 +126,15 @@ public class Platform {
 
     /** Deletes the file if it is there; tried again while a lock is in the way. */
     public void delete(Path file) throws IOException {
+        delete(file, file.toString());
+    }
+
+    /**
+     * The same, for a file whose name came from outside.
+     *
+     * @param shownAs the file as the log may show it (escaped by the caller, who knows where the name came from)
+     */
+    public void delete(Path file, String shownAs) throws IOException {
         for (int attempt = 0; ; attempt++) {
             try {
                 deleteOnce(file);
@@ -129,11 +142,51 @@ public class Platform {
             } catch (NoSuchFileException e) {
                 return;
             } catch (FileSystemException e) {
-                if (!waitForLock(e, file, attempt)) {
+                if (!waitForLock(e, shownAs, attempt)) {
                     throw e;
                 }
             }
         }
+    }
+
+    /**
+     * One try at deleting the file, without waiting: for a file already tried in vain, tried again
+     * at a later moment rather than waited for now.
+     *
+     * @return whether the file is gone
+     */
+    public boolean deleteNow(Path file) {
+        try {
+            deleteOnce(file);
+            return true;
+        } catch (NoSuchFileException e) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Whether a file can be renamed from one folder into the other in one step: both on the same
+     * volume (file store). Each folder, or the nearest folder above it that exists, is asked.
+     *
+     * @throws IOException when a folder's volume cannot be found out
+     */
+    public boolean sameVolume(Path a, Path b) throws IOException {
+        return store(existing(a)).equals(store(existing(b)));
+    }
+
+    /** The volume a path is on; a test overrides it to put two folders on different volumes. */
+    protected FileStore store(Path path) throws IOException {
+        return Files.getFileStore(path);
+    }
+
+    private static Path existing(Path path) {
+        Path at = path.toAbsolutePath().normalize();
+        while (at.getParent() != null && !Files.exists(at)) {
+            at = at.getParent();
+        }
+        return at;
     }
 
     /**
@@ -168,7 +221,7 @@ public class Platform {
     }
 
     /** Whether to try again: a lock (sharing violation, access denied for a moment) and tries left. */
-    private boolean waitForLock(FileSystemException e, Path file, int attempt) throws IOException {
+    private boolean waitForLock(FileSystemException e, String file, int attempt) throws IOException {
         boolean lock = e instanceof AccessDeniedException || String.valueOf(e.getReason()).toLowerCase(Locale.ROOT)
                 .matches(".*(used by another process|sharing violation|locked|busy).*");
         if (!lock || attempt >= WAITS_MILLIS.length) {

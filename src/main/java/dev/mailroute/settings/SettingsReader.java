@@ -1,5 +1,7 @@
 package dev.mailroute.settings;
 
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystems;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -61,7 +63,16 @@ public final class SettingsReader {
     }
 
     public Path path(String key) {
-        return Path.of(required(key)).toAbsolutePath().normalize();
+        return path(key, FileSystems.getDefault());
+    }
+
+    /**
+     * The folder as that file system reads the value: on Windows a drive path ({@code D:\mail}), a
+     * UNC path ({@code \\server\share\Pickup}) or either with forward slashes; relative to the
+     * working folder. Tests pass a Windows file system (Jimfs) to see what Windows would make of it.
+     */
+    public Path path(String key, FileSystem fileSystem) {
+        return fileSystem.getPath(required(key)).toAbsolutePath().normalize();
     }
 
     public int integer(String key) {

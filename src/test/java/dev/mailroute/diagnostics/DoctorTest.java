@@ -7,17 +7,21 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetupTest;
+import dev.mailroute.files.Platform;
 import dev.mailroute.ingress.smtp.SmtpUsers;
 import dev.mailroute.support.ScriptedSmtpServer;
 import dev.mailroute.support.TestCertificate;
 import dev.mailroute.support.TestGateway;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -102,6 +106,97 @@ class DoctorTest {
         assertThat(exit).isEqualTo(1);
         assertThat(output).contains("FAIL  folders spool: spool folder " + file.resolve("spool")
                                     + " cannot be created by user " + System.getProperty("user.name"));
+    }
+
+    /** On Windows, with SMTPSVC running and mailroute meant for port 25: what sc query printed, through the seam. */
+    @Test
+    void onWindowsARunningIisSmtpServiceFailsWhenTheListenerWantsPort25() throws Exception {
+        Map<String, String> config = base();
+        config.put("mailroute.smtpd.port", "25");
+        List<String> asked = new ArrayList<>();
+        try (AutoCloseable windows = Platform.use(new Platform(true) { })) {
+            int exit = doctor(config, service -> {
+                asked.add(service);
+                return new WindowsService.Answer(0, WindowsServiceTest.RUNNING);
+            });
+            assertThat(exit).isEqualTo(1);
+        }
+        assertThat(asked).containsExactly("SMTPSVC");
+        assertThat(output).contains("FAIL  ports smtpsvc: the IIS SMTP service (SMTPSVC) is running and holds port 25"
+                                    + " (its default virtual server's port), where mailroute.smtpd.port=25 wants to"
+                                    + " listen. Fix: Stop-Service SMTPSVC; Set-Service SMTPSVC -StartupType Disabled"
+                                    + " (or set mailroute.smtpd.port to another port)");
+    }
+
+    @Test
+    void onWindowsAStoppedOrMissingIisSmtpServiceIsReportedAndPasses() throws Exception {
+        try (AutoCloseable windows = Platform.use(new Platform(true) { })) {
+            doctor(base(), service -> new WindowsService.Answer(0, WindowsServiceTest.STOPPED));
+            assertThat(output).contains("ok    ports smtpsvc: the IIS SMTP service (SMTPSVC) is installed and stopped;"
+                                        + " keep it disabled");
+            assertThat(doctor(base(), service -> new WindowsService.Answer(1060, WindowsServiceTest.ABSENT))).isZero();
+            assertThat(output).contains("ok    ports smtpsvc: the IIS SMTP service (SMTPSVC) is not installed");
+            // running, but mailroute listens elsewhere: said, not failed
+            doctor(base(), service -> new WindowsService.Answer(0, WindowsServiceTest.RUNNING));
+            assertThat(output).contains("ok    ports smtpsvc: the IIS SMTP service (SMTPSVC) is running and holds port"
+                                        + " 25 (its default virtual server's port); mailroute's listener is on port");
+        }
+    }
+
+    /** Elsewhere sc is never asked, and the check is not shown. */
+    @Test
+    void offWindowsTheIisSmtpServiceIsNotAsked() throws Exception {
+        List<String> asked = new ArrayList<>();
+        try (AutoCloseable linux = Platform.use(new Platform(false) { })) {
+            assertThat(doctor(base(), service -> {
+                asked.add(service);
+                return new WindowsService.Answer(0, WindowsServiceTest.RUNNING);
+            })).as(output).isZero();
+        }
+        assertThat(asked).isEmpty();
+        assertThat(output).doesNotContain("smtpsvc");
+    }
+
+    /** Through the seam: the rejected folder on another volume than the inbox, as another drive letter would be. */
+    @Test
+    void anInboxAndRejectedFolderOnDifferentVolumesFail() throws Exception {
+        Path rejected = data.resolve("elsewhere").resolve("rejected");
+        Platform otherDrive = new Platform(true) {
+            @Override
+            public boolean sameVolume(Path a, Path b) {
+                return !b.toAbsolutePath().normalize().equals(rejected);
+            }
+        };
+        Map<String, String> config = base();
+        config.put("mailroute.rejected.dir", rejected.toString());
+        try (AutoCloseable windows = Platform.use(otherDrive)) {
+            int exit = doctor(config);
+            assertThat(exit).isEqualTo(1);
+        }
+        assertThat(output).contains("FAIL  folders same volume: mailroute.inbox.dir=" + data.resolve("inbox")
+                                    + " and mailroute.rejected.dir=" + rejected + " are on different volumes")
+                .contains("Fix: set mailroute.rejected.dir to a folder on the volume of mailroute.inbox.dir, e.g. "
+                          + data.resolve("rejected") + ".");
+        assertThat(doctor(base())).as(output).isZero();
+        assertThat(output).contains("ok    folders same volume: the inbox and rejected folders are on one volume");
+    }
+
+    /** A real second volume where there is one: /dev/shm, a tmpfs on Linux. */
+    @Test
+    void aRejectedFolderOnARealOtherVolumeFails() throws Exception {
+        Path shm = Path.of("/dev/shm");
+        Assumptions.assumeTrue(Files.isDirectory(shm) && !Files.getFileStore(shm).equals(Files.getFileStore(data)),
+                "needs /dev/shm on another file system than " + data);
+        Path rejected = Files.createTempDirectory(shm, "mailroute-rejected-");
+        try {
+            Map<String, String> config = base();
+            config.put("mailroute.rejected.dir", rejected.toString());
+            assertThat(doctor(config)).isEqualTo(1);
+            assertThat(output).contains("FAIL  folders same volume: mailroute.inbox.dir=" + data.resolve("inbox")
+                                        + " and mailroute.rejected.dir=" + rejected + " are on different volumes");
+        } finally {
+            Files.deleteIfExists(rejected);
+        }
     }
 
     @Test
@@ -230,8 +325,12 @@ class DoctorTest {
     }
 
     private int doctor(Map<String, String> config, String... args) {
+        return doctor(config, WindowsService.SC_EXE, args);
+    }
+
+    private int doctor(Map<String, String> config, WindowsService.Sc sc, String... args) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        int exit = Doctor.run(args, new PrintStream(bytes, true, StandardCharsets.UTF_8), config);
+        int exit = Doctor.run(args, new PrintStream(bytes, true, StandardCharsets.UTF_8), config, sc);
         output = bytes.toString(StandardCharsets.UTF_8);
         return exit;
     }

@@ -227,15 +227,21 @@ class InboxHostileFilesTest {
         assertThat(gateway.metric(UNDECODABLE_REJECTED) - before).isEqualTo(1);
     }
 
-    /** rejected/ on another file system: nothing can be moved there in one step, so the file stays, said once. */
+    /**
+     * rejected/ on another file system: nothing can be moved there in one step, so the file stays, said
+     * once. Start refuses such a rejected folder, so here it becomes one while mailroute runs (a link to
+     * /dev/shm in its place, as a folder mounted over it would).
+     */
     @Test
     void aNameThatIsNotUtf8AndCannotBeMovedIsLoggedOnceWithItsBytesAndCounted() throws Exception {
         Path shm = Path.of("/dev/shm");
         Assumptions.assumeTrue(Files.isDirectory(shm) && Files.isWritable(shm)
                                && !Files.getFileStore(shm).equals(Files.getFileStore(data)), "needs a second file system");
         Path elsewhere = Files.createTempDirectory(shm, "mailroute-rejected");
-        gateway.close();
-        gateway = TestGateway.on(data).with("mailroute.rejected.dir", elsewhere.toString()).start();
+        Path rejected = gateway.folder("rejected");
+        Path aside = rejected.resolveSibling("rejected-aside");
+        Files.move(rejected, aside);
+        Files.createSymbolicLink(rejected, elsewhere);
         try (LogCapture log = LogCapture.of(InboxFiles.class)) {
             double before = Math.max(0, gateway.metric(UNDECODABLE_LEFT));
             createWithRawName(inbox, "bad\\377name.json");
@@ -249,6 +255,8 @@ class InboxHostileFilesTest {
                     + " 65 2e 6a 73 6f 6e), and it cannot be moved into the rejected folder; rename it");
             assertThat(gateway.metric(UNDECODABLE_LEFT) - before).isEqualTo(1);
         } finally {
+            Files.delete(rejected);
+            Files.move(aside, rejected);
             try (Stream<Path> left = Files.list(elsewhere)) {
                 left.forEach(p -> p.toFile().delete());
             }

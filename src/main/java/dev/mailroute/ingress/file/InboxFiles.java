@@ -67,6 +67,7 @@ public final class InboxFiles implements GenericFileFilter<File> {
     private static final int REMEMBERED = 10_000;
 
     private final RejectedFolder rejected;
+    private final UndeletedFiles undeleted;
     private final InFlightBytes inFlight;
     private final MailEvents events;
     private final Counter undecodableRejected;
@@ -78,7 +79,9 @@ public final class InboxFiles implements GenericFileFilter<File> {
         }
     });
 
-    public InboxFiles(RejectedFolder rejected, InFlightBytes inFlight, MailEvents events, MeterRegistry meters) {
+    public InboxFiles(RejectedFolder rejected, UndeletedFiles undeleted, InFlightBytes inFlight, MailEvents events,
+                      MeterRegistry meters) {
+        this.undeleted = undeleted;
         this.inFlight = inFlight;
         this.rejected = rejected;
         this.events = events;
@@ -110,6 +113,9 @@ public final class InboxFiles implements GenericFileFilter<File> {
         } catch (IOException e) {
             logOnce(FileNames.escaped(name), "it cannot be looked at (" + e + ")");
             return false;
+        }
+        if (undeleted.alreadyTaken(path, attributes)) {
+            return false; // its message is queued; only its delete failed
         }
         if (attributes.isDirectory()) {
             logOnce(FileNames.escaped(name), "it is a folder; the inbox takes files only");

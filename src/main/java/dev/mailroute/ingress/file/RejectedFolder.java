@@ -60,16 +60,26 @@ public final class RejectedFolder {
         List<Problem> problems = cause instanceof RejectedMessageException rejected
                 ? rejected.problems()
                 : List.of(new Problem("$", String.valueOf(cause)));
+        Path copy = keep(original, problems, exchange.getProperty(Handover.INGRESS, "file", String.class));
+        LOG.warn("rejected {}: {} (kept as {}, reason in {})", FileNames.escaped(original.getFileName().toString()),
+                cause == null ? "" : LogText.oneLine(cause.getMessage()), copy, copy.getFileName() + REASON_SUFFIX);
+    }
+
+    /**
+     * Copies the file here with its reason beside it.
+     *
+     * @return the copy; its reason is {@code <copy>.error.txt}
+     */
+    public Path keep(Path original, List<Problem> problems, String ingress) throws IOException {
         byte[] name = original.getFileName().toString().getBytes(StandardCharsets.UTF_8);
         FileModes.PRIVATE.createFolder(folder);
         Kept kept = reserve(name);
         // synced: the inbox file is deleted once this returns, and this is its only copy
-        writeReason(kept, name, problems, exchange.getProperty(Handover.INGRESS, "file", String.class));
+        writeReason(kept, name, problems, ingress);
         try (InputStream bytes = Files.newInputStream(original, LinkOption.NOFOLLOW_LINKS)) {
             AtomicFile.write(kept.file(), bytes, true, AtomicFile.OWNER_ONLY);
         }
-        LOG.warn("rejected {}: {} (kept as {}, reason in {})", FileNames.escaped(name),
-                cause == null ? "" : LogText.oneLine(cause.getMessage()), kept.file(), kept.reason().getFileName());
+        return kept.file();
     }
 
     /**
