@@ -42,7 +42,7 @@ final class LedgerWiring {
                 System::currentTimeMillis, context.getExecutorServiceManager(), meters), true, false);
         Ledger ledger = new Ledger(writer, settings.subjects());
         context.getRegistry().bind("ledger", ledger);
-        context.getRegistry().bind("ledgerHealthCheck", new LedgerHealthCheck(writer, database.where()));
+        context.getRegistry().bind("ledgerHealthCheck", new LedgerHealthCheck(writer, database.kind()));
         LOG.info("ledger in {}{}", database.where(), settings.subjects() ? "" : " (subjects not kept)");
         return new Wired(ledger, database);
     }

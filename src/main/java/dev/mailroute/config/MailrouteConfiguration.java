@@ -28,6 +28,7 @@ public final class MailrouteConfiguration implements CamelConfiguration {
         MailrouteSettings settings = MailrouteSettings.from(context.getPropertiesComponent());
         StartupChecks.requireUsableFolders(settings);
         StartupChecks.requireClosedByDefault(settings);
+        StartupChecks.requireLedgerOutlivesRetries(settings);
         FolderLocks locks = new FolderLocks();
         started.start(locks);
         context.addService(locks, true, false);

@@ -42,6 +42,20 @@ public final class StartupChecks {
         });
     }
 
+    /**
+     * The ledger keeps a message at least as long as it may still be retried: a shorter retention
+     * would prune the story of a message still on the queue.
+     */
+    public static void requireLedgerOutlivesRetries(MailrouteSettings settings) {
+        long retention = settings.ledger().retentionMillis();
+        long maxAge = settings.delivery().retry().maxAgeMillis();
+        if (settings.ledger().enabled() && retention < maxAge) {
+            throw new StartupCheckException("mailroute.ledger.retention is shorter than mailroute.retry.maxAge: the"
+                    + " story of a message still being retried would be pruned. Fix: raise mailroute.ledger.retention"
+                    + " to at least mailroute.retry.maxAge");
+        }
+    }
+
     /** Refuses, or with the operator's explicit opt-out, warns: at every start. */
     private static void open(MailrouteSettings settings, String setting, String what, String fix) {
         if (!settings.allowUnauthenticated()) {

@@ -220,9 +220,9 @@ public final class DeliveryOutcomes {
             outcomes.add(outcome(r, "deferred", failure));
         }
         for (RecipientReply r : decision.park()) {
-            String state = "expired".equals(decision.kind()) ? "expired"
-                    : r.replyCode() >= 500 || (r.enhancedCode() != null && r.enhancedCode().startsWith("5")) ? "bounced"
-                    : "failed";
+            // a 5xx refusal is a bounce, even in the attempt that also ended the retries of the others
+            String state = r.replyCode() >= 500 || (r.enhancedCode() != null && r.enhancedCode().startsWith("5"))
+                    ? "bounced" : "expired".equals(decision.kind()) ? "expired" : "failed";
             outcomes.add(outcome(r, state, failure));
         }
         return outcomes;

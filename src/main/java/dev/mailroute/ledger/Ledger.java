@@ -12,6 +12,8 @@ import jakarta.mail.internet.InternetHeaders;
 import jakarta.mail.internet.MimeUtility;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * What the stages call to write a message's story: {@link #accepted} once the message is on the
@@ -58,7 +60,7 @@ public final class Ledger {
         String[] header = headers(in.getBody(byte[].class));
         String ingress = Boolean.TRUE.equals(exchange.getProperty(MERGED, Boolean.class)) ? "merge"
                 : in.getHeader(MessageHeaders.INGRESS, "-", String.class);
-        writer.offer(new LedgerEvent.Accepted(in.getHeader(MessageHeaders.ID, String.class),
+        afterCommit(new LedgerEvent.Accepted(in.getHeader(MessageHeaders.ID, String.class),
                 bounded(header[0], 998), ingress,
                 bounded(exchange.getProperty(SUBMITTER, String.class), 300),
                 bounded(exchange.getProperty(API_KEY, String.class), 64),
@@ -67,6 +69,24 @@ public final class Ledger {
                 in.getHeader(MessageHeaders.ACCEPTED_AT, System.currentTimeMillis(), Long.class),
                 subjects ? bounded(header[1], 300) : null,
                 recipients(in.getHeader(MessageHeaders.RECIPIENTS, String.class))));
+    }
+
+    /**
+     * Inside a transaction (an HTTP batch, a merge request, a JMS submission: all or nothing on the
+     * queue), the message is accepted only once the transaction commits: the event waits for it,
+     * and a rollback drops it — the ledger never shows a message that never reached the queue.
+     */
+    private void afterCommit(LedgerEvent event) {
+        if (TransactionSynchronizationManager.isSynchronizationActive()) {
+            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                @Override
+                public void afterCommit() {
+                    writer.offer(event);
+                }
+            });
+        } else {
+            writer.offer(event);
+        }
     }
 
     /** A delivery attempt ended; {@code outcomes} has one entry per recipient it covered. */

@@ -47,6 +47,11 @@ public final class LedgerDatabase implements AutoCloseable {
             // the driver's errors would otherwise quote the values of a failed statement: subjects,
             // addresses — not for a log
             config.addDataSourceProperty("logServerErrorDetail", "false");
+            // a database that stops answering mid-write (a partition that drops packets) would hold the
+            // writer in a socket read for the kernel's whole timeout (minutes): 30 s, then retry
+            config.addDataSourceProperty("connectTimeout", "5");
+            config.addDataSourceProperty("socketTimeout", "30");
+            config.addDataSourceProperty("tcpKeepAlive", "true");
             if (settings.username() != null) {
                 config.setUsername(settings.username());
             }
@@ -71,6 +76,11 @@ public final class LedgerDatabase implements AutoCloseable {
 
     public boolean sqlite() {
         return settings.sqlite();
+    }
+
+    /** sqlite or postgresql: what the open health answer may say of the ledger. */
+    public String kind() {
+        return settings.sqlite() ? "sqlite" : "postgresql";
     }
 
     /** Where the ledger is, for logs and doctor: the SQLite file, or the URL without credentials. */

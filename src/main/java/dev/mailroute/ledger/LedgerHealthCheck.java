@@ -16,12 +16,13 @@ public final class LedgerHealthCheck extends AbstractHealthCheck {
     public static final String WARNING = "warning";
 
     private final LedgerWriter writer;
-    private final String where;
+    private final String kind;
 
-    public LedgerHealthCheck(LedgerWriter writer, String where) {
+    /** @param kind sqlite or postgresql: the health answer is open to probes, so no address */
+    public LedgerHealthCheck(LedgerWriter writer, String kind) {
         super("mailroute", "ledger");
         this.writer = writer;
-        this.where = where;
+        this.kind = kind;
     }
 
     @Override
@@ -36,7 +37,7 @@ public final class LedgerHealthCheck extends AbstractHealthCheck {
 
     @Override
     protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
-        builder.detail("ledger", where);
+        builder.detail("ledger", kind);
         builder.detail("buffered", writer.buffered());
         String problem = writer.problem();
         if (problem != null) {

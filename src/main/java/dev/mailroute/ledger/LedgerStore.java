@@ -11,7 +11,9 @@ import java.util.List;
  * the message id (and recipient, and attempt number), so writing an event twice — a broker
  * redelivery after a crash, a batch retried after a lost commit — leaves the same rows; and a
  * recipient's state is only ever replaced by a later one, so two instances that write the same
- * message in any order agree on where it stands.
+ * message in any order agree on where it stands. "Later" is decided by the attempt number and then
+ * by how final a state is, never by a clock: the instance that accepted and the one that delivered
+ * may not agree on the time.
  */
 final class LedgerStore {
 
@@ -34,9 +36,16 @@ final class LedgerStore {
             ON CONFLICT (mail_id, address) DO UPDATE SET state = excluded.state, changed_at = excluded.changed_at,
               attempts = excluded.attempts, reply_code = excluded.reply_code, reply_status = excluded.reply_status,
               reply_text = excluded.reply_text
-            WHERE excluded.changed_at >= ledger_recipient.changed_at""";
+            WHERE excluded.attempts > ledger_recipient.attempts
+               OR (excluded.attempts = ledger_recipient.attempts AND %s >= %s)""".formatted(
+            rank("excluded.state"), rank("ledger_recipient.state"));
 
     private LedgerStore() {
+    }
+
+    /** How final a state is, in SQL: within one attempt, an end (delivered, bounced, ...) wins over deferred. */
+    private static String rank(String column) {
+        return "(CASE " + column + " WHEN 'queued' THEN 0 WHEN 'deferred' THEN 1 ELSE 2 END)";
     }
 
     /** Writes the events and commits; on an error nothing of the batch is kept and the error is thrown. */

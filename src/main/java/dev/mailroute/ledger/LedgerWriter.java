@@ -4,8 +4,8 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -23,9 +23,11 @@ import org.slf4j.LoggerFactory;
  * ({@link #offer}), one thread writes what has gathered, in batches, each in one transaction.
  *
  * <p>The database may be slow or gone; mail must not wait for it. Events wait in a bounded buffer
- * ({@code mailroute.ledger.buffer}) while the writer retries with a growing pause; when the buffer
- * is full, new events are dropped and counted ({@code mailroute_ledger_dropped_total}), the
- * health check warns, and the log says how many once the database is back. What is buffered when
+ * while the writer retries with a growing pause. The bound ({@code mailroute.ledger.buffer}) counts
+ * recipient entries, not events — an event of a message to a thousand recipients takes a thousand —
+ * so that it bounds memory (about 350 bytes an entry). When it is reached, new events are dropped and
+ * counted ({@code mailroute_ledger_dropped_total}), the health check warns for the next
+ * {@link #WARN_MILLIS}, and the log says how many. What is buffered when
  * the process is killed is lost: the writer writes whatever has gathered at once, so that is at
  * most what arrived during the last write (well under a second while the database keeps up).
  */
@@ -40,8 +42,17 @@ public final class LedgerWriter extends ServiceSupport {
     /** A batch the database refused this often while it was reachable is written event by event. */
     private static final int TRIES_BEFORE_ONE_BY_ONE = 3;
 
+    /** How long the health check warns after the last dropped event. */
+    static final long WARN_MILLIS = 10 * 60_000;
+    /** A drop is logged at most this often while it goes on. */
+    private static final long DROP_LOG_MILLIS = 60_000;
+
     private final LedgerDatabase database;
-    private final BlockingQueue<LedgerEvent> buffer;
+    private final BlockingQueue<LedgerEvent> buffer = new LinkedBlockingQueue<>();
+    private final long capacity;
+    private final AtomicLong held = new AtomicLong();
+    private volatile long lastDropAt;
+    private volatile long lastDropLogAt;
     private final Counter dropped;
     private final Counter written;
     private final AtomicLong droppedInOutage = new AtomicLong();
@@ -49,9 +60,10 @@ public final class LedgerWriter extends ServiceSupport {
     private volatile Thread thread;
     private volatile boolean stopping;
 
+    /** @param capacity recipient entries that may wait ({@code mailroute.ledger.buffer}) */
     public LedgerWriter(LedgerDatabase database, int capacity, MeterRegistry registry) {
         this.database = database;
-        this.buffer = new ArrayBlockingQueue<>(capacity);
+        this.capacity = capacity;
         this.dropped = Counter.builder("mailroute.ledger.dropped")
                 .description("ledger events dropped because the buffer was full (the database slow or gone)")
                 .register(registry);
@@ -63,19 +75,35 @@ public final class LedgerWriter extends ServiceSupport {
 
     /** Hands an event over; never waits. A full buffer drops it, counted. */
     public void offer(LedgerEvent event) {
-        if (!buffer.offer(event)) {
+        long weight = weight(event);
+        if (held.addAndGet(weight) > capacity) {
+            held.addAndGet(-weight);
             dropped.increment();
             droppedInOutage.incrementAndGet();
+            lastDropAt = System.currentTimeMillis();
+            return;
         }
+        buffer.add(event);
     }
 
-    /** Why the ledger is behind (unreachable, dropping), or null while it keeps up. */
+    /** Recipient entries an event holds: what its memory grows with. */
+    private static long weight(LedgerEvent event) {
+        int entries = event instanceof LedgerEvent.Accepted a ? a.recipients().size()
+                : ((LedgerEvent.Attempt) event).outcomes().size();
+        return Math.max(1, entries);
+    }
+
+    /**
+     * Why the ledger is behind — cannot write, or dropped events in the last {@link #WARN_MILLIS} —
+     * or null while it keeps up. Says nothing of the database's address or its driver's words: the
+     * health answer is open to probes; the log has the details.
+     */
     public String problem() {
-        long lost = droppedInOutage.get();
-        String current = problem;
-        if (lost > 0) {
-            return (current == null ? "" : current + "; ") + lost + " events dropped since the ledger fell behind"
-                   + " (buffer full: mailroute.ledger.buffer)";
+        String current = problem == null ? null : "cannot write to the ledger database (the log says why)";
+        if (System.currentTimeMillis() - lastDropAt < WARN_MILLIS) {
+            return (current == null ? "" : current + "; ") + dropped.count() + " events dropped since the start,"
+                   + " the last " + (System.currentTimeMillis() - lastDropAt) / 1000 + " s ago (the buffer was full:"
+                   + " mailroute.ledger.buffer)";
         }
         return current;
     }
@@ -104,8 +132,11 @@ public final class LedgerWriter extends ServiceSupport {
         }
         thread = null;
         if (!buffer.isEmpty()) {
-            LOG.warn("ledger: {} events were not written before the stop ({} unreachable)", buffer.size(),
-                    database.where());
+            LOG.warn("ledger: {} events were not written to {} before the stop", buffer.size(), database.where());
+        }
+        long lost = droppedInOutage.get();
+        if (lost > 0) {
+            LOG.warn("ledger: {} events were dropped (the buffer was full) and not reported before the stop", lost);
         }
     }
 
@@ -120,8 +151,16 @@ public final class LedgerWriter extends ServiceSupport {
                     if (first == null) {
                         continue;
                     }
+                    // up to BATCH recipient entries: a batch is bounded like the buffer
+                    long weight = weight(first);
                     batch.add(first);
-                    buffer.drainTo(batch, BATCH - 1);
+                    LedgerEvent next;
+                    while (weight < BATCH && (next = buffer.poll()) != null) {
+                        batch.add(next);
+                        weight += weight(next);
+                    }
+                    // the batch holds them now: room in the buffer for as many again
+                    held.addAndGet(-weight);
                 }
                 if (refusals >= TRIES_BEFORE_ONE_BY_ONE) {
                     writeOneByOne(batch);
@@ -173,6 +212,9 @@ public final class LedgerWriter extends ServiceSupport {
                     throw new Refused(e);
                 }
                 throw e; // gone, busy, slow: an outage, the whole batch again later
+            } catch (RuntimeException e) {
+                // a bug in an event, not an outage: the same batch would fail again for ever
+                throw new Refused(e);
             }
         }
         caughtUp(batch.size());
@@ -191,9 +233,9 @@ public final class LedgerWriter extends ServiceSupport {
                 try {
                     LedgerStore.write(connection, List.of(event));
                     written++;
-                } catch (SQLException e) {
-                    if (!refused(e)) {
-                        throw e; // an outage: the whole batch again later (each write is an upsert)
+                } catch (SQLException | RuntimeException e) {
+                    if (e instanceof SQLException sql && !refused(sql)) {
+                        throw sql; // an outage: the whole batch again later (each write is an upsert)
                     }
                     dropped.increment();
                     LOG.error("ledger: the database refused the event for message {} and it was dropped: {}",
@@ -210,22 +252,35 @@ public final class LedgerWriter extends ServiceSupport {
      * database locked or busy — is an outage that passes.
      */
     private static boolean refused(SQLException e) {
+        if (e instanceof org.sqlite.SQLiteException sqlite) {
+            // SQLite gives no SQL state: its primary result codes TOOBIG 18, CONSTRAINT 19, MISMATCH 20, RANGE 25
+            int primary = sqlite.getResultCode().code & 0xff;
+            return primary == 18 || primary == 19 || primary == 20 || primary == 25;
+        }
         String state = e.getSQLState();
         return state != null && (state.startsWith("22") || state.startsWith("23"));
     }
 
     private static final class Refused extends Exception {
-        Refused(SQLException cause) {
+        Refused(Exception cause) {
             super(cause);
         }
     }
 
     private void caughtUp(int count) {
         written.increment(count);
-        if (problem != null || droppedInOutage.get() > 0) {
+        long now = System.currentTimeMillis();
+        if (problem != null) {
             long lost = droppedInOutage.getAndSet(0);
             problem = null;
+            lastDropLogAt = now;
             LOG.warn("ledger: writing to {} again; {} events were dropped while it was behind", database.where(), lost);
+        } else if (droppedInOutage.get() > 0 && now - lastDropLogAt >= DROP_LOG_MILLIS) {
+            // the database answers but cannot keep up: said once a minute, not after every batch
+            long lost = droppedInOutage.getAndSet(0);
+            lastDropLogAt = now;
+            LOG.warn("ledger: {} events were dropped because {} could not keep up (mailroute.ledger.buffer)", lost,
+                    database.where());
         }
     }
 
