@@ -302,7 +302,7 @@ public final class LedgerQueries {
      * A reply as one line: {@code 451 4.3.0 text}, whichever parts there are. A text stored whole,
      * code first (a deferral's server text is), is shown as it is.
      */
-    static String reply(Integer code, String status, String text) {
+    public static String reply(Integer code, String status, String text) {
         if (text != null && code != null && text.startsWith(code + " ")) {
             return text;
         }
