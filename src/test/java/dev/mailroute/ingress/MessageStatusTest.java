@@ -266,7 +266,7 @@ class MessageStatusTest {
     }
 
     @Test
-    void eachQueuedItemOfABatchSaysWhereItsStoryIs() {
+    void eachQueuedItemOfABatchOrMergeSaysWhereItsStoryIs() {
         Answer batch = Http.post(gateway.http("/api/v1/messages/batch"), "application/json",
                 "[" + MailRequests.json(MailRequests.minimal()) + ",{\"from\":\"bad\"}]", "Authorization", BETA);
         assertThat(batch.status()).isEqualTo(200);
@@ -275,6 +275,20 @@ class MessageStatusTest {
         assertThat(batch.json().get("results").get(1).has("location")).isFalse();
         assertThat(awaitState(gateway, queued.get("location").asText(), BETA, "delivered").get("submitter").asText())
                 .startsWith("http key key-");
+
+        ObjectNode merge = MailRequests.minimal();
+        merge.remove("to");
+        merge.put("text", "Dear {{name}}");
+        merge.putArray("recipients").addObject().put("to", "reader@example.com").putObject("variables")
+                .put("name", "Reader");
+        Answer merged = Http.post(gateway.http("/api/v1/messages/merge"), "application/json", merge.toString(),
+                "Authorization", BETA);
+        assertThat(merged.status()).as(merged.body()).isEqualTo(200);
+        JsonNode item = merged.json().get("results").get(0);
+        assertThat(item.get("location").asText()).isEqualTo("/api/v1/messages/" + item.get("id").asText());
+        JsonNode message = awaitState(gateway, item.get("location").asText(), BETA, "delivered");
+        assertThat(message.get("ingress").asText()).isEqualTo("merge");
+        assertThat(get(gateway, item.get("location").asText(), ALPHA).status()).isEqualTo(404);
     }
 
     private List<String> search(String query, String key) {
