@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
@@ -184,7 +185,7 @@ public final class Track {
             return id != null || !body.path("messages").isEmpty() ? 0 : 1;
         }
         int lines = 0;
-        for (JsonNode message : id != null ? java.util.List.of(body) : iterable(body.path("messages"))) {
+        for (JsonNode message : id != null ? List.of(body) : iterable(body.path("messages"))) {
             for (JsonNode recipient : message.path("recipients")) {
                 if (query.containsKey("recipient")
                     && !recipient.path("address").asText().equalsIgnoreCase(query.get("recipient"))) {

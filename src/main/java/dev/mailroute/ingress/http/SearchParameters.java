@@ -17,6 +17,7 @@ import java.util.regex.Pattern;
 import dev.mailroute.accept.Problem;
 import dev.mailroute.ledger.LedgerQueries;
 import dev.mailroute.ledger.MessageFilter;
+import dev.mailroute.observability.LogText;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import org.apache.camel.util.TimeUtils;
 
@@ -94,14 +95,9 @@ public record SearchParameters(MessageFilter filter, int limit, LedgerQueries.Po
         return new HttpProblemException(400, HttpAnswers.TYPE_INVALID, "Invalid search", detail, problems);
     }
 
-    /** A client's text in a reason: bounded, control characters shown escaped (Jackson escapes the rest). */
+    /** A client's text in a reason: one line, bounded, control characters shown escaped (Jackson escapes the rest). */
     static String shown(String text, int max) {
-        StringBuilder out = new StringBuilder();
-        for (int i = 0; i < text.length() && out.length() < max; i++) {
-            char c = text.charAt(i);
-            out.append(Character.isISOControl(c) ? String.format("\\x%02x", (int) c) : String.valueOf(c));
-        }
-        return text.length() > max ? out + "..." : out.toString();
+        return LogText.oneLine(text, max);
     }
 
     /** The parameters given, each read at most once, and the problems found so far. */
