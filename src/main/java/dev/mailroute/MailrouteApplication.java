@@ -8,12 +8,14 @@ import java.util.Arrays;
 import java.util.Map;
 
 import dev.mailroute.diagnostics.Doctor;
+import dev.mailroute.diagnostics.Track;
 import dev.mailroute.ingress.smtp.SmtpUsers;
 import dev.mailroute.settings.StartupCheckException;
 
 /**
  * {@code java -jar mailroute.jar}: runs the gateway until it is stopped.
  * {@code java -jar mailroute.jar doctor ...}: checks the setup and exits (see {@link Doctor}).
+ * {@code java -jar mailroute.jar track ...}: asks the running instance what became of messages (see {@link Track}).
  * {@code java -jar mailroute.jar hash-password}: prints a password hash for the SMTP listener's users file.
  */
 public final class MailrouteApplication {
@@ -24,6 +26,9 @@ public final class MailrouteApplication {
     public static void main(String[] args) {
         if (args.length > 0 && args[0].equals("doctor")) {
             System.exit(Doctor.run(Arrays.copyOfRange(args, 1, args.length), System.out));
+        }
+        if (args.length > 0 && args[0].equals("track")) {
+            System.exit(Track.run(Arrays.copyOfRange(args, 1, args.length), System.out));
         }
         if (args.length > 0 && args[0].equals("hash-password")) {
             System.exit(hashPassword());

@@ -12,7 +12,10 @@ import dev.mailroute.ingress.http.BatchItems;
 import dev.mailroute.ingress.http.HttpAnswers;
 import dev.mailroute.ingress.http.HttpRequestCheck;
 import dev.mailroute.ingress.http.HttpSettings;
+import dev.mailroute.ingress.http.MessageStatus;
 import dev.mailroute.ingress.jms.JmsSubmission;
+import dev.mailroute.ledger.LedgerDatabase;
+import dev.mailroute.ledger.LedgerQueries;
 import dev.mailroute.ingress.smtp.SmtpdComponent;
 import dev.mailroute.message.InFlightBytes;
 import dev.mailroute.observability.MailEvents;
@@ -23,8 +26,9 @@ import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.apache.camel.spi.Registry;
 
 /**
- * The ingress beans: {@code clientInput}, every ingress's first step; the inbox's {@code inboxFiles}, {@code inboxCommit} and {@code rejectedFolder}; HTTP's {@code httpRequestCheck},
- * {@code httpAnswers}, {@code batchItems}, and the HTTP server itself; JMS's {@code jmsSubmission}; the
+ * The ingress beans: {@code clientInput}, every ingress's first step; the inbox's {@code inboxFiles},
+ * {@code inboxCommit} and {@code rejectedFolder}; HTTP's {@code httpRequestCheck}, {@code httpAnswers},
+ * {@code batchItems}, the status API's {@code messageStatus}, and the HTTP server itself; JMS's {@code jmsSubmission}; the
  * SMTP listener's component {@code smtpd:}.
  */
 final class IngressWiring {
@@ -32,8 +36,9 @@ final class IngressWiring {
     private IngressWiring() {
     }
 
-    static void wire(CamelContext context, MailrouteSettings settings, InFlightBytes inFlight, MailEvents events)
-            throws Exception {
+    /** @param ledger the ledger's database the status API reads, or null when the ledger is off */
+    static void wire(CamelContext context, MailrouteSettings settings, InFlightBytes inFlight, MailEvents events,
+                     LedgerDatabase ledger) throws Exception {
         InboxSettings inbox = settings.inbox();
         HttpSettings http = settings.http();
         AcceptSettings accept = settings.accept();
@@ -48,10 +53,13 @@ final class IngressWiring {
         Gauge.builder("mailroute.inbox.undeleted", undeleted::count)
                 .description("inbox files whose message is queued but which could not be deleted (not taken again)")
                 .register(meters);
-        HttpRequestCheck check = new HttpRequestCheck(http.apiKeys(), accept.maxBytes(), http.observeRequiresKey());
+        HttpRequestCheck check = new HttpRequestCheck(http.apiKeys(), http.adminKeys(), accept.maxBytes(),
+                http.observeRequiresKey());
         HttpAnswers answers = new HttpAnswers();
         registry.bind("httpRequestCheck", check);
         registry.bind("httpAnswers", answers);
+        registry.bind("messageStatus", new MessageStatus(ledger == null ? null : new LedgerQueries(ledger),
+                System::currentTimeMillis));
         registry.bind("batchItems", new BatchItems(http.maxBatch(), accept.maxBytes()));
         registry.bind("jmsSubmission", new JmsSubmission(inFlight));
         // smtpd: in routes/ingress-smtp.yaml; it listens only when mailroute.smtpd.enabled, whatever a route says

@@ -48,7 +48,7 @@ public final class MailrouteConfiguration implements CamelConfiguration {
         LedgerWiring.Wired ledger = LedgerWiring.wire(context, settings.ledger(), ObservabilityWiring.meters(context));
         // one budget for the messages held in memory: requests being received and accepted, large deliveries
         InFlightBytes inFlight = new InFlightBytes(settings.accept().maxInFlight());
-        IngressWiring.wire(context, settings, inFlight, events);
+        IngressWiring.wire(context, settings, inFlight, events, ledger.database());
         RelayCircuit circuit = DeliveryWiring.wire(context, settings, inFlight, events, ledger.ledger());
         ObservabilityWiring.circuitGauge(context, circuit);
         ObservabilityWiring.inFlightGauges(context, inFlight);

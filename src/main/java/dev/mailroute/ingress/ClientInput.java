@@ -34,7 +34,9 @@ public final class ClientInput {
     /** HTTP: what the API documents (docs/http-api.md), and what Camel's HTTP consumer itself sets. */
     private static final Set<String> HTTP = anyCase(Exchange.CONTENT_TYPE, Exchange.CONTENT_LENGTH, "Authorization",
             "Idempotency-Key", Exchange.HTTP_METHOD, Exchange.HTTP_PATH, Exchange.HTTP_URI, Exchange.HTTP_QUERY,
-            Exchange.HTTP_RAW_QUERY);
+            Exchange.HTTP_RAW_QUERY,
+            // the client's address, for the ledger's "who submitted" (Camel's own: no request header is named Camel*)
+            "CamelVertxPlatformHttpRemoteAddress");
     /** JMS: the fields the broker sets (who sent it, whether it is redelivered); a client's properties are not read. */
     private static final Set<String> JMS = anyCase("JMSMessageID", "JMSTimestamp", "JMSRedelivered", "JMSXDeliveryCount",
             "JMSXUserID", "JMSDestination");

@@ -38,12 +38,12 @@ public final class KeyTable {
         t.stage("http");
         t.add("mailroute.http.host", Kind.TEXT, "127.0.0.1", "where the HTTP API, health and metrics listen");
         t.add("mailroute.http.port", Kind.PORT, "8080", "the HTTP port");
-        t.secret("mailroute.api.keys", Kind.LIST, "bearer keys for the API, each optionally with the senders it may use");
+        t.secret("mailroute.api.keys", Kind.LIST, "bearer keys for the API, each optionally named (name:key) and with the senders it may use");
         t.whole("mailroute.http.maxBatch", "1000", 1, "most items in one batch request");
         t.add("mailroute.http.idleTimeout", Kind.DURATION, "30s", "a connection must begin a request within this of opening or of the previous answer");
         t.add("mailroute.http.requestTimeout", Kind.DURATION, "120s", "a request's body must arrive within this of its head");
         t.whole("mailroute.http.maxConnectionsPerClient", "16", 1, "connections one client address may hold open at once");
-        t.secret("mailroute.admin.keys", Kind.LIST, "bearer keys that may read every message's story (name:key each); empty = none may");
+        t.secret("mailroute.admin.keys", Kind.LIST, "bearer keys that may read every message's story (name:key, or key with a derived name); empty = none may");
         t.add("mailroute.observe.requireKey", Kind.BOOLEAN, "true", "metrics and the OpenAPI document need an API key too when keys are set");
 
         t.stage("smtpd");

@@ -58,10 +58,14 @@ public final class GatewayConfig {
                 SUBMIT_PASSWORD);
     }
 
-    /** The first API key (what metrics need when keys are set), or null. */
+    /** The first API key (what metrics need when keys are set), without its name, or null. */
     public String apiKey() {
         String keys = properties.get("mailroute.api.keys");
-        return keys == null || keys.isBlank() ? null : keys.split(",")[0].split("=")[0].trim();
+        if (keys == null || keys.isBlank()) {
+            return null;
+        }
+        String key = keys.split(",")[0].split("=")[0].trim();
+        return key.substring(key.indexOf(':') + 1).trim(); // name:key
     }
 
     public String get(String key) {

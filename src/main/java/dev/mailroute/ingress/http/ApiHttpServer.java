@@ -158,7 +158,7 @@ public final class ApiHttpServer extends VertxPlatformHttpServer {
     }
 
     private void beforeBody(RoutingContext context) {
-        HttpProblemException refusal = check.beforeBody(context.normalizedPath(),
+        HttpProblemException refusal = check.beforeBody(context.request().method().name(), context.normalizedPath(),
                 context.request().getHeader("Authorization"), context.request().getHeader("Content-Length"));
         if (refusal != null) {
             answer(context, refusal);

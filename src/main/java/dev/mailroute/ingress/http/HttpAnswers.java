@@ -38,6 +38,12 @@ public final class HttpAnswers {
     static final String TYPE_STARTING = "urn:mailroute:problem:not-ready";
     static final String TYPE_BUSY = "urn:mailroute:problem:busy";
     static final String TYPE_INTERNAL = "urn:mailroute:problem:internal-error";
+    static final String TYPE_NOT_FOUND = "urn:mailroute:problem:not-found";
+    static final String TYPE_LEDGER_OFF = "urn:mailroute:problem:ledger-off";
+    static final String TYPE_LEDGER_UNAVAILABLE = "urn:mailroute:problem:ledger-unavailable";
+
+    /** Where the status API shows a message: {@code Location} of a 202, {@code location} of a batch item. */
+    static final String MESSAGES = "/api/v1/messages/";
 
     private static final Logger LOG = LoggerFactory.getLogger(HttpAnswers.class);
 
@@ -49,7 +55,10 @@ public final class HttpAnswers {
         ObjectNode body = mapper.createObjectNode();
         body.put("id", message.getHeader(MessageHeaders.ID, String.class));
         body.put("status", "queued");
+        String id = message.getHeader(MessageHeaders.ID, String.class);
         answer(message, 202, "application/json", body);
+        // where its story can be asked for (GET, with the same key)
+        message.setHeader("Location", MESSAGES + id);
     }
 
     /** The body is the list of {@link BatchItemResult}s the split collected, in request order. */
@@ -67,6 +76,7 @@ public final class HttpAnswers {
             item.put("status", result.status());
             if (result.id() != null) {
                 item.put("id", result.id());
+                item.put("location", MESSAGES + result.id());
             }
             if (!result.problems().isEmpty()) {
                 item.set("errors", errors(result.problems()));
@@ -127,6 +137,9 @@ public final class HttpAnswers {
     private ObjectNode problemOf(HttpProblemException http) {
         ObjectNode problem = mapper.createObjectNode();
         problem.put("type", http.type()).put("title", http.title()).put("detail", http.getMessage());
+        if (!http.problems().isEmpty()) {
+            problem.set("errors", errors(http.problems()));
+        }
         return problem;
     }
 
@@ -172,7 +185,7 @@ public final class HttpAnswers {
         return errors;
     }
 
-    private static void answer(Message message, int status, String contentType, ObjectNode body) {
+    static void answer(Message message, int status, String contentType, ObjectNode body) {
         message.removeHeaders("*");
         message.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
         message.setHeader(Exchange.CONTENT_TYPE, contentType);

@@ -1,14 +1,17 @@
 package dev.mailroute.ingress.http;
 
-import java.nio.charset.StandardCharsets;
+import java.net.InetSocketAddress;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
 import dev.mailroute.accept.SenderPolicy;
 import dev.mailroute.message.Handover;
+import io.vertx.core.net.SocketAddress;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpConstants;
 
 /**
  * What the HTTP API checks about a request. {@link #beforeBody} runs in the HTTP server on the
@@ -18,24 +21,42 @@ import org.apache.camel.Message;
  * type, and the key again (any route an operator adds gets the same check), and hand the key's own
  * sender patterns to accept. The size of what is read is {@code BoundedBody}'s to check, for every
  * ingress alike.
+ *
+ * <p>Two kinds of key: submit keys ({@code mailroute.api.keys}) send mail and read back the messages
+ * they sent; admin keys ({@code mailroute.admin.keys}) read every message and send none. Reading
+ * (every {@code GET} of {@code /api/}, but the OpenAPI document) always needs a key, even where
+ * sending is open on loopback: the ledger shows who mailed whom. A key is compared by its SHA-256
+ * against every key's, so that neither the answer's time nor its length says anything about a key.
  */
 public final class HttpRequestCheck {
 
-    private final List<Key> apiKeys;
+    /** Exchange property: the {@link Reader} a GET of the ledger was authorized as. */
+    public static final String READER = "mailroute.reader";
+
+    private final List<Key> keys;
+    private final boolean submitNeedsKey;
     private final long maxBytes;
     private final boolean observeRequiresKey;
 
-    /** One accepted key, as bytes for a constant-time comparison. */
-    private record Key(byte[] bytes, List<String> senders) {
+    /** One accepted key, as its digest for a constant-time comparison. */
+    private record Key(String name, byte[] digest, List<String> senders, boolean admin) {
+    }
+
+    /** Who reads the ledger: an admin key reads every message, a submit key those it sent. */
+    public record Reader(String keyName, boolean admin) {
     }
 
     /**
-     * @param apiKeys accepted bearer keys; none means the API is open (allowed only on loopback, or
-     *                with {@code mailroute.security.allowUnauthenticated})
+     * @param apiKeys accepted bearer keys for sending; none means sending is open (allowed only on
+     *                loopback, or with {@code mailroute.security.allowUnauthenticated})
+     * @param adminKeys bearer keys that read every message's story
      */
-    public HttpRequestCheck(List<ApiKey> apiKeys, long maxBytes, boolean observeRequiresKey) {
-        this.apiKeys = apiKeys.stream().map(k -> new Key(k.key().reveal().getBytes(StandardCharsets.UTF_8), k.senders()))
-                .toList();
+    public HttpRequestCheck(List<ApiKey> apiKeys, List<ApiKey> adminKeys, long maxBytes, boolean observeRequiresKey) {
+        List<Key> all = new ArrayList<>();
+        apiKeys.forEach(k -> all.add(new Key(k.name(), ApiKey.sha256(k.key().reveal()), k.senders(), false)));
+        adminKeys.forEach(k -> all.add(new Key(k.name(), ApiKey.sha256(k.key().reveal()), List.of(), true)));
+        this.keys = List.copyOf(all);
+        this.submitNeedsKey = !apiKeys.isEmpty();
         this.maxBytes = maxBytes;
         this.observeRequiresKey = observeRequiresKey;
     }
@@ -43,17 +64,19 @@ public final class HttpRequestCheck {
     /**
      * The refusal of a request that must not be read further, or null.
      *
+     * @param method the request method
      * @param path the request path
      * @param authorization the Authorization header, or null
      * @param contentLength the Content-Length header, or null
      */
-    public HttpProblemException beforeBody(String path, String authorization, String contentLength) {
+    public HttpProblemException beforeBody(String method, String path, String authorization, String contentLength) {
         boolean api = path.startsWith("/api/") && !path.equals("/api/v1/openapi.json");
         boolean observe = path.equals("/observe/metrics") || path.equals("/api/v1/openapi.json");
         if (!api && !(observe && observeRequiresKey)) {
             return null; // health answers probes without a key
         }
-        HttpProblemException unauthorized = authorize(authorization).problem();
+        HttpProblemException unauthorized = api && isRead(method) ? reader(authorization).problem()
+                : api ? submitter(authorization).problem() : observer(authorization).problem();
         if (unauthorized != null) {
             return unauthorized;
         }
@@ -72,6 +95,10 @@ public final class HttpRequestCheck {
             }
         }
         return null;
+    }
+
+    private static boolean isRead(String method) {
+        return "GET".equalsIgnoreCase(method) || "HEAD".equalsIgnoreCase(method);
     }
 
     /** POST /api/v1/messages: JSON or message/rfc822. */
@@ -101,8 +128,20 @@ public final class HttpRequestCheck {
     /** GET /observe/metrics and /api/v1/openapi.json: a key when mailroute.observe.requireKey is true. */
     public void observe(Exchange exchange) throws HttpProblemException {
         if (observeRequiresKey) {
-            authorized(exchange);
+            HttpProblemException problem = observer(authorization(exchange)).problem();
+            if (problem != null) {
+                throw problem;
+            }
         }
+    }
+
+    /** GET /api/v1/messages...: who reads ({@link #READER}), or the refusal. */
+    public void read(Exchange exchange) throws HttpProblemException {
+        Authorized authorized = reader(authorization(exchange));
+        if (authorized.problem() != null) {
+            throw authorized.problem();
+        }
+        exchange.setProperty(READER, new Reader(authorized.key().name(), authorized.key().admin()));
     }
 
     /** A route that takes only JSON: the key, then the Content-Type ({@code what} names what to send). */
@@ -115,46 +154,93 @@ public final class HttpRequestCheck {
         exchange.setProperty(Handover.FORMAT, "json");
     }
 
+    /**
+     * The key's sender patterns for accept, and for the ledger the key's name and who submitted:
+     * {@code http key billing from 10.0.0.7}, or {@code http from 127.0.0.1} while sending is open.
+     */
     private void authorizeRoute(Exchange exchange) throws HttpProblemException {
-        Authorized authorized = authorized(exchange);
-        if (!authorized.senders().isEmpty()) {
-            exchange.setProperty(SenderPolicy.REQUEST_PATTERNS, authorized.senders());
-        }
-    }
-
-    /** The key of the request's Authorization header, or its refusal thrown. */
-    private Authorized authorized(Exchange exchange) throws HttpProblemException {
-        Authorized authorized = authorize(exchange.getMessage().getHeader("Authorization", String.class));
+        Authorized authorized = submitter(authorization(exchange));
         if (authorized.problem() != null) {
             throw authorized.problem();
         }
-        return authorized;
-    }
-
-    /** Either the key's sender patterns, or the refusal. */
-    private record Authorized(List<String> senders, HttpProblemException problem) {
-    }
-
-    private Authorized authorize(String authorization) {
-        if (apiKeys.isEmpty()) {
-            return new Authorized(List.of(), null);
+        String client = clientAddress(exchange.getMessage());
+        if (authorized.key() == null) {
+            exchange.setProperty(Handover.SUBMITTER, "http from " + client);
+            return;
         }
+        exchange.setProperty(Handover.API_KEY, authorized.key().name());
+        exchange.setProperty(Handover.SUBMITTER, "http key " + authorized.key().name() + " from " + client);
+        if (!authorized.key().senders().isEmpty()) {
+            exchange.setProperty(SenderPolicy.REQUEST_PATTERNS, authorized.key().senders());
+        }
+    }
+
+    /** The client's address as the server saw it (Camel sets it; a request header cannot: it is no SocketAddress). */
+    private static String clientAddress(Message in) {
+        Object remote = in.getHeader(VertxPlatformHttpConstants.REMOTE_ADDRESS);
+        if (remote instanceof SocketAddress address && address.hostAddress() != null) {
+            return address.hostAddress();
+        }
+        if (remote instanceof InetSocketAddress address) {
+            return address.getHostString();
+        }
+        return "unknown address";
+    }
+
+    private static String authorization(Exchange exchange) {
+        return exchange.getMessage().getHeader("Authorization", String.class);
+    }
+
+    /** Either the key (null while sending is open), or the refusal. */
+    private record Authorized(Key key, HttpProblemException problem) {
+    }
+
+    /** Sending: a submit key, unless mailroute.api.keys is empty (then any request, key or not). */
+    private Authorized submitter(String authorization) {
+        if (!submitNeedsKey) {
+            return new Authorized(null, null);
+        }
+        Authorized found = match(authorization, "mailroute.api.keys");
+        if (found.key() != null && found.key().admin()) {
+            return new Authorized(null, unauthorized("an admin key (mailroute.admin.keys) reads the ledger and sends"
+                                                     + " no mail; send with one of mailroute.api.keys"));
+        }
+        return found;
+    }
+
+    /** Reading the ledger: a submit or an admin key, always; never open without one. */
+    private Authorized reader(String authorization) {
+        if (keys.isEmpty()) {
+            return new Authorized(null, unauthorized("reading messages needs a key, and none is set: set"
+                    + " mailroute.admin.keys (name:key) to read every message, or mailroute.api.keys for senders to"
+                    + " read their own"));
+        }
+        return match(authorization, "mailroute.api.keys or mailroute.admin.keys");
+    }
+
+    /** Metrics and the OpenAPI document: any key, when submit keys are set. */
+    private Authorized observer(String authorization) {
+        return submitNeedsKey ? match(authorization, "mailroute.api.keys") : new Authorized(null, null);
+    }
+
+    private Authorized match(String authorization, String settings) {
         if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return new Authorized(List.of(),
-                    unauthorized("send the header Authorization: Bearer <key> with one of mailroute.api.keys"));
+            return new Authorized(null,
+                    unauthorized("send the header Authorization: Bearer <key> with one of " + settings));
         }
-        byte[] given = authorization.substring(7).trim().getBytes(StandardCharsets.UTF_8);
+        byte[] given = ApiKey.sha256(authorization.substring(7).trim());
         Key found = null;
-        for (Key key : apiKeys) {
-            // constant time per key, and every key is compared: the answer time says nothing about the key
-            if (MessageDigest.isEqual(key.bytes(), given)) {
+        for (Key key : keys) {
+            // every key is compared, each in constant time over digests of one length: the answer's
+            // time says nothing about the key
+            if (MessageDigest.isEqual(key.digest(), given)) {
                 found = key;
             }
         }
         if (found == null) {
-            return new Authorized(List.of(), unauthorized("the bearer key is not one of mailroute.api.keys"));
+            return new Authorized(null, unauthorized("the bearer key is not one of " + settings));
         }
-        return new Authorized(found.senders(), null);
+        return new Authorized(found, null);
     }
 
     private static String mediaType(Message in) {
