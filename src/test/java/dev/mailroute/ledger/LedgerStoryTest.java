@@ -116,7 +116,9 @@ class LedgerStoryTest {
         Map<String, Object> http = ledger.message(httpId);
         // kept as written (escaped where it is shown, not where it is kept)
         assertThat(http.get("subject")).isEqualTo("Invoice \"17\" \u202e<script>");
+        // sent without a key (the API is open on loopback): no key name, the client's address
         assertThat(http.get("api_key")).isNull();
+        assertThat(http.get("submitter")).isEqualTo("http from 127.0.0.1");
         assertThat(ledger.query("SELECT submitter, sender, subject FROM ledger_message WHERE lower(sender) ="
                                 + " 'smtp-sender@example.com'").get(0))
                 .containsEntry("subject", "Über SMTP")
