@@ -101,7 +101,7 @@ public final class LedgerWriter extends ServiceSupport {
     public String problem() {
         String current = problem == null ? null : "cannot write to the ledger database (the log says why)";
         if (System.currentTimeMillis() - lastDropAt < WARN_MILLIS) {
-            return (current == null ? "" : current + "; ") + dropped.count() + " events dropped since the start,"
+            return (current == null ? "" : current + "; ") + (long) dropped.count() + " events dropped since the start,"
                    + " the last " + (System.currentTimeMillis() - lastDropAt) / 1000 + " s ago (the buffer was full:"
                    + " mailroute.ledger.buffer)";
         }

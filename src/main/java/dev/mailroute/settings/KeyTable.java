@@ -148,7 +148,7 @@ public final class KeyTable {
         t.secret("mailroute.ledger.password", Kind.TEXT, "the password of that account");
         t.add("mailroute.ledger.subjects", Kind.BOOLEAN, "true", "keep each message's subject; false keeps none");
         t.add("mailroute.ledger.retention", Kind.DURATION, "30d", "how long a message's story is kept");
-        t.whole("mailroute.ledger.buffer", "100000", 1000, "events that may wait in memory while the database is slow or gone; more are dropped and counted");
+        t.whole("mailroute.ledger.buffer", "50000", 1000, "recipient entries that may wait in memory while the database is slow or gone (about 350 bytes each); more are dropped and counted");
 
         ALL = List.copyOf(t.settings);
         BY_KEY = t.settings.stream().collect(Collectors.toMap(Setting::key, s -> s, (a, b) -> {
