@@ -26,13 +26,6 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  */
 public final class Ledger {
 
-    /** Exchange property: who submitted the message, for people to read (set by the ingress). */
-    public static final String SUBMITTER = Handover.SUBMITTER;
-    /** Exchange property: the name of the API key the message came with (set by the HTTP ingress). */
-    public static final String API_KEY = Handover.API_KEY;
-    /** Exchange property: true when accept made the message from a merge request. */
-    public static final String MERGED = Handover.MERGED;
-
     private static final Ledger OFF = new Ledger(null, false);
 
     private final LedgerWriter writer;
@@ -58,12 +51,12 @@ public final class Ledger {
         }
         Message in = exchange.getMessage();
         String[] header = headers(in.getBody(byte[].class));
-        String ingress = Boolean.TRUE.equals(exchange.getProperty(MERGED, Boolean.class)) ? "merge"
+        String ingress = Boolean.TRUE.equals(exchange.getProperty(Handover.MERGED, Boolean.class)) ? "merge"
                 : in.getHeader(MessageHeaders.INGRESS, "-", String.class);
         afterCommit(new LedgerEvent.Accepted(in.getHeader(MessageHeaders.ID, String.class),
                 bounded(header[0], 998), ingress,
-                bounded(exchange.getProperty(SUBMITTER, String.class), 300),
-                bounded(exchange.getProperty(API_KEY, String.class), 64),
+                bounded(exchange.getProperty(Handover.SUBMITTER, String.class), 300),
+                bounded(exchange.getProperty(Handover.API_KEY, String.class), 64),
                 bounded(in.getHeader(MessageHeaders.SENDER, String.class), 320),
                 in.getHeader(MessageHeaders.SIZE, 0L, Long.class),
                 in.getHeader(MessageHeaders.ACCEPTED_AT, System.currentTimeMillis(), Long.class),
