@@ -5,12 +5,7 @@ import java.io.PrintStream;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.turbo.TurboFilter;
-import ch.qos.logback.core.spi.FilterReply;
 import dev.mailroute.config.MailrouteSettings;
 import dev.mailroute.delivery.Transport;
 import dev.mailroute.files.Platform;
@@ -20,8 +15,6 @@ import dev.mailroute.settings.Setting;
 import dev.mailroute.settings.UrlCredentials;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.spi.PropertiesComponent;
-import org.slf4j.LoggerFactory;
-import org.slf4j.Marker;
 
 /**
  * {@code java -jar mailroute.jar doctor [--to ADDRESS] [--from ADDRESS] [--json] [-v]}: checks the
@@ -66,20 +59,8 @@ public final class Doctor {
             }
         }
 
-        // the report is the output: library logging (a broker that is not there, ...) would garble it
-        LoggerContext logging = (LoggerContext) LoggerFactory.getILoggerFactory();
-        TurboFilter silence = new TurboFilter() {
-            @Override
-            public FilterReply decide(Marker marker, ch.qos.logback.classic.Logger logger, Level level,
-                                      String format, Object[] params, Throwable t) {
-                return FilterReply.DENY;
-            }
-        };
-        logging.addTurboFilter(silence);
-        try {
+        try (QuietLogging quiet = QuietLogging.start()) {
             return check(out, to, from, json, verbose, overrides, sc);
-        } finally {
-            logging.getTurboFilterList().remove(silence);
         }
     }
 
@@ -88,12 +69,8 @@ public final class Doctor {
         Report report = new Report();
         Map<String, String> config = new LinkedHashMap<>();
         RelayCheck relay = new RelayCheck();
-        try (DefaultCamelContext context = new DefaultCamelContext()) {
+        try (DefaultCamelContext context = ConfigurationFile.open(overrides)) {
             PropertiesComponent properties = context.getPropertiesComponent();
-            properties.setLocation("file:config/application.properties;optional=true");
-            Properties override = new Properties();
-            override.putAll(overrides);
-            properties.setOverrideProperties(override);
             MailrouteSettings settings;
             try {
                 settings = MailrouteSettings.from(properties);
