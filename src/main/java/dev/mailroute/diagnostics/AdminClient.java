@@ -74,7 +74,12 @@ final class AdminClient {
             }
             key = settings.http().adminKeys().get(0).key().reveal();
         }
-        return new AdminClient(tool, url != null ? url : RunningInstance.base(settings), url != null, key.trim());
+        key = key.trim();
+        if (!key.chars().allMatch(c -> c > ' ' && c < 127)) {
+            throw new Failure("the admin key holds a space or a character an HTTP header cannot carry. Fix: check"
+                              + " MAILROUTE_ADMIN_KEY or mailroute.admin.keys");
+        }
+        return new AdminClient(tool, url != null ? url : RunningInstance.base(settings), url != null, key);
     }
 
     private static MailrouteSettings settings(Map<String, String> overrides) throws Failure {

@@ -77,7 +77,13 @@ public final class QueueCommand implements Callable<Integer> {
         queue.setOut(output).setErr(errors)
                 // an argument @file would be read as more arguments: a value is only ever itself
                 .setExpandAtFiles(false)
-                .setParameterExceptionHandler(QueueCommand::wrong);
+                .setParameterExceptionHandler(QueueCommand::wrong)
+                // a fault of this tool: one line, and 2 rather than picocli's 1, which means "nothing matched" here
+                .setExecutionExceptionHandler((e, command, parsed) -> {
+                    command.getErr().println(command.getCommandSpec().qualifiedName(" ") + ": "
+                            + e.getClass().getSimpleName() + ": " + LogText.oneLine(e.getMessage(), 300));
+                    return 2;
+                });
         try {
             return queue.execute(args);
         } finally {

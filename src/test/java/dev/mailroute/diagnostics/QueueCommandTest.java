@@ -206,6 +206,12 @@ class QueueCommandTest {
         answers.put("/api/v1/admin/delivery/suspend", new Object[] {200, "{\"delivery\":\"suspended\"}"});
         assertThat(queue(name -> name.equals("MAILROUTE_ADMIN_KEY") ? " env-key " : null, "suspend")).isZero();
         assertThat(last().authorization()).isEqualTo("Bearer env-key");
+        int sent = requests.size();
+        assertThat(queue(name -> name.equals("MAILROUTE_ADMIN_KEY") ? "env-key\r\nX-Injected: 1" : null,
+                "suspend")).isEqualTo(2);
+        assertThat(errors).startsWith("mailroute queue suspend: the admin key holds a space or a character an HTTP"
+                                      + " header cannot carry").doesNotContain("env-key");
+        assertThat(requests).hasSize(sent);
 
         // --url wins over the configuration's port, which here has nothing listening
         String url = "http://127.0.0.1:" + server.getAddress().getPort();
