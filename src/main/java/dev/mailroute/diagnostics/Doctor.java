@@ -5,6 +5,7 @@ import java.io.PrintStream;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 
 import dev.mailroute.config.MailrouteSettings;
 import dev.mailroute.delivery.Transport;
@@ -15,6 +16,9 @@ import dev.mailroute.settings.Setting;
 import dev.mailroute.settings.UrlCredentials;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.spi.PropertiesComponent;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code java -jar mailroute.jar doctor [--to ADDRESS] [--from ADDRESS] [--json] [-v]}: checks the
@@ -42,25 +46,48 @@ public final class Doctor {
 
     /** @param sc how Windows services are asked (tests hand in what {@code sc query} printed) */
     static int run(String[] args, PrintStream out, Map<String, String> overrides, WindowsService.Sc sc) {
-        String to = null;
-        String from = null;
-        boolean json = false;
-        boolean verbose = false;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--to" -> to = args[++i];
-                case "--from" -> from = args[++i];
-                case "--json" -> json = true;
-                case "-v", "--verbose" -> verbose = true;
-                default -> {
-                    out.println("usage: java -jar mailroute.jar doctor [--to ADDRESS] [--from ADDRESS] [--json] [-v]");
-                    return 2;
-                }
-            }
+        return ToolCommandLine.execute(new CommandLine(new Options(out, overrides, sc)), args, out, out);
+    }
+
+    @Command(name = "mailroute doctor", sortOptions = false, description = {"Checks the configuration, the folders,"
+            + " the relay, the ports and the broker this folder's configuration (config/application.properties and"
+            + " the environment) describes, one line each: what is wrong and the fix. Nothing is delivered.",
+            "Exit code 0 when every check passes, 1 when one fails, 2 for a wrong command line."})
+    private static final class Options implements Callable<Integer> {
+
+        private static final String RCPT = "also ask the relay whether it takes mail to ADDRESS (MAIL FROM, RCPT TO,"
+                                           + " then RSET: nothing is sent)";
+
+        @Option(names = "--to", paramLabel = "ADDRESS", description = RCPT)
+        String to;
+
+        @Option(names = "--from", paramLabel = "ADDRESS", description = "the sender for --to (default: SMTP user)")
+        String from;
+
+        @Option(names = "--json", description = "the report as JSON, for scripts")
+        boolean json;
+
+        @Option(names = {"-v", "--verbose"}, description = "add the SMTP transcript (passwords left out)")
+        boolean verbose;
+
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
+        boolean help;
+
+        private final PrintStream out;
+        private final Map<String, String> overrides;
+        private final WindowsService.Sc sc;
+
+        Options(PrintStream out, Map<String, String> overrides, WindowsService.Sc sc) {
+            this.out = out;
+            this.overrides = overrides;
+            this.sc = sc;
         }
 
-        try (QuietLogging quiet = QuietLogging.start()) {
-            return check(out, to, from, json, verbose, overrides, sc);
+        @Override
+        public Integer call() {
+            try (QuietLogging quiet = QuietLogging.start()) {
+                return check(out, to, from, json, verbose, overrides, sc);
+            }
         }
     }
 

@@ -1,19 +1,14 @@
 package dev.mailroute.diagnostics;
 
 import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 
-import dev.mailroute.observability.LogText;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
  * {@code java -jar mailroute.jar queue <verb>}: looks into and acts on the running instance's
@@ -64,53 +59,22 @@ public final class QueueCommand implements Callable<Integer> {
         queue.addSubcommand("summary", new QueueSummary(overrides, environment));
         QueueOperation.OPERATIONS.forEach((operation, words) -> {
             CommandLine verb = new CommandLine(new QueueOperation(operation, overrides, environment));
-            verb.getCommandSpec().name(operation).usageMessage().description(words[0], "Exit code 0 when something matched, 1 when"
-                    + " nothing did, 2 for a wrong command line or an instance that cannot be asked.")
+            verb.getCommandSpec().name(operation).usageMessage().description(words[0], "Exit code 0 when something"
+                    + " matched, 1 when nothing did, 2 for a wrong command line or an instance that cannot be asked.")
                     .customSynopsis(String.format(QueueOperation.SYNOPSIS, operation));
             queue.addSubcommand(operation, verb);
         });
         queue.addSubcommand("suspend", delivery("suspend", "Suspend delivery: nothing is sent until resume;"
                 + " messages are still taken and queued.", overrides, environment));
         queue.addSubcommand("resume", delivery("resume", "Resume delivery after suspend.", overrides, environment));
-        PrintWriter output = new PrintWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), true);
-        PrintWriter errors = new PrintWriter(new java.io.OutputStreamWriter(err, StandardCharsets.UTF_8), true);
-        queue.setOut(output).setErr(errors)
-                // an argument @file would be read as more arguments: a value is only ever itself
-                .setExpandAtFiles(false)
-                .setParameterExceptionHandler(QueueCommand::wrong)
-                // a fault of this tool: one line, and 2 rather than picocli's 1, which means "nothing matched" here
-                .setExecutionExceptionHandler((e, command, parsed) -> {
-                    command.getErr().println(command.getCommandSpec().qualifiedName(" ") + ": "
-                            + e.getClass().getSimpleName() + ": " + LogText.oneLine(e.getMessage(), 300));
-                    return 2;
-                });
-        try {
-            return queue.execute(args);
-        } finally {
-            output.flush();
-            errors.flush();
-        }
+        return ToolCommandLine.execute(queue, args, out, err);
     }
 
     private static CommandLine delivery(String verb, String description, Map<String, String> overrides,
                                         Function<String, String> environment) {
         CommandLine command = new CommandLine(new QueueDelivery(verb, overrides, environment));
-        command.getCommandSpec().name(verb).usageMessage().description(description, "Exit code 0, or 2 when the instance cannot"
-                + " be asked.");
+        command.getCommandSpec().name(verb).usageMessage().description(description, "Exit code 0, or 2 when the"
+                + " instance cannot be asked.");
         return command;
-    }
-
-    /** A wrong command line: one line, what and the fix; exit code 2. */
-    private static int wrong(ParameterException wrong, String[] args) {
-        CommandLine command = wrong.getCommandLine();
-        String name = command.getCommandSpec().qualifiedName(" ");
-        boolean key = wrong instanceof UnmatchedArgumentException unmatched
-                      && unmatched.getUnmatched().stream().anyMatch(a -> a.startsWith("--key")
-                                                                         || a.startsWith("--admin-key"));
-        String what = key ? "the key is never an argument (others see arguments in the process list). Fix: set"
-                            + " MAILROUTE_ADMIN_KEY"
-                : LogText.oneLine(wrong.getMessage(), 300);
-        command.getErr().println(name + ": " + what + (what.contains("Fix:") ? "" : ". Fix: see " + name + " --help"));
-        return 2;
     }
 }

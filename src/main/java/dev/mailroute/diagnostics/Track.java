@@ -8,11 +8,19 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.StringJoiner;
+import java.util.concurrent.Callable;
 import java.util.function.Function;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mailroute.ledger.LedgerQueries;
 import dev.mailroute.observability.LogText;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code java -jar mailroute.jar track --to customer@example.com --since 2h}: asks the running
@@ -29,13 +37,7 @@ import dev.mailroute.observability.LogText;
  */
 public final class Track {
 
-    static final String USAGE = "usage: java -jar mailroute.jar track [--to ADDRESS] [--from ADDRESS] [--id ID]"
-                                + " [--message-id MESSAGE-ID] [--state STATE] [--since TIME] [--until TIME]"
-                                + " [--limit N] [--json]   (TIME: 2h, 30m, 7d or 2026-12-05T10:00:00Z;"
-                                + " the admin key comes from MAILROUTE_ADMIN_KEY or mailroute.admin.keys)";
-    /** Each option with a value, and the search parameter it becomes. */
-    private static final Map<String, String> PARAMETERS = Map.of("--to", "recipient", "--from", "sender",
-            "--message-id", "messageId", "--state", "state", "--since", "since", "--until", "until", "--limit", "limit");
+    private static final String STATES = "queued, deferred, delivered, bounced, failed or expired";
 
     private Track() {
     }
@@ -50,38 +52,68 @@ public final class Track {
      */
     public static int run(String[] args, PrintStream out, Map<String, String> overrides,
                           Function<String, String> environment) {
-        Map<String, String> query = new LinkedHashMap<>();
-        String id = null;
-        boolean json = false;
-        for (int i = 0; i < args.length; i++) {
-            String option = args[i];
-            if (option.equals("--json")) {
-                json = true;
-            } else if ((PARAMETERS.containsKey(option) || option.equals("--id")) && i + 1 < args.length) {
-                if (option.equals("--id")) {
-                    id = args[++i];
-                } else {
-                    query.put(PARAMETERS.get(option), args[++i]);
-                }
-            } else {
-                out.println("mailroute track: " + (option.startsWith("--key") ? "the key is never an argument (others"
-                        + " see arguments in the process list): set MAILROUTE_ADMIN_KEY" : "'" + LogText.oneLine(option, 60)
-                        + "' " + (PARAMETERS.containsKey(option) || option.equals("--id") ? "needs a value"
-                        : "is not an option")));
-                out.println(USAGE);
+        return ToolCommandLine.execute(new CommandLine(new Options(out, overrides, environment)), args, out, out);
+    }
+
+    @Command(name = "mailroute track", sortOptions = false, description = {"What became of messages: asks the"
+            + " running mailroute's ledger and prints one line per recipient (accepted at, id, recipient, state,"
+            + " attempts, the relay's last reply).",
+            "The admin key comes from MAILROUTE_ADMIN_KEY, else the first of mailroute.admin.keys; never from the"
+            + " command line.",
+            "Exit code 0 when something was found, 1 when nothing was, 2 for a wrong command line or an instance"
+            + " that cannot be asked."})
+    private static final class Options implements Callable<Integer> {
+
+        @Option(names = "--id", paramLabel = "ID", description = "one message, by its mailroute id; --to may go with it")
+        String id;
+
+        @Option(names = "--state", paramLabel = "STATE", description = "recipients in this state: " + STATES)
+        String state;
+
+        @Option(names = "--until", paramLabel = "TIME", description = "messages accepted before TIME")
+        String until;
+
+        @Option(names = "--limit", paramLabel = "N", description = "at most N messages")
+        Integer limit;
+
+        @Option(names = "--json", description = "print the instance's JSON answer instead of lines")
+        boolean json;
+
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
+        boolean help;
+
+        @Mixin
+        QueueFilter filter;
+
+        @Spec
+        CommandSpec spec;
+
+        private final PrintStream out;
+        private final Map<String, String> overrides;
+        private final Function<String, String> environment;
+
+        Options(PrintStream out, Map<String, String> overrides, Function<String, String> environment) {
+            this.out = out;
+            this.overrides = overrides;
+            this.environment = environment;
+        }
+
+        @Override
+        public Integer call() {
+            Function<String, RuntimeException> usage = line -> new ParameterException(spec.commandLine(), line);
+            Map<String, String> query = new LinkedHashMap<>(filter.fields(usage));
+            QueueFilter.put(query, "--state", "state", state, usage);
+            QueueFilter.put(query, "--until", "until", until, usage);
+            QueueFilter.put(query, "--limit", "limit", limit == null ? null : limit.toString(), usage);
+            if (id != null && !query.isEmpty() && !(query.size() == 1 && query.containsKey("recipient"))) {
+                throw usage.apply("--id names one message; only --to may go with it");
+            }
+            try (QuietLogging quiet = QuietLogging.start()) {
+                return ask(out, AdminClient.connect("track", null, overrides, environment), id, query, json);
+            } catch (AdminClient.Failure e) {
+                out.println("mailroute track: " + e.getMessage());
                 return 2;
             }
-        }
-        if (id != null && !query.isEmpty() && !(query.size() == 1 && query.containsKey("recipient"))) {
-            out.println("mailroute track: --id names one message; only --to may go with it");
-            out.println(USAGE);
-            return 2;
-        }
-        try (QuietLogging quiet = QuietLogging.start()) {
-            return ask(out, AdminClient.connect("track", null, overrides, environment), id, query, json);
-        } catch (AdminClient.Failure e) {
-            out.println("mailroute track: " + e.getMessage());
-            return 2;
         }
     }
 
