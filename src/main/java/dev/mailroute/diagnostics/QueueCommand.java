@@ -57,9 +57,9 @@ public final class QueueCommand implements Callable<Integer> {
         CommandLine queue = new CommandLine(new QueueCommand());
         queue.addSubcommand("ls", new QueueList(overrides, environment));
         queue.addSubcommand("summary", new QueueSummary(overrides, environment));
-        QueueOperation.OPERATIONS.forEach((operation, words) -> {
+        QueueOperation.OPERATIONS.forEach((operation, what) -> {
             CommandLine verb = new CommandLine(new QueueOperation(operation, overrides, environment));
-            verb.getCommandSpec().name(operation).usageMessage().description(words[0], "Exit code 0 when something"
+            verb.getCommandSpec().name(operation).usageMessage().description(what.help(), "Exit code 0 when something"
                     + " matched, 1 when nothing did, 2 for a wrong command line or an instance that cannot be asked.")
                     .customSynopsis(String.format(QueueOperation.SYNOPSIS, operation));
             queue.addSubcommand(operation, verb);

@@ -20,8 +20,8 @@ import picocli.CommandLine.Option;
 @Command(name = "operation")
 final class QueueOperation extends QueueVerb {
 
-    /** Each operation, what it does (its help) and the word for what it did. */
-    static final Map<String, String[]> OPERATIONS = operations();
+    /** Each operation by its name. */
+    static final Map<String, Operation> OPERATIONS = operations();
 
     @Option(names = "--id", paramLabel = "ID", description = "the message with this mailroute id (alone: no filter"
             + " goes with it)")
@@ -49,18 +49,22 @@ final class QueueOperation extends QueueVerb {
         this.operation = operation;
     }
 
-    private static Map<String, String[]> operations() {
-        Map<String, String[]> operations = new LinkedHashMap<>();
-        operations.put("hold", new String[] {"Hold messages: move them from mail.outbound (deferred ones too) to"
-                + " mail.held, where delivery leaves them until they are released.", "held"});
-        operations.put("release", new String[] {"Release held messages: move them from mail.held back to"
-                + " mail.outbound, to be delivered.", "released"});
-        operations.put("retry", new String[] {"Retry deferred messages now rather than at their next attempt.",
-                "retried"});
-        operations.put("delete", new String[] {"Delete messages from mail.outbound and mail.held, for good: they"
-                + " are not delivered.", "deleted"});
-        operations.put("requeue", new String[] {"Requeue failed messages: from mail.failed (and the failed/ folder)"
-                + " back to mail.outbound, with a fresh retry budget.", "requeued"});
+    /** What an operation does (its help), and the word for what it did. */
+    record Operation(String help, String done) {
+    }
+
+    private static Map<String, Operation> operations() {
+        Map<String, Operation> operations = new LinkedHashMap<>();
+        operations.put("hold", new Operation("Hold messages: move them from mail.outbound (deferred ones too) to"
+                + " mail.held, where delivery leaves them until they are released.", "held"));
+        operations.put("release", new Operation("Release held messages: move them from mail.held back to"
+                + " mail.outbound, to be delivered.", "released"));
+        operations.put("retry", new Operation("Retry deferred messages now rather than at their next attempt.",
+                "retried"));
+        operations.put("delete", new Operation("Delete messages from mail.outbound and mail.held, for good: they"
+                + " are not delivered.", "deleted"));
+        operations.put("requeue", new Operation("Requeue failed messages: from mail.failed (and the failed/ folder)"
+                + " back to mail.outbound, with a fresh retry budget.", "requeued"));
         return operations;
     }
 
@@ -118,7 +122,7 @@ final class QueueOperation extends QueueVerb {
             out().println(operation + (dryRun ? " (dry run)" : "") + ": nothing matched");
         } else {
             long touched = answer.body().path("touched").asLong();
-            String done = OPERATIONS.get(operation)[1];
+            String done = OPERATIONS.get(operation).done();
             out().println(operation + (dryRun ? " (dry run): " : ": ") + matched + " matched, "
                           + (dryRun ? "none " + done : touched + " " + done));
         }
