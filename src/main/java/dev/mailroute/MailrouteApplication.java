@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.Map;
 
 import dev.mailroute.diagnostics.Doctor;
+import dev.mailroute.diagnostics.QueueCommand;
 import dev.mailroute.diagnostics.Track;
 import dev.mailroute.ingress.smtp.SmtpUsers;
 import dev.mailroute.settings.StartupCheckException;
@@ -16,6 +17,7 @@ import dev.mailroute.settings.StartupCheckException;
  * {@code java -jar mailroute.jar}: runs the gateway until it is stopped.
  * {@code java -jar mailroute.jar doctor ...}: checks the setup and exits (see {@link Doctor}).
  * {@code java -jar mailroute.jar track ...}: asks the running instance what became of messages (see {@link Track}).
+ * {@code java -jar mailroute.jar queue ...}: looks into and acts on the running instance's queues (see {@link QueueCommand}).
  * {@code java -jar mailroute.jar hash-password}: prints a password hash for the SMTP listener's users file.
  */
 public final class MailrouteApplication {
@@ -29,6 +31,9 @@ public final class MailrouteApplication {
         }
         if (args.length > 0 && args[0].equals("track")) {
             System.exit(Track.run(Arrays.copyOfRange(args, 1, args.length), System.out));
+        }
+        if (args.length > 0 && args[0].equals("queue")) {
+            System.exit(QueueCommand.run(Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
         }
         if (args.length > 0 && args[0].equals("hash-password")) {
             System.exit(hashPassword());
@@ -47,7 +52,8 @@ public final class MailrouteApplication {
     }
 
     /**
-     * {@code java -jar mailroute.jar hash-password}: reads a password (from the console without
+     * {@code java -jar mailroute.jar queue ...}: looks into and acts on the running instance's queues (see {@link QueueCommand}).
+ * {@code java -jar mailroute.jar hash-password}: reads a password (from the console without
      * echo, or one line of standard input) and prints the hash for a line of mailroute.smtpd.users.
      */
     private static int hashPassword() {

@@ -5,12 +5,8 @@ import java.io.PrintStream;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
+import java.util.concurrent.Callable;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.turbo.TurboFilter;
-import ch.qos.logback.core.spi.FilterReply;
 import dev.mailroute.config.MailrouteSettings;
 import dev.mailroute.delivery.Transport;
 import dev.mailroute.files.Platform;
@@ -20,8 +16,9 @@ import dev.mailroute.settings.Setting;
 import dev.mailroute.settings.UrlCredentials;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.spi.PropertiesComponent;
-import org.slf4j.LoggerFactory;
-import org.slf4j.Marker;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code java -jar mailroute.jar doctor [--to ADDRESS] [--from ADDRESS] [--json] [-v]}: checks the
@@ -49,37 +46,48 @@ public final class Doctor {
 
     /** @param sc how Windows services are asked (tests hand in what {@code sc query} printed) */
     static int run(String[] args, PrintStream out, Map<String, String> overrides, WindowsService.Sc sc) {
-        String to = null;
-        String from = null;
-        boolean json = false;
-        boolean verbose = false;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--to" -> to = args[++i];
-                case "--from" -> from = args[++i];
-                case "--json" -> json = true;
-                case "-v", "--verbose" -> verbose = true;
-                default -> {
-                    out.println("usage: java -jar mailroute.jar doctor [--to ADDRESS] [--from ADDRESS] [--json] [-v]");
-                    return 2;
-                }
-            }
+        return ToolCommandLine.execute(new CommandLine(new Options(out, overrides, sc)), args, out, out);
+    }
+
+    @Command(name = "mailroute doctor", sortOptions = false, description = {"Checks the configuration, the folders,"
+            + " the relay, the ports and the broker this folder's configuration (config/application.properties and"
+            + " the environment) describes, one line each: what is wrong and the fix. Nothing is delivered.",
+            "Exit code 0 when every check passes, 1 when one fails, 2 for a wrong command line."})
+    private static final class Options implements Callable<Integer> {
+
+        private static final String RCPT = "also ask the relay whether it takes mail to ADDRESS (MAIL FROM, RCPT TO,"
+                                           + " then RSET: nothing is sent)";
+
+        @Option(names = "--to", paramLabel = "ADDRESS", description = RCPT)
+        String to;
+
+        @Option(names = "--from", paramLabel = "ADDRESS", description = "the sender for --to (default: SMTP user)")
+        String from;
+
+        @Option(names = "--json", description = "the report as JSON, for scripts")
+        boolean json;
+
+        @Option(names = {"-v", "--verbose"}, description = "add the SMTP transcript (passwords left out)")
+        boolean verbose;
+
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
+        boolean help;
+
+        private final PrintStream out;
+        private final Map<String, String> overrides;
+        private final WindowsService.Sc sc;
+
+        Options(PrintStream out, Map<String, String> overrides, WindowsService.Sc sc) {
+            this.out = out;
+            this.overrides = overrides;
+            this.sc = sc;
         }
 
-        // the report is the output: library logging (a broker that is not there, ...) would garble it
-        LoggerContext logging = (LoggerContext) LoggerFactory.getILoggerFactory();
-        TurboFilter silence = new TurboFilter() {
-            @Override
-            public FilterReply decide(Marker marker, ch.qos.logback.classic.Logger logger, Level level,
-                                      String format, Object[] params, Throwable t) {
-                return FilterReply.DENY;
+        @Override
+        public Integer call() {
+            try (QuietLogging quiet = QuietLogging.start()) {
+                return check(out, to, from, json, verbose, overrides, sc);
             }
-        };
-        logging.addTurboFilter(silence);
-        try {
-            return check(out, to, from, json, verbose, overrides, sc);
-        } finally {
-            logging.getTurboFilterList().remove(silence);
         }
     }
 
@@ -88,12 +96,8 @@ public final class Doctor {
         Report report = new Report();
         Map<String, String> config = new LinkedHashMap<>();
         RelayCheck relay = new RelayCheck();
-        try (DefaultCamelContext context = new DefaultCamelContext()) {
+        try (DefaultCamelContext context = ConfigurationFile.open(overrides)) {
             PropertiesComponent properties = context.getPropertiesComponent();
-            properties.setLocation("file:config/application.properties;optional=true");
-            Properties override = new Properties();
-            override.putAll(overrides);
-            properties.setOverrideProperties(override);
             MailrouteSettings settings;
             try {
                 settings = MailrouteSettings.from(properties);

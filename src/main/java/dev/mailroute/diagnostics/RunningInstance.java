@@ -41,16 +41,9 @@ final class RunningInstance {
         return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString()).body();
     }
 
-    /** A GET of its API with a bearer key; the path includes the query, already encoded. */
-    static HttpResponse<String> get(MailrouteSettings settings, String path, String key)
-            throws IOException, InterruptedException {
-        return HTTP.send(HttpRequest.newBuilder(observe(settings, path)).timeout(Duration.ofSeconds(30))
-                .header("Authorization", "Bearer " + key).GET().build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    /** Where it listens, for people to read: http://127.0.0.1:8080 */
-    static String address(MailrouteSettings settings) {
-        return observe(settings, "").toString();
+    /** Its HTTP address, to which the API's paths are added. */
+    static URI base(MailrouteSettings settings) {
+        return observe(settings, "");
     }
 
     private static URI observe(MailrouteSettings settings, String path) {

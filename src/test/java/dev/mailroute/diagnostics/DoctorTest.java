@@ -315,6 +315,19 @@ class DoctorTest {
         return config;
     }
 
+    /** The command line: help for every option, and a wrong one is 2 with the fix, before any check runs. */
+    @Test
+    void aWrongCommandLineIsTwoWithTheFixAndHelpNamesEveryOption() {
+        assertThat(doctor(Map.of(), "--to")).isEqualTo(2);
+        assertThat(output.strip()).isEqualTo("mailroute doctor: Missing required parameter for option '--to'"
+                                             + " (ADDRESS). Fix: see mailroute doctor --help");
+        assertThat(doctor(Map.of(), "--bogus")).isEqualTo(2);
+        assertThat(output).startsWith("mailroute doctor: Unknown option: '--bogus'");
+        assertThat(doctor(Map.of(), "--help")).isZero();
+        assertThat(output).startsWith("Usage: mailroute doctor").contains("--to=ADDRESS", "--from=ADDRESS", "--json",
+                "-v, --verbose");
+    }
+
     private Map<String, String> smtp(int port) {
         Map<String, String> config = base();
         config.put("mailroute.transport", "smtp");

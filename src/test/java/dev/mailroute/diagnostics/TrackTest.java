@@ -77,11 +77,16 @@ class TrackTest {
         Map<String, String> config = new HashMap<>(TestGateway.on(data)
                 .with("mailroute.admin.keys", "ops:admin-key-0123456789").properties());
         assertThat(track(config, NO_ENVIRONMENT, "--bogus")).isEqualTo(2);
-        assertThat(output).startsWith("mailroute track: '--bogus' is not an option").contains("usage:");
+        assertThat(output.strip()).isEqualTo("mailroute track: Unknown option: '--bogus'. Fix: see mailroute track"
+                                             + " --help");
         assertThat(track(config, NO_ENVIRONMENT, "--key", "admin-key-0123456789")).isEqualTo(2);
         assertThat(output).contains("the key is never an argument");
         assertThat(track(config, NO_ENVIRONMENT, "--to")).isEqualTo(2);
-        assertThat(output).contains("'--to' needs a value");
+        assertThat(output).contains("Missing required parameter for option '--to'");
+        assertThat(track(config, NO_ENVIRONMENT, "--id", "x", "--from", "alerts@example.com")).isEqualTo(2);
+        assertThat(output).contains("--id names one message; only --to may go with it");
+        assertThat(track(config, NO_ENVIRONMENT, "--help")).isZero();
+        assertThat(output).startsWith("Usage: mailroute track").contains("--message-id=MESSAGE-ID");
 
         int port = Integer.parseInt(config.get("mailroute.http.port"));
         assertThat(track(config, NO_ENVIRONMENT, "--to", "customer@example.net")).isEqualTo(2);

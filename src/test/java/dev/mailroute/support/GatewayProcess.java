@@ -56,7 +56,15 @@ public final class GatewayProcess implements AutoCloseable {
 
     /** A command as an operator types it (the README's), in this project's folder, configured through the environment. */
     public static GatewayProcess run(GatewayConfig config, List<String> command) throws IOException {
-        return run(Path.of("").toAbsolutePath(), config.environment(), command, config.copy());
+        return run(config, command, Map.of());
+    }
+
+    /** As {@link #run(GatewayConfig, List)}, with more environment variables (JAVA_HOME for a launcher). */
+    public static GatewayProcess run(GatewayConfig config, List<String> command, Map<String, String> more)
+            throws IOException {
+        Map<String, String> env = new java.util.HashMap<>(config.environment());
+        env.putAll(more);
+        return run(Path.of("").toAbsolutePath(), env, command, config.copy());
     }
 
     private static GatewayProcess run(Path workDir, Map<String, String> env, List<String> command, GatewayConfig config)
