@@ -352,6 +352,7 @@
     });
     $('more').addEventListener('click', () => {
       if (current.next) {
+        current.generation++; // a refresh under way would answer for the rows before this page: dropped
         loadSearch(PAGE, current.next, false);
       }
     });

@@ -9,6 +9,8 @@ import java.time.Duration;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mailroute.support.Http;
 import dev.mailroute.support.MailRequests;
@@ -32,6 +34,7 @@ import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The operator console in a real browser (headless Chromium driven by Selenium) against the real
@@ -150,6 +153,32 @@ class ConsoleBrowserTest {
         String id = gateway.submit(request, "Authorization", "Bearer " + SUBMIT_KEY);
         // no click, no reload: the console asks again every few seconds
         wait.until(ExpectedConditions.presenceOfElementLocated(By.linkText(id)));
+    }
+
+    @Test
+    void moreShowsTheNextPage() {
+        String sender = "paging-" + System.nanoTime() + "@example.org";
+        ArrayNode batch = JsonNodeFactory.instance.arrayNode();
+        for (int i = 0; i < 51; i++) {
+            batch.add(MailRequests.minimal().put("from", sender).put("subject", "page item " + i));
+        }
+        Http.Answer queued = Http.post(gateway.http("/api/v1/messages/batch"), "application/json", batch.toString(),
+                "Authorization", "Bearer " + SUBMIT_KEY);
+        assertThat(queued.json().get("queued").asInt()).as(queued.body()).isEqualTo(51);
+        await().atMost(Duration.ofSeconds(30)).until(() -> Http.get(gateway.http("/api/v1/messages?limit=500&sender="
+                + sender.replace("@", "%40")), "Authorization", "Bearer " + ADMIN_KEY).json().get("messages").size() == 51);
+
+        signIn(ADMIN_KEY);
+        search("search-sender", sender);
+        wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#results-body tr"), 50));
+        WebElement more = wait.until(ExpectedConditions.elementToBeClickable(By.id("more")));
+        more.click();
+        // the first change is the next page's answer (a refresh in between shows the same 50 rows)
+        wait.until(driver -> driver.findElements(By.cssSelector("#results-body tr")).size() != 50);
+        List<String> subjects = browser.findElements(By.cssSelector("#results-body td.subject")).stream()
+                .map(WebElement::getText).toList();
+        assertThat(subjects).as("each row once").hasSize(51).doesNotHaveDuplicates();
+        wait.until(ExpectedConditions.invisibilityOfElementLocated(By.id("more")));
     }
 
     @Test
