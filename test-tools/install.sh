@@ -11,6 +11,8 @@
 #   smtp-source   postfix          SMTP listener tests: Postfix's load generator (the daemon is stopped)
 #   setpriv       util-linux       the unprivileged-start test (runs the gateway as nobody)
 #   pg_ctl        postgresql       ledger tests: a throw-away PostgreSQL server (the package's own cluster is stopped)
+#   chromium      chromium         console tests: a real browser, headless
+#   chromedriver  chromium-driver  console tests: Selenium drives chromium through it
 set -euo pipefail
 
 TOOLS=(
@@ -20,6 +22,8 @@ TOOLS=(
   "smtp-source postfix"
   "setpriv util-linux"
   "pg_ctl postgresql"
+  "chromium chromium"
+  "chromedriver chromium-driver"
 )
 
 found() {

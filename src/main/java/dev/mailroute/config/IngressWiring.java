@@ -7,6 +7,7 @@ import dev.mailroute.ingress.file.InboxFiles;
 import dev.mailroute.ingress.file.InboxSettings;
 import dev.mailroute.ingress.file.RejectedFolder;
 import dev.mailroute.ingress.file.UndeletedFiles;
+import dev.mailroute.ingress.http.AdminWhoami;
 import dev.mailroute.ingress.http.ApiHttpServer;
 import dev.mailroute.ingress.http.BatchItems;
 import dev.mailroute.ingress.http.HttpAnswers;
@@ -60,6 +61,7 @@ final class IngressWiring {
         registry.bind("httpAnswers", answers);
         registry.bind("messageStatus", new MessageStatus(ledger == null ? null : new LedgerQueries(ledger),
                 System::currentTimeMillis));
+        registry.bind("adminWhoami", new AdminWhoami());
         registry.bind("batchItems", new BatchItems(http.maxBatch(), accept.maxBytes()));
         registry.bind("jmsSubmission", new JmsSubmission(inFlight));
         // smtpd: in routes/ingress-smtp.yaml; it listens only when mailroute.smtpd.enabled, whatever a route says

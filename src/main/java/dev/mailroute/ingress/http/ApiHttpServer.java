@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  *     the whole body before any route step runs;</li>
  * <li>slow and greedy clients are cut off ({@link ClientGuard}, and an idle timeout): Camel's
  *     creates its Vert.x server with fixed default options, which never time out;</li>
- * <li>health ({@link HealthAnswers}) answers as soon as the port is bound, 503 while starting.</li>
+ * <li>health ({@link HealthAnswers}) answers as soon as the port is bound, 503 while starting;</li>
+ * <li>the operator console's files ({@link ConsoleFiles}) under {@code /console/}.</li>
  * </ul>
  * Everything else is Camel's: the router it binds is the one {@code platform-http:} consumers find
  * in the registry.
@@ -84,6 +85,9 @@ public final class ApiHttpServer extends VertxPlatformHttpServer {
         router.get("/observe/health").handler(context -> health.answer(context, HealthAnswers.Kind.ALL));
         router.get("/observe/health/live").handler(context -> health.answer(context, HealthAnswers.Kind.LIVENESS));
         router.get("/observe/health/ready").handler(context -> health.answer(context, HealthAnswers.Kind.READINESS));
+        ConsoleFiles console = new ConsoleFiles();
+        router.route("/console").handler(console::answer);
+        router.route("/console/*").handler(console::answer);
         // a body over the limit sent without Content-Length: the body handler stops it, answered like the others
         router.errorHandler(413, this::tooLarge);
         router.route("/api/*").handler(this::unlessStarting);

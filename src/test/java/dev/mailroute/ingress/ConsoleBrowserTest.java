@@ -1,0 +1,270 @@
+package dev.mailroute.ingress;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mailroute.support.Http;
+import dev.mailroute.support.MailRequests;
+import dev.mailroute.support.TestGateway;
+import dev.mailroute.support.Tools;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The operator console in a real browser (headless Chromium driven by Selenium) against the real
+ * gateway: sign in with the admin key, find a message sent through the API, read its attempts; a
+ * hostile subject shown as text that runs nothing; a wrong key and a submit key turned back to the
+ * login page with nothing of the ledger in the page. Screenshots of the search and the detail are
+ * saved in target/console-screenshots (docs/images/ has copies).
+ */
+class ConsoleBrowserTest {
+
+    static final String ADMIN_KEY = "admin-key-0123456789";
+    static final String SUBMIT_KEY = "submit-key-0123456789";
+    static final String HOSTILE_SUBJECT = "<img src=x onerror=alert(1)>";
+    static final String HOSTILE_FLAG = "<img src=x onerror=window.__xss=1>";
+    static final Path SCREENSHOTS = Path.of("target", "console-screenshots");
+
+    private static TestGateway gateway;
+    private static String chromium;
+    private static String chromedriver;
+    private WebDriver browser;
+    private WebDriverWait wait;
+
+    @BeforeAll
+    static void start() throws Exception {
+        // skipped on Windows, like every test that needs a Debian tool (Tools.require says so)
+        chromium = Tools.require("chromium", "chromium");
+        chromedriver = Tools.require("chromedriver", "chromium-driver");
+        gateway = TestGateway.on(Files.createTempDirectory("mailroute-console"))
+                .with("mailroute.api.keys", "billing:" + SUBMIT_KEY)
+                .with("mailroute.admin.keys", "ops:" + ADMIN_KEY)
+                .start();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (gateway != null) {
+            gateway.close();
+        }
+    }
+
+    @BeforeEach
+    void openBrowser() {
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(chromium);
+        // --no-sandbox: the tests run as root, and Chromium refuses to start its sandbox as root;
+        // the browser only ever loads this test's own gateway on 127.0.0.1.
+        // --headless=new: the full browser without a display (the old headless mode is a separate, lesser one)
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1200,800");
+        // Debian's driver, given by path: Selenium does not go looking for (or downloading) one
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(new File(chromedriver)).usingAnyFreePort().build();
+        browser = new ChromeDriver(service, options);
+        wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+    }
+
+    @AfterEach
+    void closeBrowser() {
+        if (browser != null) {
+            browser.quit();
+        }
+    }
+
+    @Test
+    void anAdminFindsAMessageSentThroughTheApiAndReadsItsAttempts() throws IOException {
+        String tag = "console-" + System.nanoTime();
+        ObjectNode request = MailRequests.minimal();
+        request.putArray("to").add(tag + "@example.net");
+        request.put("subject", "Invoice " + tag);
+        String id = gateway.submit(request, "Authorization", "Bearer " + SUBMIT_KEY);
+        JsonNode delivered = MessageStatusTest.awaitState(gateway, "/api/v1/messages/" + id + "?expand=attempts",
+                "Bearer " + ADMIN_KEY, "delivered");
+        JsonNode attempt = delivered.get("recipients").get(0).get("history").get(0);
+
+        signIn(ADMIN_KEY);
+        assertThat(browser.findElement(By.id("key-name")).getText()).isEqualTo("ops");
+        search("search-recipient", tag + "@example.net");
+        WebElement row = wait.until(ExpectedConditions.presenceOfElementLocated(By.xpath(
+                "//tbody[@id='results-body']/tr[td[@class='id']/a[text()='" + id + "']]")));
+        List<WebElement> cells = row.findElements(By.tagName("td"));
+        assertThat(cells.get(2).getText()).isEqualTo("alerts@example.com");
+        assertThat(cells.get(3).getText()).isEqualTo(tag + "@example.net delivered");
+        assertThat(cells.get(4).getText()).isEqualTo("Invoice " + tag);
+        screenshot("search.png");
+
+        row.findElement(By.linkText(id)).click();
+        WebElement timeline = wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#timeline li")));
+        assertThat(browser.findElement(By.id("detail-id")).getText()).isEqualTo(id);
+        String reply = attempt.get("replyText").asText();
+        assertThat(reply).as("the pickup file written").isNotBlank();
+        assertThat(attempt.get("relay").asText()).as("the pickup folder").isNotBlank();
+        assertThat(timeline.findElement(By.className("transport")).getText())
+                .isEqualTo("attempt 1 by pickup via " + attempt.get("relay").asText());
+        assertThat(timeline.findElement(By.className("state")).getText()).isEqualTo("delivered");
+        assertThat(timeline.findElement(By.className("recipient")).getText()).isEqualTo(tag + "@example.net");
+        assertThat(timeline.findElement(By.className("reply-text")).getText()).isEqualTo(reply);
+        assertThat(browser.findElement(By.id("recipients-body")).getText()).contains(tag + "@example.net", reply);
+        assertThat(browser.findElement(By.id("detail-fields")).getText()).contains(delivered.get("messageId").asText());
+        screenshot("detail.png");
+
+        // signing out leaves nothing of the message in the page
+        browser.findElement(By.id("sign-out")).click();
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("login-view")));
+        assertThat(browser.findElement(By.tagName("body")).getAttribute("innerHTML")).doesNotContain(id, tag);
+        assertThat(sessionKey()).isNull();
+    }
+
+    @Test
+    void theSearchShowsANewMessageWithoutAReload() {
+        String tag = "live-" + System.nanoTime();
+        signIn(ADMIN_KEY);
+        search("search-sender", tag + "@example.org");
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("results-empty")));
+
+        ObjectNode request = MailRequests.minimal();
+        request.put("from", tag + "@example.org");
+        String id = gateway.submit(request, "Authorization", "Bearer " + SUBMIT_KEY);
+        // no click, no reload: the console asks again every few seconds
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.linkText(id)));
+    }
+
+    @Test
+    void moreShowsTheNextPage() {
+        String sender = "paging-" + System.nanoTime() + "@example.org";
+        ArrayNode batch = JsonNodeFactory.instance.arrayNode();
+        for (int i = 0; i < 51; i++) {
+            batch.add(MailRequests.minimal().put("from", sender).put("subject", "page item " + i));
+        }
+        Http.Answer queued = Http.post(gateway.http("/api/v1/messages/batch"), "application/json", batch.toString(),
+                "Authorization", "Bearer " + SUBMIT_KEY);
+        assertThat(queued.json().get("queued").asInt()).as(queued.body()).isEqualTo(51);
+        await().atMost(Duration.ofSeconds(30)).until(() -> Http.get(gateway.http("/api/v1/messages?limit=500&sender="
+                + sender.replace("@", "%40")), "Authorization", "Bearer " + ADMIN_KEY).json().get("messages").size() == 51);
+
+        signIn(ADMIN_KEY);
+        search("search-sender", sender);
+        wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#results-body tr"), 50));
+        WebElement more = wait.until(ExpectedConditions.elementToBeClickable(By.id("more")));
+        more.click();
+        // the first change is the next page's answer (a refresh in between shows the same 50 rows)
+        wait.until(driver -> driver.findElements(By.cssSelector("#results-body tr")).size() != 50);
+        List<String> subjects = browser.findElements(By.cssSelector("#results-body td.subject")).stream()
+                .map(WebElement::getText).toList();
+        assertThat(subjects).as("each row once").hasSize(51).doesNotHaveDuplicates();
+        wait.until(ExpectedConditions.invisibilityOfElementLocated(By.id("more")));
+    }
+
+    @Test
+    void aHostileSubjectIsShownAsTextAndRunsNothing() {
+        String tag = "hostile-" + System.nanoTime();
+        for (String subject : List.of(HOSTILE_SUBJECT, HOSTILE_FLAG)) {
+            ObjectNode request = MailRequests.minimal();
+            request.put("from", tag + "@example.org");
+            request.put("subject", subject);
+            String id = gateway.submit(request, "Authorization", "Bearer " + SUBMIT_KEY);
+            MessageStatusTest.awaitState(gateway, "/api/v1/messages/" + id, "Bearer " + ADMIN_KEY, "delivered");
+        }
+
+        signIn(ADMIN_KEY);
+        search("search-sender", tag + "@example.org");
+        wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#results-body tr"), 2));
+        List<String> subjects = browser.findElements(By.cssSelector("#results-body td.subject")).stream()
+                .map(WebElement::getText).toList();
+        assertThat(subjects).containsExactlyInAnyOrder(HOSTILE_SUBJECT, HOSTILE_FLAG);
+        assertThat(browser.findElements(By.cssSelector("#results img"))).isEmpty();
+
+        browser.findElements(By.cssSelector("#results-body td.id a")).get(0).click();
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#timeline li")));
+        assertThat(browser.findElement(By.id("detail-fields")).getText()).containsAnyOf(HOSTILE_SUBJECT, HOSTILE_FLAG);
+        assertThat(browser.findElements(By.tagName("img"))).isEmpty();
+        // an onerror that ran would have set it (and an alert would have failed every call above)
+        assertThat(((JavascriptExecutor) browser).executeScript("return typeof window.__xss")).isEqualTo("undefined");
+    }
+
+    @Test
+    void aWrongKeyOrASubmitKeyStaysOnTheLoginPageWithNoData() {
+        String id = gateway.submit(MailRequests.minimal(), "Authorization", "Bearer " + SUBMIT_KEY);
+        MessageStatusTest.awaitState(gateway, "/api/v1/messages/" + id, "Bearer " + ADMIN_KEY, "delivered");
+
+        for (String[] attempt : List.of(new String[] {"not-a-key", "not an admin key"},
+                new String[] {SUBMIT_KEY, "submit key"})) {
+            browser.get(gateway.http("/console/").toString());
+            typeKey(attempt[0]);
+            WebElement message = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("login-message")));
+            assertThat(message.getText()).as(attempt[0]).contains(attempt[1]).doesNotContain(attempt[0]);
+            assertThat(browser.findElement(By.id("login-view")).isDisplayed()).isTrue();
+            for (String view : List.of("search-view", "detail-view", "overview", "session")) {
+                assertThat(browser.findElement(By.id(view)).isDisplayed()).as(view).isFalse();
+            }
+            assertThat(browser.findElements(By.cssSelector("#results-body tr, #timeline li, #detail-fields dd")))
+                    .isEmpty();
+            assertThat(browser.getPageSource()).doesNotContain(id).doesNotContain("alerts@example.com");
+            assertThat(sessionKey()).isNull();
+            assertThat(browser.getCurrentUrl()).doesNotContain(attempt[0]);
+        }
+    }
+
+    @Test
+    void withoutAQueueApiTheOverviewStaysHidden() {
+        signIn(ADMIN_KEY);
+        // the status API answered (the search is shown); GET /api/v1/admin/queue is a 404 in this gateway
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("results")));
+        assertThat(Http.get(gateway.http("/api/v1/admin/queue"), "Authorization", "Bearer " + ADMIN_KEY).status())
+                .isEqualTo(404);
+        assertThat(browser.findElement(By.id("overview")).isDisplayed()).isFalse();
+    }
+
+    private void signIn(String key) {
+        browser.get(gateway.http("/console/").toString());
+        typeKey(key);
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("search-view")));
+    }
+
+    private void typeKey(String key) {
+        WebElement input = wait.until(ExpectedConditions.elementToBeClickable(By.id("login-key")));
+        input.sendKeys(key);
+        browser.findElement(By.id("login-submit")).click();
+    }
+
+    private void search(String field, String value) {
+        browser.findElement(By.id(field)).sendKeys(value);
+        browser.findElement(By.id("search-submit")).click();
+    }
+
+    private Object sessionKey() {
+        return ((JavascriptExecutor) browser).executeScript("return sessionStorage.getItem('mailroute.console.key')");
+    }
+
+    private void screenshot(String name) throws IOException {
+        Files.createDirectories(SCREENSHOTS);
+        File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
+        Files.copy(shot.toPath(), SCREENSHOTS.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+    }
+}
