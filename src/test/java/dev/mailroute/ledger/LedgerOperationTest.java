@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.Statement;
 import java.util.List;
 
 import org.junit.jupiter.api.AfterEach;
@@ -28,11 +29,21 @@ class LedgerOperationTest {
 
     private LedgerDatabase database;
 
+    /** The ledger's settings the test writes with: SQLite in a temporary folder. */
+    LedgerSettings settings(Path folder) {
+        return new LedgerSettings(true, null, folder.resolve("ledger.db"), null, null, true, 86_400_000L, 10_000);
+    }
+
     @BeforeEach
     void open() throws Exception {
-        database = new LedgerDatabase(new LedgerSettings(true, null, data.resolve("ledger.db"), null, null, true,
-                86_400_000L, 10_000));
+        database = new LedgerDatabase(settings(data));
         database.migrate();
+        // a PostgreSQL database outlives one test: each begins with empty tables
+        try (Connection connection = database.connection(); Statement statement = connection.createStatement()) {
+            for (String table : List.of("ledger_attempt", "ledger_recipient", "ledger_message")) {
+                statement.executeUpdate("DELETE FROM " + table);
+            }
+        }
         write(new LedgerEvent.Accepted(ID, "<" + ID + "@example.com>", "http", "test", null, "a@example.com", 10, 1,
                 "s", List.of("x@example.com", "y@example.com")));
     }
