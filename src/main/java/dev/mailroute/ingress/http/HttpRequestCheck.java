@@ -23,7 +23,9 @@ import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpConstants
  * ingress alike.
  *
  * <p>Two kinds of key: submit keys ({@code mailroute.api.keys}) send mail and read back the messages
- * they sent; admin keys ({@code mailroute.admin.keys}) read every message and send none. Reading
+ * they sent; admin keys ({@code mailroute.admin.keys}) read every message and send none. Only an
+ * admin key operates the queue ({@code /api/v1/admin/}, checked before the body is read); a submit
+ * key there is a 403 ({@code urn:mailroute:problem:admin-only}). Reading
  * (every {@code GET} of {@code /api/}, but the OpenAPI document) always needs a key, even where
  * sending is open on loopback: the ledger shows who mailed whom. A key is compared by its SHA-256
  * against every key's, so that neither the answer's time nor its length says anything about a key.
