@@ -6,6 +6,7 @@ import dev.mailroute.delivery.TransportHealthCheck;
 import dev.mailroute.ledger.Ledger;
 import dev.mailroute.delivery.pickup.PickupFileWriter;
 import dev.mailroute.delivery.smtp.RelayCircuit;
+import dev.mailroute.queue.DeliverySwitch;
 import dev.mailroute.delivery.smtp.RelayCredentials;
 import dev.mailroute.delivery.smtp.SmtpMailSender;
 import dev.mailroute.delivery.smtp.oauth2.OAuth2Credentials;
@@ -25,14 +26,14 @@ final class DeliveryWiring {
     }
 
     static RelayCircuit wire(CamelContext context, MailrouteSettings settings, InFlightBytes inFlight, MailEvents events,
-                             Ledger ledger) throws Exception {
+                             Ledger ledger, DeliverySwitch deliverySwitch) throws Exception {
         Registry registry = context.getRegistry();
         registry.bind("pickupFileWriter", new PickupFileWriter(settings.pickup()));
         SmtpMailSender smtpMailSender = new SmtpMailSender(settings.smtp(), relayCredentials(settings),
                 settings.pool());
         context.addService(smtpMailSender, true, true);
         registry.bind("smtpMailSender", smtpMailSender);
-        RelayCircuit relayCircuit = new RelayCircuit(context, settings.circuit(), smtpMailSender);
+        RelayCircuit relayCircuit = new RelayCircuit(context, settings.circuit(), smtpMailSender, deliverySwitch);
         registry.bind("relayCircuit", relayCircuit);
         registry.bind("deliveryOutcomes", new DeliveryOutcomes(settings.transport(), settings.delivery().retry(),
                 new FailedFolder(settings.delivery().failedDir()), relayCircuit, settings.pickup().dir(), inFlight, events, ledger,

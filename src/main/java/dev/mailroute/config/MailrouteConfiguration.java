@@ -49,7 +49,9 @@ public final class MailrouteConfiguration implements CamelConfiguration {
         // one budget for the messages held in memory: requests being received and accepted, large deliveries
         InFlightBytes inFlight = new InFlightBytes(settings.accept().maxInFlight());
         IngressWiring.wire(context, settings, inFlight, events, ledger.database());
-        RelayCircuit circuit = DeliveryWiring.wire(context, settings, inFlight, events, ledger.ledger());
+        RelayCircuit circuit = DeliveryWiring.wire(context, settings, inFlight, events, ledger.ledger(),
+                queue.deliverySwitch());
+        AdminWiring.wire(context, queue, ledger, events, circuit);
         ObservabilityWiring.circuitGauge(context, circuit);
         ObservabilityWiring.inFlightGauges(context, inFlight);
         ObservabilityWiring.fileLockCounter(context);

@@ -7,6 +7,8 @@ import dev.mailroute.queue.BrokerHealthCheck;
 import dev.mailroute.queue.BrokerManagement;
 import dev.mailroute.queue.BrokerSettings;
 import dev.mailroute.queue.CachingDestinationResolver;
+import dev.mailroute.queue.DeliverySwitch;
+import dev.mailroute.queue.QueueOperations;
 import dev.mailroute.queue.EmbeddedBroker;
 import dev.mailroute.queue.KeyedDuplicateId;
 import jakarta.jms.JMSException;
@@ -47,8 +49,11 @@ final class QueueWiring {
      */
     private static final int CONSUMER_WINDOW_BYTES = 64 * 1024;
 
-    /** What the other stages need of the queue: the embedded broker, or null with an external one. */
-    record Queue(EmbeddedBroker embeddedBroker) {
+    /**
+     * What the other stages need of the queue: the embedded broker (null with an external one), the
+     * operator's operations on it, and the switch that pauses delivery.
+     */
+    record Queue(EmbeddedBroker embeddedBroker, QueueOperations operations, DeliverySwitch deliverySwitch) {
     }
 
     private QueueWiring() {
@@ -121,7 +126,9 @@ final class QueueWiring {
         registry.bind("batchTransaction", new SpringTransactionPolicy(new JmsTransactionManager(pooled)));
         registry.bind("brokerHealthCheck", new BrokerHealthCheck(connectionFactory,
                 settings.embedded() ? "embedded" : BrokerSettings.redacted(settings.url()), settings.embedded()));
-        return new Queue(broker);
+        // the operator's operations go over the broker's management, on a connection of their own
+        // (the factory's, not the pool's: a management call must not wait behind a route's send)
+        return new Queue(broker, new QueueOperations(connectionFactory), new DeliverySwitch(context));
     }
 
     /**

@@ -93,6 +93,18 @@ public final class Ledger {
                         o.replyCode(), bounded(o.enhancedStatus(), 16), bounded(o.text(), 500))).toList()));
     }
 
+    /**
+     * An operator's hold, release or delete of these messages (null: of every message): their
+     * recipients in one of {@code from} go to {@code to}, with {@code note} (who did it) as the reply.
+     */
+    public void operated(List<String> ids, List<String> from, String to, String note, long at) {
+        if (writer == null) {
+            return;
+        }
+        writer.offer(new LedgerEvent.Operated(ids == null ? null : List.copyOf(ids), List.copyOf(from), to,
+                bounded(note, 500), at));
+    }
+
     private static List<String> recipients(String line) {
         if (line == null || line.isBlank()) {
             return List.of();

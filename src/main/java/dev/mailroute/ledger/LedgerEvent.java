@@ -42,4 +42,22 @@ public sealed interface LedgerEvent {
      */
     record Outcome(String address, String state, int replyCode, String enhancedStatus, String text) {
     }
+
+    /**
+     * An operator moved messages on the queue (hold, release, delete): each recipient of these
+     * messages that is in one of {@code from} is now in {@code to}, with {@code note} (who did it) as
+     * its reply text. An attempt that ends later, with a higher number, still has the last word: a
+     * message being delivered while it was put on hold ends as its delivery does.
+     *
+     * @param ids the messages, or null for every message
+     * @param from the states the operation applies to
+     * @param to held, queued (released) or deleted
+     */
+    record Operated(List<String> ids, List<String> from, String to, String note, long at) implements LedgerEvent {
+
+        @Override
+        public String id() {
+            return ids == null || ids.isEmpty() ? "*" : ids.get(0);
+        }
+    }
 }

@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -43,9 +44,44 @@ final class LedgerStore {
     private LedgerStore() {
     }
 
-    /** How final a state is, in SQL: within one attempt, an end (delivered, bounced, ...) wins over deferred. */
+    /**
+     * How final a state is, in SQL: within one attempt, an end (delivered, bounced, ...) wins over
+     * deferred. An operator's held and deleted win over the queued or deferred of the attempt they
+     * followed (an attempt's report may reach the ledger after the operation), but not over an end:
+     * a message delivered while it was put on hold was delivered.
+     */
     private static String rank(String column) {
-        return "(CASE " + column + " WHEN 'queued' THEN 0 WHEN 'deferred' THEN 1 ELSE 2 END)";
+        return "(CASE " + column + " WHEN 'queued' THEN 0 WHEN 'deferred' THEN 1 WHEN 'held' THEN 2"
+               + " WHEN 'deleted' THEN 3 ELSE 4 END)";
+    }
+
+    /**
+     * An operator's operation on the recipients of some messages (or all) in some states. The
+     * attempt count stays: the next attempt's report, numbered higher, replaces it.
+     */
+    private static void operate(Connection connection, LedgerEvent.Operated operated) throws SQLException {
+        StringBuilder sql = new StringBuilder("UPDATE ledger_recipient SET state = ?, changed_at = ?,"
+                + " reply_code = NULL, reply_status = NULL, reply_text = ? WHERE state IN ("
+                + String.join(", ", Collections.nCopies(operated.from().size(), "?")) + ")");
+        if (operated.ids() != null) {
+            sql.append(" AND mail_id IN (").append(String.join(", ", Collections.nCopies(operated.ids().size(), "?")))
+                    .append(')');
+        }
+        try (PreparedStatement update = connection.prepareStatement(sql.toString())) {
+            int i = 1;
+            update.setString(i++, operated.to());
+            update.setLong(i++, operated.at());
+            setText(update, i++, operated.note());
+            for (String state : operated.from()) {
+                update.setString(i++, state);
+            }
+            if (operated.ids() != null) {
+                for (String id : operated.ids()) {
+                    update.setString(i++, id);
+                }
+            }
+            update.executeUpdate();
+        }
     }
 
     /** Writes the events and commits; on an error nothing of the batch is kept and the error is thrown. */
@@ -69,7 +105,7 @@ final class LedgerStore {
             }
             message.executeBatch();
             queued.executeBatch();
-            // attempts after every accepted row of the batch, in the order they happened
+            // attempts and operations after every accepted row of the batch, in the order they happened
             for (LedgerEvent event : events) {
                 if (event instanceof LedgerEvent.Attempt tried) {
                     for (LedgerEvent.Outcome outcome : tried.outcomes()) {
@@ -77,6 +113,13 @@ final class LedgerStore {
                         addState(state, tried, outcome);
                         anyAttempt = true;
                     }
+                } else if (event instanceof LedgerEvent.Operated operated) {
+                    if (anyAttempt) {
+                        attempt.executeBatch();
+                        state.executeBatch();
+                        anyAttempt = false;
+                    }
+                    operate(connection, operated);
                 }
             }
             if (anyAttempt) {

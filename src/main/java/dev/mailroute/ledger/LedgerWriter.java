@@ -89,7 +89,9 @@ public final class LedgerWriter extends ServiceSupport {
     /** Recipient entries an event holds: what its memory grows with. */
     private static long weight(LedgerEvent event) {
         int entries = event instanceof LedgerEvent.Accepted a ? a.recipients().size()
-                : ((LedgerEvent.Attempt) event).outcomes().size();
+                : event instanceof LedgerEvent.Attempt t ? t.outcomes().size()
+                // an operation's ids are short strings: about ten to a recipient entry's memory
+                : ((LedgerEvent.Operated) event).ids() == null ? 1 : ((LedgerEvent.Operated) event).ids().size() / 10;
         return Math.max(1, entries);
     }
 

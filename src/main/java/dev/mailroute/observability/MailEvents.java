@@ -131,6 +131,17 @@ public final class MailEvents extends ServiceSupport {
         EVENTS.warn("event=internal-field-dropped ingress={} count={} names=\"{}\"", ingress, count, shown);
     }
 
+    /**
+     * An operator's action on the queue (docs/queue.md): who (the admin key's name), what, on which
+     * messages, how many matched and how many the broker touched. Suspend and resume say 0 and 0.
+     */
+    public void queueOperation(String operator, String operation, String filter, long matched, long touched,
+                               boolean dryRun) {
+        count("mailroute.queue.operations", "operation", operation);
+        EVENTS.info("event=queue-operation operator={} operation={} filter=\"{}\" matched={} touched={} dryRun={}",
+                LogText.oneLine(operator, 64), operation, LogText.oneLine(filter, 500), matched, touched, dryRun);
+    }
+
     public void delivered(Exchange exchange) {
         delivered.incrementAndGet();
         Message in = exchange.getMessage();

@@ -66,6 +66,38 @@ public final class BrokerManagement implements AutoCloseable {
         return ((Number) attribute(ResourceNames.QUEUE + queue, "scheduledCount")).longValue();
     }
 
+    /** Messages matching the selector that are not scheduled: Artemis does not count those waiting for a retry. */
+    public long countMessages(String queue, String selector) throws JMSException {
+        return number(invoke(ResourceNames.QUEUE + queue, "countMessages", selector));
+    }
+
+    /**
+     * Moves the messages matching the selector (scheduled ones too, which stay scheduled) to another
+     * queue; a message being delivered at that moment is not moved.
+     */
+    public long moveMessages(String queue, String selector, String target) throws JMSException {
+        // rejectDuplicates false: a keyed message whose duplicate id the target's address has seen
+        // (it came from there) is moved all the same, never dropped
+        return number(invoke(ResourceNames.QUEUE + queue, "moveMessages", selector, target, false));
+    }
+
+    /** Removes the messages matching the selector, scheduled ones too; one being delivered is not removed. */
+    public long removeMessages(String queue, String selector) throws JMSException {
+        return number(invoke(ResourceNames.QUEUE + queue, "removeMessages", selector));
+    }
+
+    /** Offers the scheduled messages matching the selector now, instead of at their delivery time. */
+    public void deliverScheduledMessages(String queue, String selector) throws JMSException {
+        invoke(ResourceNames.QUEUE + queue, "deliverScheduledMessages", selector);
+    }
+
+    private static long number(Object answer) throws JMSException {
+        if (answer instanceof Number number) {
+            return number.longValue();
+        }
+        throw new JMSException("the broker answered '" + answer + "' where it should have said a number");
+    }
+
     /**
      * Each way the broker differs from what mailroute needs, as a sentence naming the queue, the
      * setting (as broker.xml spells it), what the broker has and what it should have. Empty when

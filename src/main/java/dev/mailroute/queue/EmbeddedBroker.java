@@ -50,8 +50,12 @@ public final class EmbeddedBroker extends ServiceSupport {
     /** In-VM server ids: each broker in this JVM (tests run several) its own, or they would reach each other's. */
     private static final AtomicInteger IN_VM_IDS = new AtomicInteger();
 
-    /** The queues mailroute uses; declared up front so they exist before the first message. */
-    public static final List<String> QUEUES = List.of("mail.outbound", "mail.submit", "mail.rejected", "mail.failed");
+    /**
+     * The queues mailroute uses; declared up front so they exist before the first message.
+     * mail.held keeps what an operator put on hold (docs/queue.md): nothing consumes it.
+     */
+    public static final List<String> QUEUES = List.of("mail.outbound", "mail.submit", "mail.rejected", "mail.failed",
+            "mail.held");
 
     /** mailroute's own account on its broker (in-VM). */
     public static final String INTERNAL_USER = "mailroute";

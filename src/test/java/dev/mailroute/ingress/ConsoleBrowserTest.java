@@ -232,13 +232,21 @@ class ConsoleBrowserTest {
     }
 
     @Test
-    void withoutAQueueApiTheOverviewStaysHidden() {
+    void theOverviewFollowsTheQueueWithoutAReload() {
         signIn(ADMIN_KEY);
-        // the status API answered (the search is shown); GET /api/v1/admin/queue is a 404 in this gateway
-        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("results")));
-        assertThat(Http.get(gateway.http("/api/v1/admin/queue"), "Authorization", "Bearer " + ADMIN_KEY).status())
-                .isEqualTo(404);
-        assertThat(browser.findElement(By.id("overview")).isDisplayed()).isFalse();
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("overview")));
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("overview-counts"), "running"));
+        String auth = "Bearer " + ADMIN_KEY;
+        assertThat(Http.post(gateway.http("/api/v1/admin/delivery/suspend"), "application/json", "{}", "Authorization", auth).status())
+                .isEqualTo(200);
+        try {
+            // the page polls: the suspension shows up on the page that is already open
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("overview-counts"), "suspended"));
+        } finally {
+            assertThat(Http.post(gateway.http("/api/v1/admin/delivery/resume"), "application/json", "{}", "Authorization", auth)
+                    .status()).isEqualTo(200);
+        }
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("overview-counts"), "running"));
     }
 
     private void signIn(String key) {

@@ -211,7 +211,7 @@ class MessageStatusTest {
                         "cursor");
         assertThat(answer.json().get("detail").asText())
                 .contains("limit: 501 is not from 1 to 500")
-                .contains("state: 'lost' is not one of bounced, deferred, delivered, expired, failed, queued")
+                .contains("state: 'lost' is not one of bounced, deferred, deleted, delivered, expired, failed, held, queued")
                 .contains("since: 'yesterday' is neither an ISO-8601 time")
                 .contains("sender: given 2 times; give it once")
                 .contains("to: unknown parameter");

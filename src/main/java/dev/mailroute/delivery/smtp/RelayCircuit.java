@@ -1,15 +1,13 @@
 package dev.mailroute.delivery.smtp;
 
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
+import dev.mailroute.queue.DeliverySwitch;
 import jakarta.mail.MessagingException;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Route;
 import org.apache.camel.support.RoutePolicySupport;
-import org.apache.camel.support.service.ServiceHelper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,7 +28,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The routes it pauses are those that name it as their route policy ({@code routePolicy:
  * "#relayCircuit"} in {@code routes/deliver.yaml}), whatever their id: an operator may rename or
- * copy the route file without the circuit losing track of it.
+ * copy the route file without the circuit losing track of it. It pauses them through the
+ * {@link DeliverySwitch}, which an operator's suspension also holds: a circuit that closes again does
+ * not resume what an operator suspended.
  */
 public final class RelayCircuit extends RoutePolicySupport {
 
@@ -40,9 +40,8 @@ public final class RelayCircuit extends RoutePolicySupport {
 
     private static final Logger LOG = LoggerFactory.getLogger(RelayCircuit.class);
 
-    private final CamelContext context;
     /** The routes that take messages off the queue for this relay: the ones paused while the circuit is open. */
-    private final List<Route> routes = new CopyOnWriteArrayList<>();
+    private final DeliverySwitch routes;
     private final boolean fallbackToPickup;
     private final int threshold;
     private final long probeIntervalMillis;
@@ -54,8 +53,8 @@ public final class RelayCircuit extends RoutePolicySupport {
     private int consecutiveFailures;
     private String reason;
 
-    public RelayCircuit(CamelContext context, CircuitSettings settings, SmtpMailSender relay) {
-        this.context = context;
+    public RelayCircuit(CamelContext context, CircuitSettings settings, SmtpMailSender relay, DeliverySwitch routes) {
+        this.routes = routes;
         this.fallbackToPickup = settings.fallbackToPickup();
         this.threshold = settings.failures();
         this.probeIntervalMillis = settings.probeIntervalMillis();
@@ -159,21 +158,8 @@ public final class RelayCircuit extends RoutePolicySupport {
         }
     }
 
-    /** Suspends or resumes taking messages off the queue; not from a delivering thread, which it would wait for. */
+    /** Suspends or resumes taking messages off the queue (the switch does it on a thread of its own). */
     private void onConsumer(boolean resume) {
-        context.getExecutorServiceManager().newThread("relay-circuit-switch", () -> {
-            for (Route route : routes) {
-                try {
-                    if (resume) {
-                        ServiceHelper.resumeService(route.getConsumer());
-                    } else {
-                        ServiceHelper.suspendService(route.getConsumer());
-                    }
-                } catch (Exception e) {
-                    LOG.error("could not {} route {}: {}", resume ? "resume" : "suspend", route.getRouteId(),
-                            e.getMessage(), e);
-                }
-            }
-        }).start();
+        routes.circuitPaused(!resume);
     }
 }

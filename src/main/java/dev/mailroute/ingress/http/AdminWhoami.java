@@ -12,9 +12,6 @@ import org.apache.camel.Exchange;
  */
 public final class AdminWhoami {
 
-    /** A known key that is not an admin key (the queue API's contract uses the same type). */
-    static final String TYPE_ADMIN_ONLY = "urn:mailroute:problem:admin-only";
-
     private final ObjectMapper mapper = new ObjectMapper();
 
     /** After {@link HttpRequestCheck#read}: 200 {@code {"name": "..."}} for an admin key, else 403. */
@@ -26,7 +23,7 @@ public final class AdminWhoami {
                     "this route answers without checking the key (httpRequestCheck read)");
         }
         if (!reader.admin()) {
-            throw new HttpProblemException(403, TYPE_ADMIN_ONLY, "Admin key needed", "the key '" + reader.keyName()
+            throw new HttpProblemException(403, HttpAnswers.TYPE_ADMIN_ONLY, "Admin key needed", "the key '" + reader.keyName()
                     + "' is a submit key (mailroute.api.keys); this needs one of mailroute.admin.keys");
         }
         ObjectNode body = mapper.createObjectNode().put("name", reader.keyName()).put("admin", true);

@@ -41,6 +41,8 @@ public final class HttpAnswers {
     static final String TYPE_NOT_FOUND = "urn:mailroute:problem:not-found";
     static final String TYPE_LEDGER_OFF = "urn:mailroute:problem:ledger-off";
     static final String TYPE_LEDGER_UNAVAILABLE = "urn:mailroute:problem:ledger-unavailable";
+    static final String TYPE_ADMIN_ONLY = "urn:mailroute:problem:admin-only";
+    static final String TYPE_TOO_MANY = "urn:mailroute:problem:too-many-matched";
 
     /** Where the status API shows a message: {@code Location} of a 202, {@code location} of a batch item. */
     static final String MESSAGES = "/api/v1/messages/";

@@ -23,12 +23,18 @@ import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpConstants
  * ingress alike.
  *
  * <p>Two kinds of key: submit keys ({@code mailroute.api.keys}) send mail and read back the messages
- * they sent; admin keys ({@code mailroute.admin.keys}) read every message and send none. Reading
+ * they sent; admin keys ({@code mailroute.admin.keys}) read every message and send none. Only an
+ * admin key operates the queue ({@code /api/v1/admin/}, checked before the body is read); a submit
+ * key there is a 403 ({@code urn:mailroute:problem:admin-only}). Reading
  * (every {@code GET} of {@code /api/}, but the OpenAPI document) always needs a key, even where
  * sending is open on loopback: the ledger shows who mailed whom. A key is compared by its SHA-256
  * against every key's, so that neither the answer's time nor its length says anything about a key.
  */
 public final class HttpRequestCheck {
+
+    /** Exchange property: the name of the admin key an operator's request ({@code /api/v1/admin/}) came with. */
+    public static final String OPERATOR = "mailroute.operator";
+    static final String ADMIN_PATH = "/api/v1/admin/";
 
     /** Exchange property: the {@link Reader} a GET of the ledger was authorized as. */
     public static final String READER = "mailroute.reader";
@@ -75,7 +81,8 @@ public final class HttpRequestCheck {
         if (!api && !(observe && observeRequiresKey)) {
             return null; // health answers probes without a key
         }
-        HttpProblemException unauthorized = api && isRead(method) ? reader(authorization).problem()
+        HttpProblemException unauthorized = path.startsWith(ADMIN_PATH) ? operator(authorization).problem()
+                : api && isRead(method) ? reader(authorization).problem()
                 : api ? submitter(authorization).problem() : observer(authorization).problem();
         if (unauthorized != null) {
             return unauthorized;
@@ -142,6 +149,24 @@ public final class HttpRequestCheck {
             throw authorized.problem();
         }
         exchange.setProperty(READER, new Reader(authorized.key().name(), authorized.key().admin()));
+    }
+
+    /** {@code /api/v1/admin/...}: an admin key only ({@link #OPERATOR} is its name), or the refusal. */
+    public void admin(Exchange exchange) throws HttpProblemException {
+        Authorized authorized = operator(authorization(exchange));
+        if (authorized.problem() != null) {
+            throw authorized.problem();
+        }
+        exchange.setProperty(OPERATOR, authorized.key().name());
+    }
+
+    /** An admin request with a JSON body: the admin key, then the Content-Type. */
+    public void adminJson(Exchange exchange) throws HttpProblemException {
+        admin(exchange);
+        String mediaType = mediaType(exchange.getMessage());
+        if (!mediaType.equals("application/json")) {
+            throw unsupported(mediaType, "application/json (an operation: {\"id\"}, {\"filter\"} or {\"all\":\"ALL\"})");
+        }
     }
 
     /** A route that takes only JSON: the key, then the Content-Type ({@code what} names what to send). */
@@ -216,6 +241,21 @@ public final class HttpRequestCheck {
                     + " read their own"));
         }
         return match(authorization, "mailroute.api.keys or mailroute.admin.keys");
+    }
+
+    /** The queue's operations: an admin key; a submit key is known but may not (403). */
+    private Authorized operator(String authorization) {
+        if (keys.stream().noneMatch(Key::admin)) {
+            return new Authorized(null, unauthorized("operating the queue needs an admin key, and none is set: set"
+                                                     + " mailroute.admin.keys (name:key)"));
+        }
+        Authorized found = match(authorization, "mailroute.admin.keys");
+        if (found.key() != null && !found.key().admin()) {
+            return new Authorized(null, new HttpProblemException(403, HttpAnswers.TYPE_ADMIN_ONLY, "Admin key needed",
+                    "the key '" + found.key().name() + "' is one of mailroute.api.keys, which send mail;"
+                    + " operating the queue needs one of mailroute.admin.keys"));
+        }
+        return found;
     }
 
     /** Metrics and the OpenAPI document: any key, when submit keys are set. */

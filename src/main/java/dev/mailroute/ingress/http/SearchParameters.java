@@ -34,7 +34,8 @@ import org.apache.camel.util.TimeUtils;
 public record SearchParameters(MessageFilter filter, int limit, LedgerQueries.Position after) {
 
     static final int DEFAULT_LIMIT = 50;
-    static final Set<String> STATES = Set.of("queued", "deferred", "delivered", "bounced", "failed", "expired");
+    static final Set<String> STATES = Set.of("queued", "deferred", "held", "delivered", "bounced", "failed", "expired",
+            "deleted");
     static final Set<String> INGRESSES = Set.of("smtp", "http", "jms", "file", "merge");
     private static final Set<String> NAMES = Set.of("recipient", "sender", "messageId", "state", "ingress", "since",
             "until", "limit", "cursor");

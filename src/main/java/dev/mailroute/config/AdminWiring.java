@@ -1,0 +1,27 @@
+package dev.mailroute.config;
+
+import dev.mailroute.delivery.smtp.RelayCircuit;
+import dev.mailroute.ingress.http.MessageStatus;
+import dev.mailroute.ingress.http.QueueAdmin;
+import dev.mailroute.ledger.LedgerSelection;
+import dev.mailroute.observability.MailEvents;
+
+import org.apache.camel.CamelContext;
+
+/**
+ * The operator's API over the queue ({@code queueAdmin}, routes/admin-*.yaml, docs/queue.md): wired
+ * after delivery, whose relay circuit it reports and whose routes its suspend pauses.
+ */
+final class AdminWiring {
+
+    private AdminWiring() {
+    }
+
+    static void wire(CamelContext context, QueueWiring.Queue queue, LedgerWiring.Wired ledger, MailEvents events,
+                     RelayCircuit circuit) {
+        MessageStatus status = context.getRegistry().lookupByNameAndType("messageStatus", MessageStatus.class);
+        context.getRegistry().bind("queueAdmin", new QueueAdmin(queue.operations(), queue.deliverySwitch(),
+                ledger.database() == null ? null : new LedgerSelection(ledger.database()), ledger.ledger(), events,
+                () -> circuit.state().name(), status, System::currentTimeMillis));
+    }
+}

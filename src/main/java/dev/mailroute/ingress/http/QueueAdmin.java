@@ -1,0 +1,286 @@
+package dev.mailroute.ingress.http;
+
+import java.io.IOException;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mailroute.accept.BoundedBody;
+import dev.mailroute.accept.Problem;
+import dev.mailroute.accept.RejectedMessageException;
+import dev.mailroute.ledger.Ledger;
+import dev.mailroute.ledger.LedgerSelection;
+import dev.mailroute.observability.LogText;
+import dev.mailroute.observability.MailEvents;
+import dev.mailroute.queue.DeliverySwitch;
+import dev.mailroute.queue.MessageSelectors;
+import dev.mailroute.queue.QueueOperations;
+import dev.mailroute.settings.UrlCredentials;
+import jakarta.jms.JMSException;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The operator's API over the queue ({@code /api/v1/admin/}, docs/queue.md): what waits where,
+ * hold / release / retry / delete by id, by a filter over the ledger's search fields or ALL, and
+ * suspending or resuming delivery. A filter is resolved to ids through the ledger, and the broker is
+ * asked for exactly those ids; {@code matched} says how many the selection found, {@code touched}
+ * how many the broker moved, removed or offered. Each operation is one audit line
+ * ({@code event=queue-operation}) and, for hold, release and delete, a state change in the ledger
+ * naming the admin key.
+ */
+public final class QueueAdmin {
+
+    private static final Logger LOG = LoggerFactory.getLogger(QueueAdmin.class);
+    /** Messages one filter may select; more is refused (narrow the filter, or say ALL). */
+    static final int MAX_MATCHED = 100_000;
+    private static final long SWITCH_WAIT_MILLIS = 30_000;
+    private static final Set<String> LISTED_STATES = Set.of("queued", "deferred", "held", "failed");
+
+    private final QueueOperations queue;
+    private final DeliverySwitch deliverySwitch;
+    private final LedgerSelection selection;
+    private final Ledger ledger;
+    private final MailEvents events;
+    private final Supplier<String> circuit;
+    private final MessageStatus status;
+    private final LongSupplier clock;
+    private final ObjectMapper mapper = new ObjectMapper();
+
+    /** One operation: which queue states it applies to, and what it makes of them in the ledger (null: nothing). */
+    private enum Operation {
+        HOLD(List.of("queued", "deferred"), "held"),
+        RELEASE(List.of("held"), "queued"),
+        RETRY(List.of("deferred"), null),
+        DELETE(List.of("queued", "deferred", "held"), "deleted");
+
+        final List<String> from;
+        final String to;
+
+        Operation(List<String> from, String to) {
+            this.from = from;
+            this.to = to;
+        }
+
+        String word() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /**
+     * @param selection the ledger's selection, or null when the ledger is off (then only id and ALL)
+     * @param circuit the relay circuit's state (CLOSED, OPEN, HALF_OPEN)
+     * @param status the search, for the queue's listing
+     */
+    public QueueAdmin(QueueOperations queue, DeliverySwitch deliverySwitch, LedgerSelection selection, Ledger ledger,
+                      MailEvents events, Supplier<String> circuit, MessageStatus status, LongSupplier clock) {
+        this.queue = queue;
+        this.deliverySwitch = deliverySwitch;
+        this.selection = selection;
+        this.ledger = ledger;
+        this.events = events;
+        this.circuit = circuit;
+        this.status = status;
+        this.clock = clock;
+    }
+
+    /** GET /api/v1/admin/queue */
+    public void summary(Exchange exchange) throws HttpProblemException {
+        QueueOperations.Depths depths;
+        try {
+            depths = queue.depths();
+        } catch (JMSException | RuntimeException e) {
+            throw brokerUnavailable(e);
+        }
+        ObjectNode body = mapper.createObjectNode();
+        ObjectNode queues = body.putObject("queues");
+        queues.put("outbound", depths.outbound());
+        queues.put("deferred", depths.deferred());
+        queues.put("held", depths.held());
+        queues.put("failed", depths.failed());
+        Long oldest = null;
+        if (selection != null) {
+            try {
+                oldest = selection.oldestWaiting();
+            } catch (SQLException | RuntimeException e) {
+                LOG.warn("queue summary: cannot read the ledger: {}", reason(e));
+            }
+        }
+        if (oldest == null) {
+            body.putNull("oldestAcceptedAt");
+        } else {
+            body.put("oldestAcceptedAt", Instant.ofEpochMilli(oldest).toString());
+        }
+        body.put("delivery", deliverySwitch.operatorSuspended() ? "suspended" : "running");
+        body.put("circuit", circuit.get());
+        HttpAnswers.answer(exchange.getMessage(), 200, "application/json", body);
+    }
+
+    /** GET /api/v1/admin/queue/messages?state=queued|deferred|held|failed&...: the ledger's search. */
+    public void messages(Exchange exchange) throws HttpProblemException {
+        String query = exchange.getMessage().getHeader(Exchange.HTTP_QUERY, String.class);
+        SearchParameters parameters = SearchParameters.read(query, null, clock);
+        String state = parameters.filter().state();
+        if (state != null && !LISTED_STATES.contains(state)) {
+            throw OperationRequest.invalid(List.of(new Problem("state", "'" + state + "' is not a state of the"
+                    + " queue; one of deferred, failed, held, queued (GET /api/v1/messages shows the others)")));
+        }
+        exchange.setProperty(HttpRequestCheck.READER, new HttpRequestCheck.Reader(
+                exchange.getProperty(HttpRequestCheck.OPERATOR, String.class), true));
+        status.search(exchange);
+    }
+
+    /** POST /api/v1/admin/queue/{operation} */
+    public void operate(Exchange exchange) throws HttpProblemException, IOException, RejectedMessageException {
+        Message in = exchange.getMessage();
+        String operator = exchange.getProperty(HttpRequestCheck.OPERATOR, String.class);
+        Operation operation = operation(lastSegment(in, "/api/v1/admin/queue/"));
+        byte[] body = BoundedBody.read(in, OperationRequest.MAX_BODY, "the operation",
+                "is empty; send {\"id\": ..}, {\"filter\": {..}} or {\"all\": \"ALL\"}");
+        OperationRequest request = OperationRequest.read(body, mapper, clock);
+
+        List<String> ids = null; // null: every message (ALL)
+        long matched;
+        try {
+            if (request.all()) {
+                matched = switch (operation) {
+                    case HOLD -> queue.count(QueueOperations.OUTBOUND);
+                    case RELEASE -> queue.count(QueueOperations.HELD);
+                    case RETRY -> queue.deferred();
+                    case DELETE -> queue.count(QueueOperations.OUTBOUND) + queue.count(QueueOperations.HELD);
+                };
+            } else if (request.id() != null) {
+                ids = List.of(request.id());
+                matched = selection == null ? 0 : select(request, operation).size();
+            } else {
+                if (selection == null) {
+                    throw new HttpProblemException(409, HttpAnswers.TYPE_LEDGER_OFF, "Ledger off",
+                            "filter: a filter is resolved through the ledger, and the ledger is off"
+                            + " (mailroute.ledger.enabled=false); give an id, or all: \"ALL\"");
+                }
+                ids = select(request, operation);
+                if (ids.size() > MAX_MATCHED) {
+                    throw new HttpProblemException(400, HttpAnswers.TYPE_TOO_MANY, "Too many messages",
+                            "filter: matches more than " + MAX_MATCHED + " messages; narrow it (since, until), or"
+                            + " give all: \"ALL\"", List.of(new Problem("filter", "matches more than " + MAX_MATCHED
+                                                                                  + " messages")));
+                }
+                matched = ids.size();
+            }
+        } catch (SQLException e) {
+            throw ledgerUnavailable(e);
+        } catch (JMSException | RuntimeException e) {
+            throw brokerUnavailable(e);
+        }
+
+        long touched = 0;
+        if (!request.dryRun()) {
+            List<String> selectors = ids == null ? List.of(MessageSelectors.ALL) : MessageSelectors.byIds(ids);
+            try {
+                touched = switch (operation) {
+                    case HOLD -> queue.hold(selectors);
+                    case RELEASE -> queue.release(selectors);
+                    case RETRY -> queue.retry(selectors);
+                    case DELETE -> queue.delete(selectors);
+                };
+            } catch (JMSException | RuntimeException e) {
+                throw brokerUnavailable(e);
+            }
+            if (request.id() != null) {
+                // the ledger may not know of it yet (or be off): the broker's answer counts
+                matched = Math.max(matched, touched);
+            }
+            record(operation, ids, operator);
+        }
+        events.queueOperation(operator, operation.word(), request.shown(), matched, touched, request.dryRun());
+        ObjectNode answer = mapper.createObjectNode();
+        answer.put("operation", operation.word());
+        answer.put("matched", matched);
+        answer.put("touched", touched);
+        answer.put("dryRun", request.dryRun());
+        HttpAnswers.answer(in, 200, "application/json", answer);
+    }
+
+    /** POST /api/v1/admin/delivery/{action}: suspend or resume */
+    public void delivery(Exchange exchange) throws HttpProblemException {
+        Message in = exchange.getMessage();
+        String action = lastSegment(in, "/api/v1/admin/delivery/");
+        boolean suspend;
+        if ("suspend".equals(action)) {
+            suspend = true;
+        } else if ("resume".equals(action)) {
+            suspend = false;
+        } else {
+            throw new HttpProblemException(404, HttpAnswers.TYPE_NOT_FOUND, "Not found", "action: '"
+                    + SearchParameters.shown(String.valueOf(action), 32) + "' is neither suspend nor resume");
+        }
+        deliverySwitch.operatorSuspended(suspend, SWITCH_WAIT_MILLIS);
+        events.queueOperation(exchange.getProperty(HttpRequestCheck.OPERATOR, String.class), action, "", 0, 0, false);
+        ObjectNode answer = mapper.createObjectNode();
+        answer.put("delivery", suspend ? "suspended" : "running");
+        HttpAnswers.answer(in, 200, "application/json", answer);
+    }
+
+    private List<String> select(OperationRequest request, Operation operation) throws SQLException {
+        return selection.ids(request.id(), request.filter(), operation.from, MAX_MATCHED);
+    }
+
+    /** The ledger's state of what was operated on, with the admin key's name, in chunks the database takes. */
+    private void record(Operation operation, List<String> ids, String operator) {
+        if (operation.to == null) {
+            return;
+        }
+        String note = (operation == Operation.RELEASE ? "released" : operation.to) + " by " + operator;
+        long now = clock.getAsLong();
+        if (ids == null) {
+            ledger.operated(null, operation.from, operation.to, note, now);
+            return;
+        }
+        for (int from = 0; from < ids.size(); from += MessageSelectors.CHUNK) {
+            ledger.operated(ids.subList(from, Math.min(ids.size(), from + MessageSelectors.CHUNK)), operation.from,
+                    operation.to, note, now);
+        }
+    }
+
+    private static Operation operation(String word) throws HttpProblemException {
+        if (word != null) {
+            for (Operation operation : Operation.values()) {
+                if (operation.word().equals(word)) {
+                    return operation;
+                }
+            }
+        }
+        throw new HttpProblemException(404, HttpAnswers.TYPE_NOT_FOUND, "Not found", "operation: '"
+                + SearchParameters.shown(String.valueOf(word), 32) + "' is not one of hold, release, retry, delete"
+                + ("requeue".equals(word) ? " (requeue is not available in this version)" : ""));
+    }
+
+    /** The path's word after the prefix, as Camel saw the path (no request header can stand in for it). */
+    private static String lastSegment(Message in, String prefix) {
+        String path = in.getHeader(Exchange.HTTP_PATH, "", String.class);
+        return path.startsWith(prefix) ? path.substring(prefix.length()) : "";
+    }
+
+    private static String reason(Exception e) {
+        return LogText.oneLine(UrlCredentials.mask(String.valueOf(e.getMessage())), 300);
+    }
+
+    private static HttpProblemException brokerUnavailable(Exception e) {
+        LOG.error("queue operation: the broker did not do it: {}", reason(e), e instanceof JMSException ? null : e);
+        return new HttpProblemException(503, HttpAnswers.TYPE_UNAVAILABLE, "Queue unavailable",
+                "the broker's management did not answer as asked (the gateway log says why); ask again later");
+    }
+
+    private static HttpProblemException ledgerUnavailable(Exception e) {
+        LOG.error("queue operation: cannot read the ledger: {}", reason(e));
+        return new HttpProblemException(503, HttpAnswers.TYPE_LEDGER_UNAVAILABLE, "Ledger unavailable",
+                "the ledger cannot be read just now to resolve the filter (the gateway log says why); ask again later");
+    }
+}
