@@ -123,10 +123,14 @@ public class Bench {
         }
     }
 
-    /** Batches of that many messages, posted by that many clients at once (as smtp-source's sessions). */
+    /**
+     * Batches of that many messages, posted by that many clients at once (as smtp-source's sessions);
+     * from bench@example.com, or the sender in BENCH_FROM (the queue section's runaway application).
+     */
     static void http(int port, int count, int size, int batch, int clients) throws Exception {
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        String item = "{\"from\":\"bench@example.com\",\"to\":\"sink@example.com\",\"subject\":\"benchmark\",\"text\":"
+        String from = System.getenv().getOrDefault("BENCH_FROM", "bench@example.com");
+        String item = "{\"from\":" + quote(from) + ",\"to\":\"sink@example.com\",\"subject\":\"benchmark\",\"text\":"
                       + quote(body(size)) + "}";
         AtomicInteger next = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(clients);

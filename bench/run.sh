@@ -89,27 +89,6 @@ await_sink() {
   now_ms
 }
 
-# --- references: smtp-source and plain Jakarta Mail ----------------------------------------------
-# msg/s from smtp-source's first command to its last message counted at the sink, sent straight to
-# the sink or to a relay in front of it
-smtp_source() { # sessions size count [port, default the sink's]
-  local before t0 t1
-  before=$(sink_count); t0=$(now_ms)
-  smtp-source -d -s "$1" -l "$2" -m "$3" -f bench@example.com -t sink@example.com "127.0.0.1:${4:-$SINK_PORT}"
-  t1=$(await_sink $(( before + $3 )))
-  rate "$3" $(( t1 - t0 ))
-}
-log "smtp-source, 4 KB"
-SRC1_4K=$(smtp_source 1 4096 "$N4") || exit 1
-SRC4_4K=$(smtp_source 4 4096 "$N4") || exit 1
-log "smtp-source, 100 KB"
-SRC4_100K=$(smtp_source 4 102400 "$N100") || exit 1
-
-log "plain Jakarta Mail"
-JM_CONNECT_4K=$(bench jakarta "$SINK_PORT" "$THREADS" "$N4" 4096 connect "$WARMUP") || exit 1
-JM_REUSE_4K=$(bench jakarta "$SINK_PORT" "$THREADS" "$N4" 4096 reuse "$WARMUP") || exit 1
-JM_REUSE_100K=$(bench jakarta "$SINK_PORT" "$THREADS" "$N100" 102400 reuse "$WARMUP") || exit 1
-
 # --- mailroute over SMTP --------------------------------------------------------------------------
 start_mailroute() { # name transport -> sets MR_PID, MR_HTTP, MR_SMTPD, MR_DATA, READY_MS
   MR_DATA="$WORK/$1"; MR_HTTP=$(free_port); MR_SMTPD=$(free_port)
@@ -154,6 +133,105 @@ mailroute_inbox() { # count size
   t1=$(await_sink $(( before + $1 )))
   rate "$1" $(( t1 - t0 ))
 }
+
+# --- the operator's queue at 100,000 messages: how long `queue ls` takes ---------------------------
+# Delivery suspended, QUEUED messages accepted over HTTP, then each question asked REPEAT times: the
+# admin API alone (curl) and the whole `bin/mailroute queue ls` (a JVM of its own started each time).
+# Run alone with `bench/run.sh queue`; part of every full run.
+QUEUED=${QUEUED:-100000}
+REPEAT=5
+RUNAWAY=$(( QUEUED / 10 ))
+ADMIN_KEY=bench-admin-key-0123456789
+median_ms() { python3 -c "import sys,statistics; print(round(statistics.median(map(float,sys.argv[1:]))))" "$@"; }
+api_ms() { # path: the median time to the last byte of REPEAT answers, in ms
+  local times=()
+  for _ in $(seq "$REPEAT"); do
+    times+=("$(curl -sf -o /dev/null -w '%{time_total}' -H "Authorization: Bearer $ADMIN_KEY" \
+      "http://127.0.0.1:$MR_HTTP$1" | python3 -c 'import sys; print(float(sys.stdin.read())*1000)')")
+  done
+  median_ms "${times[@]}"
+}
+cli_ms() { # queue arguments: the median wall time of REPEAT whole commands, in ms
+  local times=() t0
+  for _ in $(seq "$REPEAT"); do
+    t0=$(now_ms)
+    MAILROUTE_ADMIN_KEY=$ADMIN_KEY bin/mailroute queue "$@" --url "http://127.0.0.1:$MR_HTTP" >/dev/null
+    times+=($(( $(now_ms) - t0 )))
+  done
+  median_ms "${times[@]}"
+}
+queue_section() {
+  log "mailroute, $QUEUED messages queued with delivery suspended"
+  MAILROUTE_ADMIN_KEYS="bench:$ADMIN_KEY" start_mailroute queue smtp
+  curl -sf -o /dev/null -X POST -H "Authorization: Bearer $ADMIN_KEY" -H 'Content-Type: application/json' \
+    -d '{}' "http://127.0.0.1:$MR_HTTP/api/v1/admin/delivery/suspend"
+  local t0; t0=$(now_ms)
+  bench http "$MR_HTTP" $(( QUEUED - RUNAWAY )) 4096 500 "$THREADS" >/dev/null
+  # the last ones from a runaway application: found among the rest by sender, then deleted
+  BENCH_FROM=runaway@example.com bench http "$MR_HTTP" "$RUNAWAY" 4096 500 "$THREADS" >/dev/null
+  QUEUE_FILL_MS=$(( $(now_ms) - t0 ))
+  local deadline=$(( $(date +%s) + 600 ))
+  # every message in the ledger (its writer batches behind the queue)
+  until [ "$(sqlite3 "$MR_DATA/ledger.db" 'select count(*) from ledger_recipient' 2>/dev/null || echo 0)" -ge "$QUEUED" ]; do
+    [ "$(date +%s)" -lt "$deadline" ] || { log "the ledger did not reach $QUEUED rows"; exit 1; }
+    sleep 0.5
+  done
+  QUEUE_DEPTH=$(curl -sf -H "Authorization: Bearer $ADMIN_KEY" "http://127.0.0.1:$MR_HTTP/api/v1/admin/queue" \
+    | python3 -c 'import json,sys; print(json.load(sys.stdin)["queues"]["outbound"])')
+  LS_API_MS=$(api_ms '/api/v1/admin/queue/messages?state=queued&limit=50')
+  LS_SENDER_API_MS=$(api_ms '/api/v1/admin/queue/messages?sender=runaway%40example.com&limit=50')
+  SUMMARY_API_MS=$(api_ms '/api/v1/admin/queue')
+  LS_CLI_MS=$(cli_ms ls --state queued)
+  LS_SENDER_CLI_MS=$(cli_ms ls --from runaway@example.com)
+  SUMMARY_CLI_MS=$(cli_ms summary)
+  HOLD_DRY_CLI_MS=$(cli_ms hold --from runaway@example.com --dry-run)
+  local t1; t1=$(now_ms)
+  DELETED=$(MAILROUTE_ADMIN_KEY=$ADMIN_KEY bin/mailroute queue delete --from runaway@example.com --json \
+    --url "http://127.0.0.1:$MR_HTTP" | python3 -c 'import json,sys; print(json.load(sys.stdin)["touched"])')
+  DELETE_CLI_MS=$(( $(now_ms) - t1 ))
+  QUEUE_LEFT=$(curl -sf -H "Authorization: Bearer $ADMIN_KEY" "http://127.0.0.1:$MR_HTTP/api/v1/admin/queue" \
+    | python3 -c 'import json,sys; print(json.load(sys.stdin)["queues"]["outbound"])')
+  stop_mailroute
+}
+queue_table() {
+  cat <<TABLE
+
+| operator's queue, $QUEUE_DEPTH messages queued ($(date -u +%Y-%m-%dT%H:%MZ), median of $REPEAT) | admin API | whole \`mailroute queue\` command | goal |
+|---|---:|---:|---|
+| \`queue ls --state queued\` (first 50) | $LS_API_MS ms | $LS_CLI_MS ms | < 1000 ms: $(atmost "$LS_CLI_MS" 999) |
+| \`queue ls --from runaway@example.com\` ($RUNAWAY of them, first 50) | $LS_SENDER_API_MS ms | $LS_SENDER_CLI_MS ms | < 1000 ms: $(atmost "$LS_SENDER_CLI_MS" 999) |
+| \`queue summary\` | $SUMMARY_API_MS ms | $SUMMARY_CLI_MS ms | |
+| \`queue hold --from runaway@example.com --dry-run\` | | $HOLD_DRY_CLI_MS ms | |
+| \`queue delete --from runaway@example.com\`: $DELETED deleted, $QUEUE_LEFT left queued | | $DELETE_CLI_MS ms | |
+| filling the queue over HTTP (4 KB, batches of 500) | $QUEUE_FILL_MS ms | | |
+TABLE
+}
+if [ "${1:-}" = queue ]; then
+  queue_section
+  queue_table
+  exit 0
+fi
+
+# --- references: smtp-source and plain Jakarta Mail ----------------------------------------------
+# msg/s from smtp-source's first command to its last message counted at the sink, sent straight to
+# the sink or to a relay in front of it
+smtp_source() { # sessions size count [port, default the sink's]
+  local before t0 t1
+  before=$(sink_count); t0=$(now_ms)
+  smtp-source -d -s "$1" -l "$2" -m "$3" -f bench@example.com -t sink@example.com "127.0.0.1:${4:-$SINK_PORT}"
+  t1=$(await_sink $(( before + $3 )))
+  rate "$3" $(( t1 - t0 ))
+}
+log "smtp-source, 4 KB"
+SRC1_4K=$(smtp_source 1 4096 "$N4") || exit 1
+SRC4_4K=$(smtp_source 4 4096 "$N4") || exit 1
+log "smtp-source, 100 KB"
+SRC4_100K=$(smtp_source 4 102400 "$N100") || exit 1
+
+log "plain Jakarta Mail"
+JM_CONNECT_4K=$(bench jakarta "$SINK_PORT" "$THREADS" "$N4" 4096 connect "$WARMUP") || exit 1
+JM_REUSE_4K=$(bench jakarta "$SINK_PORT" "$THREADS" "$N4" 4096 reuse "$WARMUP") || exit 1
+JM_REUSE_100K=$(bench jakarta "$SINK_PORT" "$THREADS" "$N100" 102400 reuse "$WARMUP") || exit 1
 
 log "mailroute, SMTP transport"
 start_mailroute smtp smtp
@@ -290,3 +368,6 @@ The Postfix relay: a private instance (bench/postfix-relay.sh, in_flow_delay=0),
 | peak RSS, whole benchmark | $(( RSS_SMTP > PEAK_RSS_MB ? RSS_SMTP : PEAK_RSS_MB )) MB | <= 512 MB | $(atmost $(( RSS_SMTP > PEAK_RSS_MB ? RSS_SMTP : PEAK_RSS_MB )) 512) |
 | pickup vs bare write/fsync/rename | $(ratio "$MR_PICKUP_4K" "$BARE_4K") | 0.5x | $(verdict "$MR_PICKUP_4K" "$BARE_4K" 0.5) |
 TABLE
+# last: its stop would otherwise stand for the pickup run in the peak RSS above
+queue_section
+queue_table
