@@ -1,6 +1,9 @@
 package dev.mailroute.queue;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -9,6 +12,7 @@ import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mailroute.diagnostics.QueueCommand;
 import dev.mailroute.support.GatewayConfig;
 import dev.mailroute.support.Http;
 import dev.mailroute.support.Http.Answer;
@@ -38,6 +42,7 @@ class RequeueTest {
     private static ScriptedSmtpServer relay;
     private static TestGateway gateway;
     private static LedgerRows ledger;
+    private static GatewayConfig config;
 
     @BeforeAll
     static void start() throws Exception {
@@ -45,7 +50,7 @@ class RequeueTest {
         relay = ScriptedSmtpServer.start();
         // a deferral waits an hour (only an operator's retry makes it go sooner); a message expires 3 s
         // after its first attempt
-        GatewayConfig config = TestGateway.on(data).smtp(relay.port())
+        config = TestGateway.on(data).smtp(relay.port())
                 .with("mailroute.retry.initialDelay", "1h")
                 .with("mailroute.retry.maxDelay", "1h")
                 .with("mailroute.retry.maxAge", "3s")
@@ -72,6 +77,14 @@ class RequeueTest {
         assertThat(relay.deliveriesTo("delivered@example.com")).isEqualTo(1);
         relay.replyTo("bounced@example.com", null);
         double before = Math.max(0, gateway.metric(OPERATIONS));
+
+        // the command line's verb, against this gateway's answer
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int exit = QueueCommand.run(new String[]{"requeue", "--id", id, "--dry-run"},
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(new ByteArrayOutputStream()),
+                config.properties(), name -> null);
+        assertThat(exit).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("requeue (dry run): 1 matched, none requeued\n");
 
         JsonNode dry = operate("{\"filter\":{\"sender\":\"requeue-test@example.com\"},\"dryRun\":true}");
         assertThat(dry.get("matched").asLong()).isEqualTo(1);
@@ -102,8 +115,8 @@ class RequeueTest {
         assertThat(after.get(0).recipients()).containsExactly("bounced@example.com");
         assertThat(relay.deliveriesTo("delivered@example.com")).as("never sent again").isEqualTo(1);
         assertThat(ledger.attempts(id)).anySatisfy(row -> assertThat(row.get("outcome")).isEqualTo("bounced"));
-        // the dry run counts as an operation too, as it does for the others
-        assertThat(gateway.metric(OPERATIONS) - before).isEqualTo(2.0);
+        // the two dry runs (command line and API) count as operations too, as they do for the others
+        assertThat(gateway.metric(OPERATIONS) - before).isEqualTo(3.0);
     }
 
     @Test
