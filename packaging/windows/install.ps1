@@ -13,8 +13,9 @@
       1. Checks Java 17 or later, the WinSW executable, and that nothing else listens on the
          SMTP port - in particular the IIS SMTP service (SMTPSVC), which must be stopped and
          disabled before mailroute can serve port 25.
-      2. Creates the install folder with config\, routes\, logs\ and data\ (inbox, pickup,
-         rejected, failed, broker, spool, tmp) and copies mailroute's files into it. An existing
+      2. Creates the install folder with bin\, config\, routes\, logs\ and data\ (inbox, pickup,
+         rejected, failed, broker, spool, tmp) and copies mailroute's files into it (the jar, the
+         archive, bin\ with the launcher mailroute.cmd, the routes, the configuration). An existing
          config\application.properties is kept; the new default is written beside it as
          application.properties.dist.
       3. Installs the service (WinSW renamed mailroute.exe, next to mailroute.xml), then sets its
@@ -244,7 +245,7 @@ if ($SmtpPort -eq 0) {
 Assert-PortFree -Port $SmtpPort
 
 # --- 2. folders and files ---------------------------------------------------------------------
-$folders = @('config', 'routes', 'logs', 'data', 'data\inbox', 'data\pickup', 'data\rejected', 'data\failed',
+$folders = @('bin', 'config', 'routes', 'logs', 'data', 'data\inbox', 'data\pickup', 'data\rejected', 'data\failed',
              'data\broker', 'data\spool', 'data\tmp')
 foreach ($folder in $folders) {
     New-Item -ItemType Directory -Force -Path (Join-Path $InstallDir $folder) | Out-Null
@@ -254,6 +255,8 @@ if (Test-Path -LiteralPath $jsa) {
     # made by another Java than $javaExe, the archive is ignored with a warning: a slower start only
     Copy-Item -LiteralPath $jsa -Destination (Join-Path $InstallDir 'mailroute.jsa') -Force
 }
+# The launcher belongs to this jar too (bin\mailroute.cmd runs the jar and the tools from the folder above bin\)
+Copy-Item -Path (Join-Path $SourceDir 'bin\*') -Destination (Join-Path $InstallDir 'bin') -Force
 # The routes belong to this jar: replace them, keeping the previous ones (they may have been edited).
 $routes = Join-Path $InstallDir 'routes'
 $oldRoutes = @(Get-ChildItem -LiteralPath $routes -Filter '*.yaml')

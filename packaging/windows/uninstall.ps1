@@ -10,7 +10,7 @@
     2. Removes the service - and with its registry key the secrets set by set-secret.ps1.
     3. Removes the firewall rule install.ps1 created.
     4. Removes mailroute's program files (mailroute.exe, mailroute.xml, mailroute.jar,
-       mailroute.jsa). data\ (the queue's journal, failed\, rejected\, the inbox), config\,
+       mailroute.jsa, and bin\ with the launcher). data\ (the queue's journal, failed\, rejected\, the inbox), config\,
        routes\ and logs\ stay, so that a reinstall goes on with the queued mail: the virtual
        account NT SERVICE\mailroute has the same SID again, and its permissions still apply.
 
@@ -80,6 +80,10 @@ if ($RemoveData) {
         if (Test-Path -LiteralPath $path) {
             Remove-Item -LiteralPath $path -Force
         }
+    }
+    $bin = Join-Path $InstallDir 'bin'
+    if (Test-Path -LiteralPath $bin) {
+        Remove-Item -LiteralPath $bin -Recurse -Force
     }
     Write-Host "Kept $InstallDir\data, config, routes and logs. -RemoveData deletes them."
 }

@@ -1,5 +1,10 @@
 package dev.mailroute.config;
 
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+
+import dev.mailroute.delivery.FailedFolder;
 import dev.mailroute.delivery.smtp.RelayCircuit;
 import dev.mailroute.ingress.http.MessageStatus;
 import dev.mailroute.ingress.http.QueueAdmin;
@@ -18,10 +23,21 @@ final class AdminWiring {
     }
 
     static void wire(CamelContext context, QueueWiring.Queue queue, LedgerWiring.Wired ledger, MailEvents events,
-                     RelayCircuit circuit) {
+                     RelayCircuit circuit, Path failedDir) {
+        FailedFolder failed = new FailedFolder(failedDir);
         MessageStatus status = context.getRegistry().lookupByNameAndType("messageStatus", MessageStatus.class);
         context.getRegistry().bind("queueAdmin", new QueueAdmin(queue.operations(), queue.deliverySwitch(),
                 ledger.database() == null ? null : new LedgerSelection(ledger.database()), ledger.ledger(), events,
-                () -> circuit.state().name(), status, System::currentTimeMillis));
+                () -> circuit.state().name(), status, System::currentTimeMillis, new QueueAdmin.ParkedFiles() {
+                    @Override
+                    public List<Path> of(String id) throws IOException {
+                        return failed.parkedFiles(id);
+                    }
+
+                    @Override
+                    public void remove(List<Path> files) throws IOException {
+                        failed.remove(files);
+                    }
+                }));
     }
 }

@@ -75,6 +75,36 @@ public final class FailedFolder {
         return emlFile;
     }
 
+    /**
+     * The files parked for one message: {@code <id>.eml}/{@code .json} and {@code <id>-N.*}. A
+     * requeue lists them before the message leaves mail.failed, and removes exactly those once it
+     * is on mail.outbound: a new parking of the requeued message (named {@code <id>-N} while these
+     * exist) is not among them.
+     */
+    public List<Path> parkedFiles(String id) throws IOException {
+        if (!Files.isDirectory(folder)) {
+            return List.of();
+        }
+        try (java.util.stream.Stream<Path> files = Files.list(folder)) {
+            return files.filter(f -> parkedName(id, f.getFileName().toString())).sorted().toList();
+        }
+    }
+
+    /** Removes these files (a requeued message's parked files); one that is gone already is no error. */
+    public void remove(List<Path> files) throws IOException {
+        for (Path file : files) {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    private static boolean parkedName(String id, String name) {
+        if (!name.startsWith(id) || !(name.endsWith(".eml") || name.endsWith(".json"))) {
+            return false;
+        }
+        String rest = name.substring(id.length(), name.lastIndexOf('.'));
+        return rest.isEmpty() || rest.matches("-[0-9]+");
+    }
+
     private ObjectNode json(QueuedMessage message, Record record) {
         DeliveryFailure failure = record.failure();
         ObjectNode json = mapper.createObjectNode();

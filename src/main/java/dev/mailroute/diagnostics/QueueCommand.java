@@ -57,6 +57,7 @@ public final class QueueCommand implements Callable<Integer> {
         CommandLine queue = new CommandLine(new QueueCommand());
         queue.addSubcommand("ls", new QueueList(overrides, environment));
         queue.addSubcommand("summary", new QueueSummary(overrides, environment));
+        queue.addSubcommand("show", new QueueShow(overrides, environment));
         QueueOperation.OPERATIONS.forEach((operation, what) -> {
             CommandLine verb = new CommandLine(new QueueOperation(operation, overrides, environment));
             verb.getCommandSpec().name(operation).usageMessage().description(what.help(), "Exit code 0 when something"

@@ -83,6 +83,30 @@ public final class LedgerSelection {
         return ids;
     }
 
+    /**
+     * The recipients of one message that are in one of these states (for a requeue: the ones that
+     * failed, bounced or expired, never one the ledger records as delivered).
+     */
+    public List<String> recipients(String id, List<String> states) throws SQLException {
+        String sql = "SELECT address FROM ledger_recipient WHERE mail_id = ? AND state IN ("
+                     + String.join(", ", Collections.nCopies(states.size(), "?")) + ") ORDER BY address";
+        List<Object> values = new ArrayList<>();
+        values.add(id);
+        values.addAll(states);
+        database.migrate();
+        List<String> addresses = new ArrayList<>();
+        try (Connection connection = database.connection();
+             PreparedStatement statement = connection.prepareStatement(sql)) {
+            bind(statement, values);
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    addresses.add(rows.getString(1));
+                }
+            }
+        }
+        return addresses;
+    }
+
     /** When the oldest message still waiting (a recipient queued, deferred or held) was accepted, or null. */
     public Long oldestWaiting() throws SQLException {
         String sql = "SELECT MIN(accepted_at) FROM ledger_message WHERE id IN (SELECT mail_id FROM ledger_recipient"

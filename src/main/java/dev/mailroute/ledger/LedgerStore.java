@@ -41,6 +41,10 @@ final class LedgerStore {
                OR (excluded.attempts = ledger_recipient.attempts AND %s >= %s)""".formatted(
             rank("excluded.state"), rank("ledger_recipient.state"));
 
+    /** The states a delivery ends in, which only a requeue takes back. */
+    private static final java.util.Set<String> END_STATES = java.util.Set.of("delivered", "bounced", "failed",
+            "expired");
+
     private LedgerStore() {
     }
 
@@ -57,10 +61,16 @@ final class LedgerStore {
 
     /**
      * An operator's operation on the recipients of some messages (or all) in some states. The
-     * attempt count stays: the next attempt's report, numbered higher, replaces it.
+     * attempt count stays: the next attempt's report, numbered higher, replaces it. A requeue
+     * (an end state back to queued) is the one exception: an end outranks queued within one
+     * attempt, so the requeue counts as the start of the next attempt — the parking attempt's
+     * report, written again late, no longer replaces it, and the requeued message's next attempt
+     * (numbered after the parking one, see QueueOperations.requeue) does.
      */
     private static void operate(Connection connection, LedgerEvent.Operated operated) throws SQLException {
+        boolean requeue = "queued".equals(operated.to()) && operated.from().stream().anyMatch(END_STATES::contains);
         StringBuilder sql = new StringBuilder("UPDATE ledger_recipient SET state = ?, changed_at = ?,"
+                + (requeue ? " attempts = attempts + 1," : "")
                 + " reply_code = NULL, reply_status = NULL, reply_text = ? WHERE state IN ("
                 + String.join(", ", Collections.nCopies(operated.from().size(), "?")) + ")");
         if (operated.ids() != null) {

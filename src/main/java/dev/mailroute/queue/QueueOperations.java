@@ -1,15 +1,27 @@
 package dev.mailroute.queue;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
+import dev.mailroute.message.MessageHeaders;
+import jakarta.jms.BytesMessage;
+import jakarta.jms.Connection;
 import jakarta.jms.ConnectionFactory;
 import jakarta.jms.JMSException;
+import jakarta.jms.Message;
+import jakarta.jms.MessageConsumer;
+import jakarta.jms.MessageProducer;
+import jakarta.jms.Session;
 
 /**
  * What an operator does to queued mail, through the broker's management (embedded or external
  * alike): hold (mail.outbound to mail.held), release (back), delete (from both), retry (deferred
  * messages due now). Each takes the selectors of {@link MessageSelectors} and answers how many
- * messages the broker touched. A message being delivered at that moment is not on the queue for the
+ * messages the broker touched; requeue (mail.failed back to mail.outbound) takes each parked copy
+ * off mail.failed and sends a new one, as no management operation can change a message. A message being delivered at that moment is not on the queue for the
  * broker and is not touched: its delivery ends as it would have.
  */
 public final class QueueOperations {
@@ -85,6 +97,108 @@ public final class QueueOperations {
             }
             return Math.max(0, before - broker.scheduledCount(OUTBOUND));
         }
+    }
+
+    /** What a requeue asks of its caller for each message, around the broker's transaction. */
+    public interface Requeuing {
+        /**
+         * @param onCopies the recipients the parked copies of this message name
+         * @return the recipients to send it to again (a subset of onCopies); empty: leave the copies on
+         *     mail.failed; otherwise the new copy is sent and committed right after this returns
+         */
+        Set<String> recipients(String id, Set<String> onCopies);
+
+        /** Called before the copies leave mail.failed. */
+        void before(String id);
+
+        /** Called once the new copy is on mail.outbound and the parked ones are gone (committed). */
+        void after(String id);
+    }
+
+    /**
+     * mail.failed back to mail.outbound, one message (all its parked copies: a partial failure and
+     * a later expiry each left one) in one local transaction: the parked copies are consumed and one
+     * new message is sent with the same bytes, for the recipients {@code requeuing} names, and a
+     * fresh retry window (the first-attempt time, last error and failure reason are dropped). The
+     * attempt count is kept: it numbers the ledger's attempts, and the next one must come after the
+     * attempts already recorded. A message whose recipients come out empty is left where it is.
+     *
+     * @return the messages requeued
+     */
+    public long requeue(List<String> ids, Requeuing requeuing) throws JMSException {
+        long requeued = 0;
+        try (Connection connection = factory.createConnection()) {
+            connection.start();
+            Session session = connection.createSession(true, Session.SESSION_TRANSACTED);
+            MessageProducer producer = session.createProducer(session.createQueue(OUTBOUND));
+            for (String id : ids) {
+                List<String> selector = MessageSelectors.byIds(List.of(id));
+                if (selector.isEmpty()) {
+                    continue;
+                }
+                requeuing.before(id);
+                List<Message> copies = new ArrayList<>();
+                try (MessageConsumer consumer = session.createConsumer(session.createQueue(FAILED), selector.get(0))) {
+                    // Artemis asks the broker for what matches now: no wait for messages that are not there
+                    for (Message copy = consumer.receiveNoWait(); copy != null; copy = consumer.receiveNoWait()) {
+                        copies.add(copy);
+                    }
+                }
+                Set<String> onCopies = new LinkedHashSet<>();
+                for (Message copy : copies) {
+                    onCopies.addAll(addresses(copy.getStringProperty(MessageHeaders.RECIPIENTS)));
+                }
+                if (copies.isEmpty() || !(copies.get(0) instanceof BytesMessage parked)) {
+                    session.rollback();
+                    continue;
+                }
+                Set<String> recipients = requeuing.recipients(id, onCopies);
+                if (recipients.isEmpty()) {
+                    session.rollback();
+                    continue;
+                }
+                producer.send(fresh(session, parked, copies, recipients));
+                session.commit();
+                requeued++;
+                requeuing.after(id);
+            }
+        }
+        return requeued;
+    }
+
+    /** The same bytes and contract headers, for these recipients, with the attempts so far and no retry window. */
+    private static BytesMessage fresh(Session session, BytesMessage parked, List<Message> copies, Set<String> recipients)
+            throws JMSException {
+        byte[] body = new byte[(int) parked.getBodyLength()];
+        parked.readBytes(body);
+        BytesMessage message = session.createBytesMessage();
+        message.writeBytes(body);
+        for (String name : Collections.list((java.util.Enumeration<?>) parked.getPropertyNames())
+                .stream().map(String::valueOf).toList()) {
+            if (MessageHeaders.CONTRACT.contains(name) && !RETRY_WINDOW.contains(name)) {
+                message.setObjectProperty(name, parked.getObjectProperty(name));
+            }
+        }
+        int attempts = 0;
+        for (Message copy : copies) {
+            if (copy.propertyExists(MessageHeaders.ATTEMPTS)) {
+                attempts = Math.max(attempts, copy.getIntProperty(MessageHeaders.ATTEMPTS));
+            }
+        }
+        message.setIntProperty(MessageHeaders.ATTEMPTS, attempts);
+        message.setStringProperty(MessageHeaders.RECIPIENTS, String.join(", ", recipients));
+        return message;
+    }
+
+    /** What a requeued message leaves behind: its retry age counts again from its next attempt. */
+    private static final Set<String> RETRY_WINDOW = Set.of(MessageHeaders.FIRST_ATTEMPT, MessageHeaders.LAST_ATTEMPT,
+            MessageHeaders.LAST_ERROR, MessageHeaders.FAILURE_REASON);
+
+    private static List<String> addresses(String line) {
+        if (line == null || line.isBlank()) {
+            return List.of();
+        }
+        return java.util.Arrays.stream(line.split(",")).map(String::trim).filter(a -> !a.isEmpty()).toList();
     }
 
     private long move(List<String> selectors, String from, String to) throws JMSException {

@@ -249,9 +249,72 @@ class QueueCommandTest {
     }
 
     @Test
+    void showPrintsOneMessageEscapedAndItsJsonOnAsk() throws Exception {
+        String id = "0f6c2b1e-1111-4222-8333-944455556666";
+        String body = "{\"id\":\"" + id + "\",\"queue\":\"outbound\",\"deferredUntil\":\"2026-12-05T10:05:00.123Z\","
+                + "\"size\":1234,\"envelope\":{\"from\":\"alerts@example.com\",\"to\":[\"ops@example.net\","
+                + "\"dev@example.net\"]},\"headers\":[{\"name\":\"Subject\",\"value\":\"Disk \\u001b[31mred\\u001b[0m"
+                + " \\u001b]0;pwned\\u0007 full\"},{\"name\":\"From\",\"value\":\"Alerts <alerts@example.com>\"}],"
+                + "\"preview\":{\"contentType\":\"text/plain\",\"text\":\"line one\\r\\nline \\u001b[2Jtwo\","
+                + "\"truncated\":true},\"ledger\":{\"id\":\"" + id + "\",\"recipients\":[{\"address\":"
+                + "\"ops@example.net\",\"state\":\"deferred\",\"attempts\":2,\"history\":["
+                + "{\"attempt\":2,\"at\":\"2026-12-05T10:01:00.000Z\",\"transport\":\"smtp\",\"relay\":\"relay:25\","
+                + "\"outcome\":\"deferred\",\"replyCode\":451,\"replyStatus\":\"4.3.0\",\"replyText\":\"busy\","
+                + "\"durationMs\":12},{\"attempt\":1,\"at\":\"2026-12-05T10:00:00.000Z\",\"transport\":\"smtp\","
+                + "\"relay\":\"relay:25\",\"outcome\":\"deferred\",\"replyCode\":451,\"replyStatus\":\"4.3.0\","
+                + "\"replyText\":\"busy\",\"durationMs\":10}]},{\"address\":\"dev@example.net\",\"state\":"
+                + "\"delivered\",\"attempts\":1,\"history\":[{\"attempt\":1,\"at\":\"2026-12-05T10:00:00.000Z\","
+                + "\"transport\":\"smtp\",\"relay\":\"relay:25\",\"outcome\":\"delivered\",\"replyCode\":250,"
+                + "\"replyStatus\":null,\"replyText\":\"ok\",\"durationMs\":10}]}]}}";
+        answers.put("/api/v1/admin/queue/messages/" + id, new Object[] {200, body});
+
+        assertThat(queue("show", id)).isZero();
+        assertThat(last()).isEqualTo(new Request("GET", "/api/v1/admin/queue/messages/" + id, "Bearer " + KEY, null,
+                last().body()));
+        assertThat(output).doesNotContain("\u001b").doesNotContain("\u0007");
+        assertThat(output).isEqualTo(String.join("\n",
+                "message   " + id,
+                "from      alerts@example.com",
+                "to        ops@example.net, dev@example.net",
+                "size      1234 bytes",
+                "queue     outbound, next attempt 2026-12-05T10:05:00Z",
+                "",
+                "headers",
+                "  Subject: Disk \\x1b[31mred\\x1b[0m \\x1b]0;pwned\\x07 full",
+                "  From: Alerts <alerts@example.com>",
+                "",
+                "attempts",
+                "  2026-12-05T10:00:00Z  #1  ops@example.net  deferred  451 4.3.0 busy  (smtp relay:25, 10 ms)",
+                "  2026-12-05T10:00:00Z  #1  dev@example.net  delivered  250 ok  (smtp relay:25, 10 ms)",
+                "  2026-12-05T10:01:00Z  #2  ops@example.net  deferred  451 4.3.0 busy  (smtp relay:25, 12 ms)",
+                "",
+                "preview (text/plain)",
+                "  line one",
+                "  line \\x1b[2Jtwo",
+                "  ... (truncated)",
+                ""));
+
+        assertThat(queue("show", id, "--json")).isZero();
+        assertThat(JSON.readTree(output)).as("--json prints the server's JSON").isEqualTo(JSON.readTree(body));
+
+        // unknown to the instance: 1, with its reason; not an id: 2, nothing sent
+        String unknown = "0f6c2b1e-1111-4222-8333-000000000000";
+        answers.put("/api/v1/admin/queue/messages/" + unknown, new Object[] {404, "{\"type\":"
+                + "\"urn:mailroute:problem:not-found\",\"status\":404,\"detail\":\"no message \\u001b[31m" + unknown
+                + "\"}"});
+        assertThat(queue("show", unknown)).isEqualTo(1);
+        assertThat(errors).startsWith("mailroute queue show: ").contains("knows no message " + unknown)
+                .contains("\\x1b[31m").doesNotContain("\u001b");
+        int sent = requests.size();
+        assertThat(queue("show", "../../delivery/suspend")).isEqualTo(2);
+        assertThat(errors).contains("ID: '../../delivery/suspend' is not a mailroute id");
+        assertThat(requests).hasSize(sent);
+    }
+
+    @Test
     void everyVerbAndOptionHasHelp() {
         assertThat(queue("--help")).isZero();
-        for (String verb : List.of("ls", "summary", "hold", "release", "retry", "delete", "requeue", "suspend",
+        for (String verb : List.of("ls", "summary", "show", "hold", "release", "retry", "delete", "requeue", "suspend",
                 "resume")) {
             assertThat(output).containsPattern("(?m)^  " + verb + " +\\S");
         }

@@ -93,6 +93,37 @@ class LedgerOperationTest {
         assertThat(state("x@example.com")).isEqualTo("deleted");
     }
 
+    @Test
+    void aRequeueWinsOverTheEndItFollowsEvenReportedAgainAndTheNextAttemptWinsOverTheRequeue() throws Exception {
+        write(attempt(1, "bounced"));
+        write(new LedgerEvent.Operated(List.of(ID), List.of("failed", "bounced", "expired"), "queued",
+                "requeued by ops", 10));
+        assertThat(state("x@example.com")).isEqualTo("queued");
+        assertThat(replyText("x@example.com")).isEqualTo("requeued by ops");
+        write(attempt(1, "bounced")); // the attempt that parked it, reported again after the requeue
+        assertThat(state("x@example.com")).isEqualTo("queued");
+        // the requeued message's next attempt is numbered after the one that parked it
+        write(attempt(2, "delivered"));
+        assertThat(state("x@example.com")).isEqualTo("delivered");
+        assertThat(column("x@example.com", "attempts")).isEqualTo("2");
+    }
+
+    @Test
+    void recipientsAreIndexedByState() throws Exception {
+        // V2: the listing by state and the operations' filters look recipients up by state
+        List<String> columns = new java.util.ArrayList<>();
+        try (Connection connection = database.connection();
+             java.sql.ResultSet index = connection.getMetaData().getIndexInfo(null, null, "ledger_recipient", false,
+                     false)) {
+            while (index.next()) {
+                if ("ledger_recipient_state".equalsIgnoreCase(index.getString("INDEX_NAME"))) {
+                    columns.add(index.getString("COLUMN_NAME"));
+                }
+            }
+        }
+        assertThat(columns).containsExactly("state", "mail_id");
+    }
+
     private static LedgerEvent.Attempt attempt(int number, String outcome) {
         return new LedgerEvent.Attempt(ID, number, number, "smtp", "relay:25", 1,
                 List.of(new LedgerEvent.Outcome("x@example.com", outcome, outcome.equals("delivered") ? 250 : 451, null,

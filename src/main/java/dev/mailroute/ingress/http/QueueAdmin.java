@@ -1,10 +1,15 @@
 package dev.mailroute.ingress.http;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -29,12 +34,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The operator's API over the queue ({@code /api/v1/admin/}, docs/queue.md): what waits where,
- * hold / release / retry / delete by id, by a filter over the ledger's search fields or ALL, and
+ * hold / release / retry / delete / requeue by id, by a filter over the ledger's search fields or ALL, and
  * suspending or resuming delivery. A filter is resolved to ids through the ledger, and the broker is
  * asked for exactly those ids; {@code matched} says how many the selection found, {@code touched}
  * how many the broker moved, removed or offered. Each operation is one audit line
- * ({@code event=queue-operation}) and, for hold, release and delete, a state change in the ledger
- * naming the admin key.
+ * ({@code event=queue-operation}) and, for hold, release, delete and requeue, a state change in
+ * the ledger naming the admin key.
  */
 public final class QueueAdmin {
 
@@ -52,6 +57,7 @@ public final class QueueAdmin {
     private final Supplier<String> circuit;
     private final MessageStatus status;
     private final LongSupplier clock;
+    private final ParkedFiles parkedFiles;
     private final ObjectMapper mapper = new ObjectMapper();
 
     /** One operation: which queue states it applies to, and what it makes of them in the ledger (null: nothing). */
@@ -59,7 +65,9 @@ public final class QueueAdmin {
         HOLD(List.of("queued", "deferred"), "held"),
         RELEASE(List.of("held"), "queued"),
         RETRY(List.of("deferred"), null),
-        DELETE(List.of("queued", "deferred", "held"), "deleted");
+        DELETE(List.of("queued", "deferred", "held"), "deleted"),
+        // the ledger's end states of a parked recipient; delivered is not one: it is never sent again
+        REQUEUE(List.of("failed", "bounced", "expired"), "queued");
 
         final List<String> from;
         final String to;
@@ -74,13 +82,23 @@ public final class QueueAdmin {
         }
     }
 
+    /** A parked message's files in failed/ (the delivery stage's FailedFolder, as wired). */
+    public interface ParkedFiles {
+        List<Path> of(String id) throws IOException;
+
+        void remove(List<Path> files) throws IOException;
+    }
+
     /**
      * @param selection the ledger's selection, or null when the ledger is off (then only id and ALL)
      * @param circuit the relay circuit's state (CLOSED, OPEN, HALF_OPEN)
      * @param status the search, for the queue's listing
+     * @param parkedFiles failed/, whose files of a requeued message go once it is queued again
      */
     public QueueAdmin(QueueOperations queue, DeliverySwitch deliverySwitch, LedgerSelection selection, Ledger ledger,
-                      MailEvents events, Supplier<String> circuit, MessageStatus status, LongSupplier clock) {
+                      MailEvents events, Supplier<String> circuit, MessageStatus status, LongSupplier clock,
+                      ParkedFiles parkedFiles) {
+        this.parkedFiles = parkedFiles;
         this.queue = queue;
         this.deliverySwitch = deliverySwitch;
         this.selection = selection;
@@ -146,15 +164,28 @@ public final class QueueAdmin {
                 "is empty; send {\"id\": ..}, {\"filter\": {..}} or {\"all\": \"ALL\"}");
         OperationRequest request = OperationRequest.read(body, mapper, clock);
 
+        if (operation == Operation.REQUEUE && selection == null) {
+            throw new HttpProblemException(409, HttpAnswers.TYPE_LEDGER_OFF, "Ledger off",
+                    "requeue: the copy on mail.failed names every recipient of its attempt, delivered ones too; only"
+                    + " the ledger tells which failed, and it is off (mailroute.ledger.enabled=false)");
+        }
         List<String> ids = null; // null: every message (ALL)
         long matched;
         try {
-            if (request.all()) {
+            if (request.all() && operation == Operation.REQUEUE) {
+                // every message the ledger has as failed: what is on mail.failed without a ledger record cannot tell
+                ids = select(request, operation);
+                if (ids.size() > MAX_MATCHED) {
+                    throw tooMany("all");
+                }
+                matched = ids.size();
+            } else if (request.all()) {
                 matched = switch (operation) {
                     case HOLD -> queue.count(QueueOperations.OUTBOUND);
                     case RELEASE -> queue.count(QueueOperations.HELD);
                     case RETRY -> queue.deferred();
                     case DELETE -> queue.count(QueueOperations.OUTBOUND) + queue.count(QueueOperations.HELD);
+                    case REQUEUE -> throw new IllegalStateException("requeue ALL is resolved through the ledger");
                 };
             } else if (request.id() != null) {
                 ids = List.of(request.id());
@@ -167,10 +198,7 @@ public final class QueueAdmin {
                 }
                 ids = select(request, operation);
                 if (ids.size() > MAX_MATCHED) {
-                    throw new HttpProblemException(400, HttpAnswers.TYPE_TOO_MANY, "Too many messages",
-                            "filter: matches more than " + MAX_MATCHED + " messages; narrow it (since, until), or"
-                            + " give all: \"ALL\"", List.of(new Problem("filter", "matches more than " + MAX_MATCHED
-                                                                                  + " messages")));
+                    throw tooMany("filter");
                 }
                 matched = ids.size();
             }
@@ -189,15 +217,22 @@ public final class QueueAdmin {
                     case RELEASE -> queue.release(selectors);
                     case RETRY -> queue.retry(selectors);
                     case DELETE -> queue.delete(selectors);
+                    case REQUEUE -> queue.requeue(ids, new Requeue(operator));
                 };
             } catch (JMSException | RuntimeException e) {
                 throw brokerUnavailable(e);
+            }
+            if (operation == Operation.REQUEUE) {
+                // the ledger's record is written per message as each is requeued (Requeue.recipients)
+                ids = null;
             }
             if (request.id() != null) {
                 // the ledger may not know of it yet (or be off): the broker's answer counts
                 matched = Math.max(matched, touched);
             }
-            record(operation, ids, operator);
+            if (operation != Operation.REQUEUE) {
+                record(operation, ids, operator);
+            }
         }
         events.queueOperation(operator, operation.word(), request.shown(), matched, touched, request.dryRun());
         ObjectNode answer = mapper.createObjectNode();
@@ -206,6 +241,71 @@ public final class QueueAdmin {
         answer.put("touched", touched);
         answer.put("dryRun", request.dryRun());
         HttpAnswers.answer(in, 200, "application/json", answer);
+    }
+
+    /**
+     * One requeue's work around the broker's transaction, message by message. The order keeps the
+     * bytes and failed/ consistent: failed/'s files of the message are listed before its parked
+     * copies are taken off mail.failed, and removed only after the new copy is committed on
+     * mail.outbound — so the bytes are always on a queue or in failed/ (after a crash between the
+     * two, both: the files of a message queued again are then left over, never a message lost).
+     * Listing first means a new parking of the requeued message, which may happen as soon as it is
+     * committed, is not removed with them. The recipients sent again are those the ledger has as
+     * failed, bounced or expired: a recipient delivered in the attempt that parked the others is not.
+     */
+    private final class Requeue implements QueueOperations.Requeuing {
+
+        private final String operator;
+        private final Map<String, List<Path>> files = new ConcurrentHashMap<>();
+
+        Requeue(String operator) {
+            this.operator = operator;
+        }
+
+        @Override
+        public Set<String> recipients(String id, Set<String> onCopies) {
+            List<String> failed;
+            try {
+                failed = selection.recipients(id, Operation.REQUEUE.from);
+            } catch (SQLException e) {
+                LOG.error("requeue {}: cannot read the ledger, left on mail.failed: {}", id, reason(e));
+                return Set.of();
+            }
+            Set<String> wanted = new LinkedHashSet<>();
+            failed.forEach(a -> wanted.add(a.toLowerCase(Locale.ROOT)));
+            Set<String> recipients = new LinkedHashSet<>();
+            for (String address : onCopies) {
+                if (wanted.contains(address.toLowerCase(Locale.ROOT))) {
+                    recipients.add(address);
+                }
+            }
+            if (!recipients.isEmpty()) {
+                // before the commit: the ledger writes in order, so the requeued message's next attempt,
+                // numbered after the attempts recorded, is written after this and has the last word
+                ledger.operated(List.of(id), Operation.REQUEUE.from, Operation.REQUEUE.to, "requeued by " + operator,
+                        clock.getAsLong());
+            }
+            return recipients;
+        }
+
+        @Override
+        public void before(String id) {
+            try {
+                files.put(id, parkedFiles.of(id));
+            } catch (IOException e) {
+                LOG.warn("requeue {}: cannot list its files in failed/ (they stay): {}", id, reason(e));
+                files.put(id, List.of());
+            }
+        }
+
+        @Override
+        public void after(String id) {
+            try {
+                parkedFiles.remove(files.getOrDefault(id, List.of()));
+            } catch (IOException e) {
+                LOG.warn("requeue {}: queued again, but its files in failed/ could not be removed: {}", id, reason(e));
+            }
+        }
     }
 
     /** POST /api/v1/admin/delivery/{action}: suspend or resume */
@@ -249,6 +349,13 @@ public final class QueueAdmin {
         }
     }
 
+    private static HttpProblemException tooMany(String field) {
+        return new HttpProblemException(400, HttpAnswers.TYPE_TOO_MANY, "Too many messages",
+                field + ": matches more than " + MAX_MATCHED + " messages; narrow it (since, until)"
+                + ("filter".equals(field) ? ", or give all: \"ALL\"" : ""),
+                List.of(new Problem(field, "matches more than " + MAX_MATCHED + " messages")));
+    }
+
     private static Operation operation(String word) throws HttpProblemException {
         if (word != null) {
             for (Operation operation : Operation.values()) {
@@ -258,8 +365,8 @@ public final class QueueAdmin {
             }
         }
         throw new HttpProblemException(404, HttpAnswers.TYPE_NOT_FOUND, "Not found", "operation: '"
-                + SearchParameters.shown(String.valueOf(word), 32) + "' is not one of hold, release, retry, delete"
-                + ("requeue".equals(word) ? " (requeue is not available in this version)" : ""));
+                + SearchParameters.shown(String.valueOf(word), 32) + "' is not one of hold, release, retry, delete,"
+                + " requeue");
     }
 
     /** The path's word after the prefix, as Camel saw the path (no request header can stand in for it). */
