@@ -40,8 +40,9 @@ import static org.awaitility.Awaitility.await;
  * The operator console in a real browser (headless Chromium driven by Selenium) against the real
  * gateway: sign in with the admin key, find a message sent through the API, read its attempts; a
  * hostile subject shown as text that runs nothing; a wrong key and a submit key turned back to the
- * login page with nothing of the ledger in the page. Screenshots of the search and the detail are
- * saved in target/console-screenshots (docs/images/ has copies).
+ * login page with nothing of the ledger in the page; operations on one message and on a search's
+ * messages, confirmed with their count. Screenshots of the search, the detail, a held message's
+ * operations and a bulk confirmation are saved in target/console-screenshots (docs/images/ has copies).
  */
 class ConsoleBrowserTest {
 
