@@ -114,39 +114,64 @@ class QueueMessageDetailTest {
     }
 
     @Test
-    void aHeldMessageShowsItsUtf8BodyDecoded() {
-        suspend(true);
-        String id;
+    void aFailedMessageIsFoundOnMailFailedWithItsUtf8BodyDecoded() {
+        relay.replyTo("refused@example.com", "550 5.1.1 no such user");
         String text = "Grüße aus Köln — ünïcödé ✓\r\nzweite Zeile";
-        try {
-            id = send("held@example.com", "keep@example.com", text);
-            ledger.awaitState(id, "keep@example.com", "queued");
-            awaitWaitingUnscheduled(id);
-            Answer held = Http.post(gateway.http("/api/v1/admin/queue/hold"), "application/json",
-                    "{\"id\":\"" + id + "\"}", "Authorization", ADMIN);
-            assertThat(held.json().get("touched").asLong()).as(held.body()).isEqualTo(1);
-        } finally {
-            suspend(false);
-        }
+        String id = send("failed@example.com", "refused@example.com", text);
+        await().atMost(Duration.ofSeconds(30)).until(() -> "failed".equals(detail(id).get("queue").asText()));
+
         JsonNode detail = detail(id);
-        assertThat(detail.get("queue").asText()).isEqualTo("held");
+        assertThat(detail.get("deferredUntil").isNull()).isTrue();
+        // not 8bit on the queue: Jakarta Mail undid the transfer encoding and the charset
         assertThat(header(detail, "Content-Transfer-Encoding")).isIn("quoted-printable", "base64");
         assertThat(detail.at("/preview/text").asText()).isEqualTo(text);
         assertThat(detail.at("/preview/truncated").asBoolean()).isFalse();
-        Http.post(gateway.http("/api/v1/admin/queue/delete"), "application/json", "{\"id\":\"" + id + "\"}",
-                "Authorization", ADMIN);
+        relay.replyTo("refused@example.com", null);
     }
 
     @Test
-    void aFailedMessageIsFoundOnMailFailed() {
-        relay.replyTo("refused@example.com", "550 5.1.1 no such user");
-        String id = send("failed@example.com", "refused@example.com", "refused body");
-        await().until(() -> gateway.broker().messageCount("mail.failed") >= 1);
-
-        JsonNode detail = detail(id);
-        assertThat(detail.get("queue").asText()).isEqualTo("failed");
-        assertThat(detail.at("/preview/text").asText()).isEqualTo("refused body");
-        relay.replyTo("refused@example.com", null);
+    void headersAndALargeMessageStayWithinTheirBounds() {
+        suspend(true);
+        String id;
+        try {
+            ObjectNode request = MailRequests.minimal();
+            request.put("from", "bounds@example.com");
+            request.putArray("to").add("bounds@example.net");
+            ObjectNode headers = request.putObject("headers");
+            // folded at its blanks into many lines, one value of more than 998 characters
+            headers.put("X-Long", "word ".repeat(400).trim());
+            for (int i = 0; i < 120; i++) {
+                headers.put("X-Extra-" + i, "value " + i);
+            }
+            // more than the MiB read: the preview says it is cut though its first 4,096 characters are plain
+            request.put("text", "line of text\r\n".repeat(110_000));
+            id = gateway.submit(request, "Authorization", SUBMIT);
+            ledger.awaitState(id, "bounds@example.net", "queued");
+            awaitWaitingUnscheduled(id);
+            JsonNode detail = detail(id);
+            assertThat(detail.get("size").asLong()).isGreaterThan(QueuedMessageLookup.MAX_READ);
+            assertThat(detail.get("headers")).hasSize(100);
+            // 121 of the request's own and mailroute's (From, To, Subject, Date, Message-ID, ...)
+            assertThat(detail.get("headersOmitted").asInt()).isGreaterThanOrEqualTo(26);
+            for (JsonNode header : detail.get("headers")) {
+                assertThat(header.get("value").asText().length()).isLessThanOrEqualTo(998);
+            }
+            JsonNode longHeader = null;
+            for (JsonNode header : detail.get("headers")) {
+                if (header.get("name").asText().equals("X-Long")) {
+                    longHeader = header;
+                }
+            }
+            assertThat(longHeader).as(detail.get("headers").toString()).isNotNull();
+            assertThat(longHeader.get("value").asText()).hasSize(998).startsWith("word word");
+            assertThat(longHeader.get("truncated").asBoolean()).isTrue();
+            assertThat(detail.at("/preview/text").asText()).hasSize(4096).startsWith("line of text\r\n");
+            assertThat(detail.at("/preview/truncated").asBoolean()).isTrue();
+        } finally {
+            suspend(false);
+        }
+        Http.post(gateway.http("/api/v1/admin/queue/delete"), "application/json", "{\"id\":\"" + id + "\"}",
+                "Authorization", ADMIN);
     }
 
     @Test
