@@ -12,7 +12,10 @@
   const PAGE = 50;
   const MAX_PAGE = 500; // the search's largest page (docs/http-api.md)
   const POLL_MILLIS = 5000;
-  const STATES = ['queued', 'deferred', 'delivered', 'bounced', 'failed', 'expired'];
+  const STATES = ['queued', 'deferred', 'held', 'delivered', 'bounced', 'failed', 'expired'];
+  // the search fields an operation's filter takes (docs/queue.md); state is the operation's own
+  const OPERATION_FILTERS = ['recipient', 'sender', 'messageId', 'since'];
+  const OPERATIONS = ['hold', 'release', 'retry', 'delete', 'requeue'];
   const FILTERS = ['recipient', 'sender', 'messageId', 'state', 'since'];
 
   const $ = (id) => document.getElementById(id);
@@ -87,15 +90,51 @@
     return response;
   }
 
+  /** POST of a JSON body to the API with the key as a header; 401 and 403 sign out. */
+  async function post(path, body) {
+    const key = sessionStorage.getItem(KEY);
+    if (!key) {
+      throw new SignedOut('Sign in with an admin key.');
+    }
+    const response = await fetch(path, {
+      method: 'POST',
+      headers: { Authorization: 'Bearer ' + key, Accept: 'application/json', 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+      credentials: 'omit',
+      cache: 'no-store',
+      redirect: 'error',
+    });
+    if (response.status === 401 || response.status === 403) {
+      throw new SignedOut('The key may not operate the queue (' + response.status + '): ' + (await detailOf(response)));
+    }
+    return response;
+  }
+
+  /** The operator's yes or no, in the page's own dialog (resolves true only for Confirm). */
+  function confirmed(text) {
+    const dialog = $('confirm');
+    $('confirm-text').textContent = text;
+    return new Promise((resolve) => {
+      dialog.addEventListener('close', () => resolve(dialog.returnValue === 'ok'), { once: true });
+      dialog.returnValue = 'cancel';
+      dialog.showModal();
+    });
+  }
+
+  function capitalized(word) {
+    return word.charAt(0).toUpperCase() + word.substring(1);
+  }
+
   /** Removes every message's data from the page and shows the login form, with why. */
   function signOut(message) {
     sessionStorage.removeItem(KEY);
     current.generation++;
     current.view = null;
-    for (const id of ['results-body', 'recipients-body', 'timeline', 'detail-fields', 'overview-counts']) {
+    for (const id of ['results-body', 'recipients-body', 'timeline', 'detail-fields', 'overview-counts', 'queue-fields',
+      'headers-body', 'preview']) {
       clear($(id));
     }
-    for (const id of ['key-name', 'detail-id']) {
+    for (const id of ['key-name', 'detail-id', 'preview-type']) {
       $(id).textContent = '';
     }
     for (const id of ['session', 'overview', 'search-view', 'detail-view']) {
@@ -148,6 +187,11 @@
       clear($('detail-fields'));
       clear($('recipients-body'));
       clear($('timeline'));
+      clear($('queue-fields'));
+      clear($('headers-body'));
+      clear($('preview'));
+      $('preview-type').textContent = '';
+      say($('op-result'), '');
       $('detail-id').textContent = current.id;
       say($('detail-message'), '');
       loadDetail();
@@ -160,6 +204,8 @@
       }
       show($('detail-view'), false);
       show($('search-view'), true);
+      show($('bulk'), operationFilter() !== null);
+      say($('bulk-result'), '');
       clear($('results-body'));
       current.rows = 0;
       loadSearch(PAGE, null, true);
@@ -274,6 +320,139 @@
     if (attempts.length === 0) {
       $('timeline').append(el('li', 'attempt', 'No attempt yet.'));
     }
+    await loadQueued(generation);
+  }
+
+  /** Where the message waits, its headers and preview (admin queue API), and which operations its state allows. */
+  async function loadQueued(generation) {
+    let queued = null;
+    try {
+      const response = await api('/api/v1/admin/queue/messages/' + encodeURIComponent(current.id));
+      if (response.ok) {
+        queued = await response.json();
+      }
+    } catch (error) {
+      if (error instanceof SignedOut) {
+        throw error;
+      }
+    }
+    if (generation !== current.generation) {
+      return;
+    }
+    const queue = queued ? queued.queue : null;
+    const where = queue === null ? 'on no queue' : 'mail.' + queue + (queued.deferredUntil ? ' (deferred)' : '');
+    $('queue-fields').replaceChildren(el('dt', null, 'Queue'), el('dd', 'queue-name', where),
+        el('dt', null, 'Next attempt'), el('dd', 'next-attempt', queued && queued.deferredUntil ? time(queued.deferredUntil)
+          : queue === 'outbound' ? 'when a delivery takes it' : null));
+    const allowed = {
+      hold: queue === 'outbound',
+      release: queue === 'held',
+      retry: queue === 'outbound' && Boolean(queued.deferredUntil),
+      delete: queue === 'outbound' || queue === 'held',
+      requeue: queue === 'failed',
+    };
+    for (const operation of OPERATIONS) {
+      $('op-' + operation).disabled = !allowed[operation];
+    }
+    const headers = queued ? queued.headers || [] : [];
+    $('headers-body').replaceChildren(...headers.map((h) => el('tr', null, el('td', null, h.name),
+        el('td', null, h.value + (h.truncated ? ' \u2026 (cut)' : '')))));
+    say($('headers-omitted'), queued && queued.headersOmitted > 0 ? queued.headersOmitted + ' more headers not shown' : '');
+    const preview = queued ? queued.preview : null;
+    // the preview is text, whatever its type: text/html is shown as its source, never rendered
+    $('preview').textContent = preview ? preview.text + (preview.truncated ? '\n\u2026 (more not shown)' : '')
+      : queue === null ? 'Not on a queue.' : 'No preview (a deferred message\'s content is not available).';
+    $('preview-type').textContent = preview ? '(' + preview.contentType + ')' : '';
+  }
+
+  /** One operation on the message on screen; delete asks first. */
+  async function operateOne(operation) {
+    if (operation === 'delete' && !(await confirmed('Delete message ' + current.id + '? It is not delivered.'))) {
+      return;
+    }
+    try {
+      const response = await post('/api/v1/admin/queue/' + operation, { id: current.id });
+      if (!response.ok) {
+        say($('op-result'), capitalized(operation) + ' refused (' + response.status + '): ' + (await detailOf(response)));
+        return;
+      }
+      const answer = await response.json();
+      say($('op-result'), capitalized(operation) + ': ' + answer.touched + ' message' + (answer.touched === 1 ? '' : 's')
+          + ' touched' + (answer.touched === 0 ? ' (it was not on the queue as shown: a delivery may have it)' : '') + '.');
+    } catch (error) {
+      failed(error, $('detail-message'));
+      return;
+    }
+    current.generation++;
+    await refreshQueue().catch(() => {});
+    await loadDetail();
+  }
+
+  /** The current search as an operation's filter; null when it names none of the filter's fields. */
+  function operationFilter() {
+    if (!current.query) {
+      return null;
+    }
+    const filter = {};
+    for (const name of OPERATION_FILTERS) {
+      const value = current.query.get(name);
+      if (value) {
+        filter[name] = value;
+      }
+    }
+    return Object.keys(filter).length === 0 ? null : filter;
+  }
+
+  /** An operation on every message the search matches: counted first (dry run), done only once confirmed. */
+  async function operateAll() {
+    const operation = $('bulk-operation').value;
+    const filter = operationFilter();
+    if (filter === null) {
+      return; // an empty search never operates on everything
+    }
+    try {
+      const dry = await post('/api/v1/admin/queue/' + operation, { filter, dryRun: true });
+      if (!dry.ok) {
+        say($('bulk-result'), capitalized(operation) + ' refused (' + dry.status + '): ' + (await detailOf(dry)));
+        return;
+      }
+      const count = (await dry.json()).matched;
+      if (count === 0) {
+        say($('bulk-result'), 'No message to ' + operation + ' matches.');
+        return;
+      }
+      if (!(await confirmed(capitalized(operation) + ' ' + count + ' message' + (count === 1 ? '' : 's') + '?'))) {
+        say($('bulk-result'), 'Cancelled: nothing done.');
+        return;
+      }
+      const done = await post('/api/v1/admin/queue/' + operation, { filter });
+      if (!done.ok) {
+        say($('bulk-result'), capitalized(operation) + ' refused (' + done.status + '): ' + (await detailOf(done)));
+        return;
+      }
+      const answer = await done.json();
+      say($('bulk-result'), capitalized(operation) + ': ' + answer.touched + ' of ' + answer.matched + ' messages touched.');
+    } catch (error) {
+      failed(error, $('search-message'));
+      return;
+    }
+    await refreshQueue().catch(() => {});
+    await loadSearch(Math.min(MAX_PAGE, Math.max(PAGE, current.rows)), null, true);
+  }
+
+  /** Suspends or resumes delivery, once confirmed. */
+  async function toggleDelivery() {
+    const suspend = $('delivery-toggle').dataset.delivery !== 'suspended';
+    if (!(await confirmed(suspend ? 'Suspend delivery? Mail is still accepted and queued.' : 'Resume delivery?'))) {
+      return;
+    }
+    try {
+      const response = await post('/api/v1/admin/delivery/' + (suspend ? 'suspend' : 'resume'), {});
+      say($('overview-message'), response.ok ? '' : 'Refused (' + response.status + '): ' + (await detailOf(response)));
+      await refreshQueue();
+    } catch (error) {
+      failed(error, $('overview-message'));
+    }
   }
 
   /** The queue's counts, from the admin queue API; the panel stays hidden where there is none (404). */
@@ -302,6 +481,10 @@
       ['Failed', counts.failed], ['Oldest accepted', time(queue.oldestAcceptedAt)], ['Delivery', queue.delivery],
       ['Relay circuit', queue.circuit]];
     $('overview-counts').replaceChildren(...fields.flatMap(([name, value]) => [el('dt', null, name), el('dd', null, value)]));
+    const toggle = $('delivery-toggle');
+    toggle.dataset.delivery = queue.delivery === 'suspended' ? 'suspended' : 'running';
+    toggle.textContent = queue.delivery === 'suspended' ? 'Resume delivery' : 'Suspend delivery';
+    show(toggle, true);
     show($('overview'), true);
   }
 
@@ -356,6 +539,11 @@
         loadSearch(PAGE, current.next, false);
       }
     });
+    for (const operation of OPERATIONS) {
+      $('op-' + operation).addEventListener('click', () => operateOne(operation));
+    }
+    $('bulk-apply').addEventListener('click', () => operateAll());
+    $('delivery-toggle').addEventListener('click', () => toggleDelivery());
     window.addEventListener('hashchange', route);
     setInterval(poll, POLL_MILLIS);
     const key = sessionStorage.getItem(KEY);

@@ -91,6 +91,17 @@ public final class BrokerManagement implements AutoCloseable {
         invoke(ResourceNames.QUEUE + queue, "deliverScheduledMessages", selector);
     }
 
+    /**
+     * The scheduled (deferred) messages of a queue, as the broker's management lists them: their
+     * properties, each value cut at the address's management attribute size limit, no body. Artemis
+     * has no filtered list of scheduled messages, and neither a browser nor {@code listMessages}
+     * sees them.
+     */
+    public Object[] scheduledMessages(String queue) throws JMSException {
+        Object answer = invoke(ResourceNames.QUEUE + queue, "listScheduledMessages");
+        return answer instanceof Object[] array ? array : new Object[0];
+    }
+
     private static long number(Object answer) throws JMSException {
         if (answer instanceof Number number) {
             return number.longValue();

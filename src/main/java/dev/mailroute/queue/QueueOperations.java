@@ -48,6 +48,11 @@ public final class QueueOperations {
         }
     }
 
+    /** One message by its id, for an operator to look at. */
+    public QueuedMessageLookup lookup() {
+        return new QueuedMessageLookup(factory);
+    }
+
     /** Messages on a queue, scheduled ones included. */
     public long count(String queue) throws JMSException {
         try (BrokerManagement broker = BrokerManagement.open(factory)) {

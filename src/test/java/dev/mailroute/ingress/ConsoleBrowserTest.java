@@ -40,8 +40,9 @@ import static org.awaitility.Awaitility.await;
  * The operator console in a real browser (headless Chromium driven by Selenium) against the real
  * gateway: sign in with the admin key, find a message sent through the API, read its attempts; a
  * hostile subject shown as text that runs nothing; a wrong key and a submit key turned back to the
- * login page with nothing of the ledger in the page. Screenshots of the search and the detail are
- * saved in target/console-screenshots (docs/images/ has copies).
+ * login page with nothing of the ledger in the page; operations on one message and on a search's
+ * messages, confirmed with their count. Screenshots of the search, the detail, a held message's
+ * operations and a bulk confirmation are saved in target/console-screenshots (docs/images/ has copies).
  */
 class ConsoleBrowserTest {
 
@@ -247,6 +248,141 @@ class ConsoleBrowserTest {
                     .status()).isEqualTo(200);
         }
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("overview-counts"), "running"));
+    }
+
+    @Test
+    void aMessageHeldFromItsDetailPageIsHeldInThePageAndInTheApi() throws IOException {
+        String id;
+        suspend(true);
+        try {
+            ObjectNode request = MailRequests.minimal();
+            request.putArray("to").add("hold-" + System.nanoTime() + "@example.net");
+            request.put("subject", "Hold me");
+            id = gateway.submit(request, "Authorization", "Bearer " + SUBMIT_KEY);
+            MessageStatusTest.awaitState(gateway, "/api/v1/messages/" + id, "Bearer " + ADMIN_KEY, "queued");
+
+            signIn(ADMIN_KEY);
+            browser.get(gateway.http("/console/#/message/" + id).toString());
+            WebElement hold = wait.until(ExpectedConditions.elementToBeClickable(By.id("op-hold")));
+            assertThat(browser.findElement(By.id("op-release")).isEnabled()).isFalse();
+            assertThat(browser.findElement(By.cssSelector("#queue-fields .queue-name")).getText()).startsWith("mail.outbound");
+            hold.click();
+            wait.until(ExpectedConditions.textToBe(By.cssSelector("#queue-fields .queue-name"), "mail.held"));
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("op-result"), "Hold: 1 message touched"));
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("recipients-body"), "held"));
+            assertThat(browser.findElement(By.id("op-release")).isEnabled()).isTrue();
+            assertThat(browser.findElement(By.id("preview")).getText()).isEqualTo("plain body");
+            assertThat(queueOf(id)).isEqualTo("held");
+            screenshot("operations.png");
+        } finally {
+            suspend(false);
+        }
+        operate("delete", "{\"id\":\"" + id + "\"}");
+    }
+
+    @Test
+    void aBulkHoldAsksWithTheCountAndACancelHoldsNothing() throws IOException {
+        String sender = "bulk-" + System.nanoTime() + "@example.org";
+        List<String> ids = new java.util.ArrayList<>();
+        suspend(true);
+        try {
+            for (int i = 0; i < 3; i++) {
+                ObjectNode request = MailRequests.minimal();
+                request.put("from", sender);
+                ids.add(gateway.submit(request, "Authorization", "Bearer " + SUBMIT_KEY));
+            }
+            for (String id : ids) {
+                MessageStatusTest.awaitState(gateway, "/api/v1/messages/" + id, "Bearer " + ADMIN_KEY, "queued");
+            }
+            signIn(ADMIN_KEY);
+            search("search-sender", sender);
+            wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#results-body tr"), 3));
+            wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("bulk")));
+            new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("bulk-operation"))).selectByValue("hold");
+
+            browser.findElement(By.id("bulk-apply")).click();
+            wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("confirm")));
+            assertThat(browser.findElement(By.id("confirm-text")).getText()).isEqualTo("Hold 3 messages?");
+            browser.findElement(By.id("confirm-cancel")).click();
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("bulk-result"), "Cancelled"));
+            assertThat(heldBy(sender)).isZero();
+
+            browser.findElement(By.id("bulk-apply")).click();
+            wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("confirm")));
+            assertThat(browser.findElement(By.id("confirm-text")).getText()).isEqualTo("Hold 3 messages?");
+            screenshot("confirm.png");
+            browser.findElement(By.id("confirm-ok")).click();
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("bulk-result"), "Hold: 3 of 3 messages touched."));
+            await().atMost(Duration.ofSeconds(30)).until(() -> heldBy(sender) == 3);
+            for (String id : ids) {
+                assertThat(queueOf(id)).isEqualTo("held");
+            }
+        } finally {
+            suspend(false);
+        }
+        operate("delete", "{\"filter\":{\"sender\":\"" + sender + "\"}}");
+    }
+
+    @Test
+    void anEmptySearchOffersNoOperationOnEverything() {
+        signIn(ADMIN_KEY);
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("search-view")));
+        assertThat(browser.findElement(By.id("bulk")).isDisplayed()).isFalse();
+    }
+
+    @Test
+    void aHostileBodyIsPreviewedAsText() {
+        String id;
+        suspend(true);
+        try {
+            ObjectNode request = MailRequests.minimal();
+            request.put("text", HOSTILE_FLAG + "\n<script>window.__xss=2</script>");
+            request.put("subject", HOSTILE_FLAG);
+            id = gateway.submit(request, "Authorization", "Bearer " + SUBMIT_KEY);
+            MessageStatusTest.awaitState(gateway, "/api/v1/messages/" + id, "Bearer " + ADMIN_KEY, "queued");
+            // held, it stays on a queue (and so has a preview) whatever delivery does
+            operate("hold", "{\"id\":\"" + id + "\"}");
+        } finally {
+            suspend(false);
+        }
+        signIn(ADMIN_KEY);
+        browser.get(gateway.http("/console/#/message/" + id).toString());
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("preview"), "window.__xss=2"));
+        assertThat(browser.findElement(By.id("preview")).getText())
+                .isEqualTo(HOSTILE_FLAG + "\n<script>window.__xss=2</script>");
+        assertThat(browser.findElement(By.id("headers-body")).getText()).contains(HOSTILE_FLAG);
+        assertThat(browser.findElements(By.tagName("img"))).isEmpty();
+        assertThat(browser.findElements(By.cssSelector("#detail-view script"))).isEmpty();
+        assertThat(((JavascriptExecutor) browser).executeScript("return typeof window.__xss")).isEqualTo("undefined");
+        operate("delete", "{\"id\":\"" + id + "\"}");
+    }
+
+    private static void suspend(boolean suspend) {
+        Http.Answer answer = Http.post(gateway.http("/api/v1/admin/delivery/" + (suspend ? "suspend" : "resume")),
+                "application/json", "{}", "Authorization", "Bearer " + ADMIN_KEY);
+        assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+    }
+
+    private static JsonNode operate(String operation, String body) {
+        Http.Answer answer = Http.post(gateway.http("/api/v1/admin/queue/" + operation), "application/json", body,
+                "Authorization", "Bearer " + ADMIN_KEY);
+        assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+        return answer.json();
+    }
+
+    private static String queueOf(String id) {
+        Http.Answer answer = Http.get(gateway.http("/api/v1/admin/queue/messages/" + id),
+                "Authorization", "Bearer " + ADMIN_KEY);
+        assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+        return answer.json().get("queue").asText();
+    }
+
+    /** Messages of this sender the ledger has as held (the API's answer, not the page's). */
+    private static int heldBy(String sender) {
+        Http.Answer answer = Http.get(gateway.http("/api/v1/admin/queue/messages?state=held&sender=" + sender),
+                "Authorization", "Bearer " + ADMIN_KEY);
+        assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+        return answer.json().get("messages").size();
     }
 
     private void signIn(String key) {

@@ -69,6 +69,21 @@ public final class MessageStatus {
         HttpAnswers.answer(in, 200, "application/json", json.message(story.get(), history));
     }
 
+    /**
+     * The JSON of {@code GET /api/v1/messages/{id}?expand=attempts} as an admin key sees it, or null
+     * when the ledger is off or does not know the id.
+     */
+    ObjectNode adminStory(String id) throws HttpProblemException {
+        if (queries == null) {
+            return null;
+        }
+        try {
+            return queries.message(id, null, true).map(story -> json.message(story, true)).orElse(null);
+        } catch (SQLException | RuntimeException e) {
+            throw unavailable(e);
+        }
+    }
+
     /** GET /api/v1/messages?recipient=&sender=&messageId=&state=&ingress=&since=&until=&limit=&cursor= */
     public void search(Exchange exchange) throws HttpProblemException {
         HttpRequestCheck.Reader reader = reader(exchange);

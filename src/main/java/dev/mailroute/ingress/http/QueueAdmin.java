@@ -14,6 +14,7 @@ import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mailroute.accept.BoundedBody;
 import dev.mailroute.accept.Problem;
@@ -25,6 +26,8 @@ import dev.mailroute.observability.MailEvents;
 import dev.mailroute.queue.DeliverySwitch;
 import dev.mailroute.queue.MessageSelectors;
 import dev.mailroute.queue.QueueOperations;
+import dev.mailroute.queue.QueuedMessageLookup;
+import dev.mailroute.message.MessageHeaders;
 import dev.mailroute.settings.UrlCredentials;
 import jakarta.jms.JMSException;
 import org.apache.camel.Exchange;
@@ -153,6 +156,74 @@ public final class QueueAdmin {
         exchange.setProperty(HttpRequestCheck.READER, new HttpRequestCheck.Reader(
                 exchange.getProperty(HttpRequestCheck.OPERATOR, String.class), true));
         status.search(exchange);
+    }
+
+    /**
+     * GET /api/v1/admin/queue/messages/{id}: where the message waits and what it is, from the broker
+     * (by its id, never by browsing a queue), with its story from the ledger.
+     */
+    public void detail(Exchange exchange) throws HttpProblemException {
+        Message in = exchange.getMessage();
+        String id = lastSegment(in, "/api/v1/admin/queue/messages/");
+        if (!MessageSelectors.isId(id)) {
+            throw OperationRequest.invalid(List.of(new Problem("id", "'" + SearchParameters.shown(id, 64)
+                    + "' is not a mailroute id (a UUID)")));
+        }
+        java.util.Optional<QueuedMessageLookup.Found> found;
+        try {
+            found = queue.lookup().find(id);
+        } catch (JMSException | RuntimeException e) {
+            throw brokerUnavailable(e);
+        }
+        ObjectNode story = status.adminStory(id);
+        if (found.isEmpty() && story == null) {
+            throw new HttpProblemException(404, HttpAnswers.TYPE_NOT_FOUND, "Not found", "no message with id '" + id
+                    + "' on the queues or in the ledger");
+        }
+        ObjectNode body = mapper.createObjectNode();
+        body.put("id", id);
+        ObjectNode envelope = mapper.createObjectNode();
+        if (found.isPresent()) {
+            QueuedMessageLookup.Found message = found.get();
+            body.put("queue", message.queue().substring("mail.".length()));
+            if (message.deferredUntil() == null) {
+                body.putNull("deferredUntil");
+            } else {
+                body.put("deferredUntil", Instant.ofEpochMilli(message.deferredUntil()).toString());
+            }
+            Object size = message.properties().get(MessageHeaders.SIZE);
+            body.put("size", size instanceof Number n ? n.longValue() : Long.parseLong(String.valueOf(
+                    size == null ? (message.mime() == null ? 0 : message.mime().length) : size)));
+            envelope.put("from", String.valueOf(message.properties().getOrDefault(MessageHeaders.SENDER, "")));
+            ArrayNode to = envelope.putArray("to");
+            String recipients = String.valueOf(message.properties().getOrDefault(MessageHeaders.RECIPIENTS, ""));
+            for (String recipient : recipients.split(",\\s*")) {
+                if (!recipient.isBlank()) {
+                    to.add(recipient.trim());
+                }
+            }
+        } else {
+            body.putNull("queue");
+            body.putNull("deferredUntil");
+            body.put("size", story.path("size").asLong());
+            envelope.put("from", story.path("sender").asText(""));
+            ArrayNode to = envelope.putArray("to");
+            story.path("recipients").forEach(recipient -> to.add(recipient.path("address").asText()));
+        }
+        body.set("envelope", envelope);
+        if (found.isPresent() && found.get().mime() != null) {
+            QueuedMessageDetail.describe(found.get().mime(), found.get().cut(), body);
+        } else {
+            body.putArray("headers");
+            body.put("headersOmitted", 0);
+            body.putNull("preview");
+        }
+        if (story == null) {
+            body.putNull("ledger");
+        } else {
+            body.set("ledger", story);
+        }
+        HttpAnswers.answer(in, 200, "application/json", body);
     }
 
     /** POST /api/v1/admin/queue/{operation} */
