@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mailroute.support.Http;
 import dev.mailroute.support.MailRequests;
+import dev.mailroute.support.ScriptedSmtpServer;
 import dev.mailroute.support.TestGateway;
 import dev.mailroute.support.Tools;
 import org.junit.jupiter.api.AfterAll;
@@ -52,6 +53,7 @@ class ConsoleBrowserTest {
     static final String HOSTILE_FLAG = "<img src=x onerror=window.__xss=1>";
     static final Path SCREENSHOTS = Path.of("target", "console-screenshots");
 
+    private static ScriptedSmtpServer relay;
     private static TestGateway gateway;
     private static String chromium;
     private static String chromedriver;
@@ -63,7 +65,8 @@ class ConsoleBrowserTest {
         // skipped on Windows, like every test that needs a Debian tool (Tools.require says so)
         chromium = Tools.require("chromium", "chromium");
         chromedriver = Tools.require("chromedriver", "chromium-driver");
-        gateway = TestGateway.on(Files.createTempDirectory("mailroute-console"))
+        relay = ScriptedSmtpServer.start();
+        gateway = TestGateway.on(Files.createTempDirectory("mailroute-console")).smtp(relay.port())
                 .with("mailroute.api.keys", "billing:" + SUBMIT_KEY)
                 .with("mailroute.admin.keys", "ops:" + ADMIN_KEY)
                 .start();
@@ -73,6 +76,9 @@ class ConsoleBrowserTest {
     static void stop() {
         if (gateway != null) {
             gateway.close();
+        }
+        if (relay != null) {
+            relay.close();
         }
     }
 
@@ -124,15 +130,17 @@ class ConsoleBrowserTest {
         WebElement timeline = wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#timeline li")));
         assertThat(browser.findElement(By.id("detail-id")).getText()).isEqualTo(id);
         String reply = attempt.get("replyText").asText();
-        assertThat(reply).as("the pickup file written").isNotBlank();
-        assertThat(attempt.get("relay").asText()).as("the pickup folder").isNotBlank();
+        assertThat(reply).as("the relay's answer").isNotBlank();
+        assertThat(attempt.get("relay").asText()).as("the relay").contains(Integer.toString(relay.port()));
         assertThat(timeline.findElement(By.className("transport")).getText())
-                .isEqualTo("attempt 1 by pickup via " + attempt.get("relay").asText());
+                .isEqualTo("attempt 1 by smtp via " + attempt.get("relay").asText());
         assertThat(timeline.findElement(By.className("state")).getText()).isEqualTo("delivered");
         assertThat(timeline.findElement(By.className("recipient")).getText()).isEqualTo(tag + "@example.net");
         assertThat(timeline.findElement(By.className("reply-text")).getText()).isEqualTo(reply);
         assertThat(browser.findElement(By.id("recipients-body")).getText()).contains(tag + "@example.net", reply);
         assertThat(browser.findElement(By.id("detail-fields")).getText()).contains(delivered.get("messageId").asText());
+        // the picture is of the attempts, below the message's fields
+        ((JavascriptExecutor) browser).executeScript("document.getElementById('timeline').scrollIntoView()");
         screenshot("detail.png");
 
         // signing out leaves nothing of the message in the page
@@ -251,18 +259,13 @@ class ConsoleBrowserTest {
     }
 
     @Test
-    void aMessageHeldFromItsDetailPageIsHeldInThePageAndInTheApi() throws IOException {
+    void aMessageHeldFromItsDetailPageWaitsUntilReleasedThereAndIsDeliveredOnce() throws IOException {
+        String recipient = "hold-" + System.nanoTime() + "@example.net";
         String id;
         suspend(true);
         try {
-            ObjectNode request = MailRequests.minimal();
-            request.putArray("to").add("hold-" + System.nanoTime() + "@example.net");
-            request.put("subject", "Hold me");
-            id = gateway.submit(request, "Authorization", "Bearer " + SUBMIT_KEY);
-            MessageStatusTest.awaitState(gateway, "/api/v1/messages/" + id, "Bearer " + ADMIN_KEY, "queued");
-
-            signIn(ADMIN_KEY);
-            browser.get(gateway.http("/console/#/message/" + id).toString());
+            id = queuedWhileSuspended(recipient, "Hold me");
+            openDetail(id);
             WebElement hold = wait.until(ExpectedConditions.elementToBeClickable(By.id("op-hold")));
             assertThat(browser.findElement(By.id("op-release")).isEnabled()).isFalse();
             assertThat(browser.findElement(By.cssSelector("#queue-fields .queue-name")).getText()).startsWith("mail.outbound");
@@ -277,7 +280,68 @@ class ConsoleBrowserTest {
         } finally {
             suspend(false);
         }
-        operate("delete", "{\"id\":\"" + id + "\"}");
+        // delivery runs again: a message sent after it reaches the relay, the held one does not
+        awaitDeliveredAfter();
+        assertThat(relay.deliveriesTo(recipient)).isZero();
+        assertThat(queueOf(id)).isEqualTo("held");
+
+        wait.until(ExpectedConditions.elementToBeClickable(By.id("op-release"))).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("op-result"), "Release: 1 message touched"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> relay.deliveriesTo(recipient) == 1);
+        // the page follows without a reload: delivered, on no queue, nothing left to do to it
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("recipients-body"), "delivered"));
+        wait.until(ExpectedConditions.textToBe(By.cssSelector("#queue-fields .queue-name"), "on no queue"));
+        for (String operation : List.of("hold", "release", "retry", "delete", "requeue")) {
+            assertThat(browser.findElement(By.id("op-" + operation)).isEnabled()).as(operation).isFalse();
+        }
+        assertThat(relay.deliveriesTo(recipient)).isEqualTo(1);
+    }
+
+    @Test
+    void aMessageDeletedFromItsDetailPageOnceConfirmedIsNeverDelivered() {
+        String recipient = "delete-" + System.nanoTime() + "@example.net";
+        String id;
+        suspend(true);
+        try {
+            id = queuedWhileSuspended(recipient, "Delete me");
+            openDetail(id);
+            wait.until(ExpectedConditions.elementToBeClickable(By.id("op-delete"))).click();
+            wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("confirm")));
+            assertThat(browser.findElement(By.id("confirm-text")).getText())
+                    .isEqualTo("Delete message " + id + "? It is not delivered.");
+            browser.findElement(By.id("confirm-ok")).click();
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("op-result"), "Delete: 1 message touched"));
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("recipients-body"), "deleted"));
+            wait.until(ExpectedConditions.textToBe(By.cssSelector("#queue-fields .queue-name"), "on no queue"));
+        } finally {
+            suspend(false);
+        }
+        awaitDeliveredAfter();
+        assertThat(relay.deliveriesTo(recipient)).isZero();
+        MessageStatusTest.awaitState(gateway, "/api/v1/messages/" + id, "Bearer " + ADMIN_KEY, "deleted");
+    }
+
+    @Test
+    void aBouncedMessageRequeuedFromItsDetailPageIsDeliveredOnce() {
+        String recipient = "requeue-" + System.nanoTime() + "@example.net";
+        relay.replyTo(recipient, "550 5.1.1 no such user");
+        ObjectNode request = MailRequests.minimal();
+        request.putArray("to").add(recipient);
+        request.put("subject", "Requeue me");
+        String id = gateway.submit(request, "Authorization", "Bearer " + SUBMIT_KEY);
+        MessageStatusTest.awaitState(gateway, "/api/v1/messages/" + id, "Bearer " + ADMIN_KEY, "bounced");
+        await().atMost(Duration.ofSeconds(30)).until(() -> "failed".equals(queueOf(id)));
+        relay.replyTo(recipient, null);
+
+        openDetail(id);
+        WebElement requeue = wait.until(ExpectedConditions.elementToBeClickable(By.id("op-requeue")));
+        assertThat(browser.findElement(By.id("recipients-body")).getText()).contains("550 5.1.1 no such user");
+        requeue.click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("op-result"), "Requeue: 1 message touched"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> relay.deliveriesTo(recipient) == 1);
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("recipients-body"), "delivered"));
+        wait.until(ExpectedConditions.textToBe(By.cssSelector("#queue-fields .queue-name"), "on no queue"));
+        assertThat(relay.deliveriesTo(recipient)).isEqualTo(1);
     }
 
     @Test
@@ -355,6 +419,30 @@ class ConsoleBrowserTest {
         assertThat(browser.findElements(By.cssSelector("#detail-view script"))).isEmpty();
         assertThat(((JavascriptExecutor) browser).executeScript("return typeof window.__xss")).isEqualTo("undefined");
         operate("delete", "{\"id\":\"" + id + "\"}");
+    }
+
+    /** A message to this recipient, sent and queued while delivery is suspended: it waits on mail.outbound. */
+    private static String queuedWhileSuspended(String recipient, String subject) {
+        ObjectNode request = MailRequests.minimal();
+        request.putArray("to").add(recipient);
+        request.put("subject", subject);
+        String id = gateway.submit(request, "Authorization", "Bearer " + SUBMIT_KEY);
+        MessageStatusTest.awaitState(gateway, "/api/v1/messages/" + id, "Bearer " + ADMIN_KEY, "queued");
+        return id;
+    }
+
+    /** Waits until a message sent now has reached the relay: what was queued before it has had its turn. */
+    private static void awaitDeliveredAfter() {
+        String recipient = "after-" + System.nanoTime() + "@example.net";
+        ObjectNode request = MailRequests.minimal();
+        request.putArray("to").add(recipient);
+        gateway.submit(request, "Authorization", "Bearer " + SUBMIT_KEY);
+        await().atMost(Duration.ofSeconds(30)).until(() -> relay.deliveriesTo(recipient) == 1);
+    }
+
+    private void openDetail(String id) {
+        signIn(ADMIN_KEY);
+        browser.get(gateway.http("/console/#/message/" + id).toString());
     }
 
     private static void suspend(boolean suspend) {
