@@ -3,7 +3,7 @@ rem mailroute's launcher for Windows (docs/cli.md); the same as bin/mailroute:
 rem   mailroute run                     starts the gateway: java @config\jvm.options
 rem                                     -XX:SharedArchiveFile=<the archive> -jar <the jar>
 rem   mailroute doctor|track|queue|hash-password ...
-rem                                     the command-line tools: java @config\jvm.options -jar <the jar> ...
+rem                                     the command-line tools: the same and -XX:TieredStopAtLevel=1 ...
 rem It works in the folder above bin\ (the project, or an installed copy with config\ and routes\),
 rem wherever it is called from. The jar is target\mailroute.jar, else mailroute.jar beside config\;
 rem the class-data archive beside it is used only if it is there.
@@ -57,8 +57,15 @@ popd
 exit /b 2
 
 :tool
-rem no archive for the tools: its warnings would be printed among their output
-"%JAVA%" @config\jvm.options -jar "%JAR%" %*
+rem the tools: the archive too, its messages off (they would be printed among the tool's output),
+rem and the first compiler only, which is all a run of a second gets to use (docs\performance.md)
+set "ARCHIVE=%JAR:.jar=.jsa%"
+if not exist "%ARCHIVE%" goto tool_without_archive
+"%JAVA%" @config\jvm.options "-XX:SharedArchiveFile=%ARCHIVE%" -Xlog:cds=off -Xlog:cds+dynamic=off -XX:TieredStopAtLevel=1 -jar "%JAR%" %*
+goto done
+
+:tool_without_archive
+"%JAVA%" @config\jvm.options -XX:TieredStopAtLevel=1 -jar "%JAR%" %*
 
 :done
 set "CODE=%ERRORLEVEL%"

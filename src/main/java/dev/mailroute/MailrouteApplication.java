@@ -6,9 +6,11 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.Set;
 
 import dev.mailroute.diagnostics.Doctor;
 import dev.mailroute.diagnostics.QueueCommand;
+import dev.mailroute.diagnostics.ToolLogging;
 import dev.mailroute.diagnostics.Track;
 import dev.mailroute.ingress.smtp.SmtpUsers;
 import dev.mailroute.settings.StartupCheckException;
@@ -22,10 +24,16 @@ import dev.mailroute.settings.StartupCheckException;
  */
 public final class MailrouteApplication {
 
+    private static final Set<String> TOOLS = Set.of("doctor", "track", "queue", "hash-password");
+
     private MailrouteApplication() {
     }
 
     public static void main(String[] args) {
+        if (args.length > 0 && TOOLS.contains(args[0])) {
+            // before anything logs: a tool's output is its own lines (ToolLogging)
+            System.setProperty(ToolLogging.PROPERTY, "true");
+        }
         if (args.length > 0 && args[0].equals("doctor")) {
             System.exit(Doctor.run(Arrays.copyOfRange(args, 1, args.length), System.out));
         }

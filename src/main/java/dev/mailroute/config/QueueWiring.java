@@ -64,20 +64,15 @@ final class QueueWiring {
             throws Exception {
         Registry registry = context.getRegistry();
         EmbeddedBroker broker = null;
-        ActiveMQConnectionFactory connectionFactory;
         if (settings.embedded()) {
             broker = new EmbeddedBroker(settings, new EmbeddedBroker.RedeliveryPolicy(retry.initialDelayMillis(),
                     retry.multiplier(), retry.maxDelayMillis()));
             started.start(broker);
             registry.bind(BROKER_BEAN, broker);
             context.addService(broker, true, false);
-            connectionFactory = new ActiveMQConnectionFactory(broker.inVmUrl(), EmbeddedBroker.INTERNAL_USER,
-                    broker.internalPassword().reveal());
             LOG.info("embedded broker: journal in {}, JMS clients on {}://{}:{} (login required)", settings.dir(),
                     settings.tls() ? "ssl" : "tcp", settings.host(), settings.port());
         } else {
-            connectionFactory = new ActiveMQConnectionFactory(settings.url(), settings.username(),
-                    settings.password() == null ? null : settings.password().reveal());
             LOG.info("external broker at {}{}", BrokerSettings.redacted(settings.url()),
                     settings.username() == null ? "" : " as " + settings.username());
             if (settings.urlCarriesCredentials()) {
@@ -85,24 +80,7 @@ final class QueueWiring {
                          + " MAILROUTE_BROKER_PASSWORD instead (they are never printed)");
             }
         }
-        // a broker that is away answers within callTimeout: HTTP says 503 and SMTP 451 in time for a
-        // client's own timeout, instead of after Artemis' 30 s call and 10 s connect defaults
-        connectionFactory.setCallTimeout(settings.callTimeoutMillis());
-        connectionFactory.setCallFailoverTimeout(settings.callTimeoutMillis());
-        // one connection attempt, then an answer: with Artemis' 2 s retry interval a send to a broker
-        // that refuses connections took 2 s, and three such steps in a request 6 s (measured)
-        connectionFactory.setInitialConnectAttempts(1);
-        connectionFactory.setRetryInterval(100);
-        for (TransportConfiguration connector : connectionFactory.getStaticConnectors()) {
-            connector.getParams().putIfAbsent(TransportConstants.NETTY_CONNECT_TIMEOUT,
-                    (int) settings.callTimeoutMillis());
-        }
-        // a JMS ObjectMessage is Java deserialization of whatever a client sent: mailroute reads none
-        connectionFactory.setDeserializationDenyList("*");
-        // Artemis stores a message of 100 KiB or more as a file of its own (created, synced and
-        // deleted per message); up to 1 MiB they go into the journal like any other message
-        connectionFactory.setMinLargeMessageSize(LARGE_MESSAGE_BYTES);
-        connectionFactory.setConsumerWindowSize(CONSUMER_WINDOW_BYTES);
+        ActiveMQConnectionFactory connectionFactory = connectionFactory(settings, broker, settings.callTimeoutMillis());
         if (!settings.embedded()) {
             checkAddressSettings(connectionFactory, settings); // the factory is set up: nothing is set after its first use
         }
@@ -127,8 +105,40 @@ final class QueueWiring {
         registry.bind("brokerHealthCheck", new BrokerHealthCheck(connectionFactory,
                 settings.embedded() ? "embedded" : BrokerSettings.redacted(settings.url()), settings.embedded()));
         // the operator's operations go over the broker's management, on a connection of their own
-        // (the factory's, not the pool's: a management call must not wait behind a route's send)
-        return new Queue(broker, new QueueOperations(connectionFactory), new DeliverySwitch(context));
+        // (not the pool's: a management call must not wait behind a route's send). The broker does
+        // an operation before it answers the send of its request, so that send takes as long as the
+        // operation: a delete by sender over 100,000 paged messages outlasted callTimeout (2 s).
+        ActiveMQConnectionFactory operations = connectionFactory(settings, broker, QueueOperations.ANSWER_MILLIS);
+        return new Queue(broker, new QueueOperations(operations), new DeliverySwitch(context));
+    }
+
+    /** A connection factory for mailroute's own account whose calls wait at most callTimeoutMillis. */
+    private static ActiveMQConnectionFactory connectionFactory(BrokerSettings settings, EmbeddedBroker broker,
+                                                               long callTimeoutMillis) {
+        ActiveMQConnectionFactory connectionFactory = broker != null
+                ? new ActiveMQConnectionFactory(broker.inVmUrl(), EmbeddedBroker.INTERNAL_USER,
+                        broker.internalPassword().reveal())
+                : new ActiveMQConnectionFactory(settings.url(), settings.username(),
+                        settings.password() == null ? null : settings.password().reveal());
+        // a broker that is away answers within callTimeout: HTTP says 503 and SMTP 451 in time for a
+        // client's own timeout, instead of after Artemis' 30 s call and 10 s connect defaults
+        connectionFactory.setCallTimeout(callTimeoutMillis);
+        connectionFactory.setCallFailoverTimeout(callTimeoutMillis);
+        // one connection attempt, then an answer: with Artemis' 2 s retry interval a send to a broker
+        // that refuses connections took 2 s, and three such steps in a request 6 s (measured)
+        connectionFactory.setInitialConnectAttempts(1);
+        connectionFactory.setRetryInterval(100);
+        for (TransportConfiguration connector : connectionFactory.getStaticConnectors()) {
+            connector.getParams().putIfAbsent(TransportConstants.NETTY_CONNECT_TIMEOUT,
+                    (int) settings.callTimeoutMillis());
+        }
+        // a JMS ObjectMessage is Java deserialization of whatever a client sent: mailroute reads none
+        connectionFactory.setDeserializationDenyList("*");
+        // Artemis stores a message of 100 KiB or more as a file of its own (created, synced and
+        // deleted per message); up to 1 MiB they go into the journal like any other message
+        connectionFactory.setMinLargeMessageSize(LARGE_MESSAGE_BYTES);
+        connectionFactory.setConsumerWindowSize(CONSUMER_WINDOW_BYTES);
+        return connectionFactory;
     }
 
     /**

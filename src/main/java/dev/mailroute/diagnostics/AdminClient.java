@@ -1,11 +1,12 @@
 package dev.mailroute.diagnostics;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.ConnectException;
+import java.net.HttpURLConnection;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -28,7 +29,7 @@ import org.apache.camel.impl.DefaultCamelContext;
  */
 final class AdminClient {
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+    private static final Duration CONNECT = Duration.ofSeconds(3);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** The tool's name, as the fixes tell the operator to run it again. */
@@ -101,43 +102,76 @@ final class AdminClient {
 
     /** A GET; the path includes the query, already encoded. */
     Answer get(String path) throws Failure {
-        return send(HttpRequest.newBuilder(URI.create(where() + path)).GET());
+        return send("GET", path, null);
     }
 
     /** A POST of a JSON document. */
     Answer post(String path, JsonNode body) throws Failure {
-        return send(HttpRequest.newBuilder(URI.create(where() + path)).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body.toString())));
+        return send("POST", path, body.toString());
     }
 
-    private Answer send(HttpRequest.Builder request) throws Failure {
-        HttpResponse<String> answer;
+    /**
+     * How long an answer may take: a bulk operation over a large queue goes through it on the
+     * broker once per queue and group of ids, each step allowed QueueOperations.ANSWER_MILLIS.
+     */
+    private static final Duration ANSWER = Duration.ofMinutes(10);
+
+    /**
+     * One request, on a connection of its own. HttpURLConnection rather than java.net.http: the
+     * latter's selector thread waits in native code, and a JVM that exits waits 300 ms for such a
+     * thread — a third of a {@code mailroute queue} command (measured, Java 17).
+     */
+    private Answer send(String method, String path, String json) throws Failure {
+        int status;
+        String text;
+        HttpURLConnection connection = null;
         try {
-            answer = HTTP.send(request.timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + key)
-                    .build(), HttpResponse.BodyHandlers.ofString());
+            connection = (HttpURLConnection) URI.create(where() + path).toURL().openConnection();
+            connection.setRequestMethod(method);
+            connection.setConnectTimeout((int) CONNECT.toMillis());
+            connection.setReadTimeout((int) ANSWER.toMillis());
+            // the key goes to the address named, never to where a redirect points
+            connection.setInstanceFollowRedirects(false);
+            connection.setUseCaches(false);
+            connection.setRequestProperty("Authorization", "Bearer " + key);
+            connection.setRequestProperty("Accept", "application/json, application/problem+json");
+            if (json != null) {
+                byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+                connection.setDoOutput(true);
+                connection.setFixedLengthStreamingMode(bytes.length);
+                connection.setRequestProperty("Content-Type", "application/json");
+                try (OutputStream out = connection.getOutputStream()) {
+                    out.write(bytes);
+                }
+            }
+            status = connection.getResponseCode();
+            try (InputStream in = status >= 400 ? connection.getErrorStream() : connection.getInputStream()) {
+                text = in == null ? "" : new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            }
         } catch (ConnectException e) {
             throw new Failure("cannot reach mailroute at " + where() + " (connection refused). Fix: " + (named
                     ? "start mailroute there, or correct --url"
                     : "start mailroute, or run " + tool + " with the configuration of the running one"
                       + " (mailroute.http.host, mailroute.http.port)"));
-        } catch (IOException e) {
+        } catch (IOException | IllegalArgumentException e) {
             throw new Failure("cannot reach mailroute at " + where() + " ("
                               + LogText.oneLine(String.valueOf(e.getMessage()), 200) + "). Fix: check that it runs there");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new Failure("interrupted while asking " + where());
+        } finally {
+            if (connection != null) {
+                connection.disconnect();
+            }
         }
         JsonNode body;
         try {
-            body = JSON.readTree(answer.body());
+            body = JSON.readTree(text);
         } catch (IOException e) {
             body = null;
         }
         if (body == null || !body.isObject()) {
-            throw new Failure(where() + " answered " + answer.statusCode() + " with no JSON; is it mailroute? Fix: "
+            throw new Failure(where() + " answered " + status + " with no JSON; is it mailroute? Fix: "
                               + (named ? "check --url" : "check mailroute.http.port"));
         }
-        return new Answer(answer.statusCode(), body);
+        return new Answer(status, body);
     }
 
     /**

@@ -36,6 +36,14 @@ public final class LedgerQueries {
     static final int ATTEMPTS_SHOWN = 20_000;
     /** Distinct (recipient, deferral reply) rows read for one answer at most. */
     private static final int DEFERRAL_ROWS = 20_000;
+    /**
+     * Recipients in a state above which a search by that state walks the messages newest first
+     * instead of collecting every id in the state and sorting them: 100,000 queued messages took
+     * 139 ms the second way and 9 ms the first (SQLite). The walk stops at the page's end when the
+     * state is common among the newest messages (queued, deferred, held are); below this count the
+     * ids are few and the sort cheap whatever their age.
+     */
+    private static final long DENSE_STATE = 5_000;
 
     private static final String MESSAGE_COLUMNS =
             "id, message_id, ingress, submitter, sender, size_bytes, accepted_at, subject";
@@ -92,8 +100,51 @@ public final class LedgerQueries {
         if (limit < 1 || limit > MAX_PAGE) {
             throw new IllegalArgumentException("limit must be 1 to " + MAX_PAGE + ", not " + limit);
         }
+        database.migrate();
+        try (Connection connection = database.connection()) {
+            return inOneRead(connection, () -> {
+                List<Object> values = new ArrayList<>();
+                boolean dense = filter.recipient() == null && filter.state() != null
+                                && inState(connection, filter.state()) > DENSE_STATE;
+                List<MessageStory> found;
+                try (PreparedStatement statement = connection.prepareStatement(
+                        searchSql(filter, limit, after, dense, values))) {
+                    bind(statement, values);
+                    found = messages(statement);
+                }
+                Position next = null;
+                if (found.size() > limit) {
+                    found = found.subList(0, limit);
+                    MessageStory last = found.get(limit - 1);
+                    next = new Position(last.acceptedAt(), last.id());
+                }
+                return new Page(complete(connection, found, RECIPIENTS_SHOWN_IN_PAGE, false), next);
+            });
+        }
+    }
+
+    /** Recipients in this state, counted in the state index alone. */
+    private static long inState(Connection connection, String state) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(
+                "SELECT COUNT(*) FROM ledger_recipient WHERE state = ?")) {
+            statement.setString(1, state);
+            try (ResultSet rows = statement.executeQuery()) {
+                rows.next();
+                return rows.getLong(1);
+            }
+        }
+    }
+
+    /**
+     * The search's statement, its values added to {@code values} in order.
+     *
+     * @param dense many recipients are in the filter's state: the messages are walked newest first
+     *        and each is looked up in the state index, stopping at the page's end; otherwise the few
+     *        ids the state index holds are taken first and sorted
+     */
+    private static String searchSql(MessageFilter filter, int limit, Position after, boolean dense,
+                                    List<Object> values) {
         StringBuilder sql = new StringBuilder("SELECT " + MESSAGE_COLUMNS + " FROM ledger_message WHERE 1 = 1");
-        List<Object> values = new ArrayList<>();
         if (filter.apiKey() != null) {
             sql.append(" AND api_key = ?");
             values.add(filter.apiKey());
@@ -129,6 +180,10 @@ public final class LedgerQueries {
                 values.add(filter.state());
             }
             sql.append(')');
+        } else if (filter.state() != null && dense) {
+            sql.append(" AND EXISTS (SELECT 1 FROM ledger_recipient r WHERE r.mail_id = ledger_message.id"
+                       + " AND r.state = ?)");
+            values.add(filter.state());
         } else if (filter.state() != null) {
             sql.append(" AND id IN (SELECT mail_id FROM ledger_recipient WHERE state = ?)");
             values.add(filter.state());
@@ -141,24 +196,7 @@ public final class LedgerQueries {
         }
         sql.append(" ORDER BY accepted_at DESC, id DESC LIMIT ?");
         values.add(limit + 1); // one more than asked: is there a next page?
-
-        database.migrate();
-        try (Connection connection = database.connection()) {
-            return inOneRead(connection, () -> {
-                List<MessageStory> found;
-                try (PreparedStatement statement = connection.prepareStatement(sql.toString())) {
-                    bind(statement, values);
-                    found = messages(statement);
-                }
-                Position next = null;
-                if (found.size() > limit) {
-                    found = found.subList(0, limit);
-                    MessageStory last = found.get(limit - 1);
-                    next = new Position(last.acceptedAt(), last.id());
-                }
-                return new Page(complete(connection, found, RECIPIENTS_SHOWN_IN_PAGE, false), next);
-            });
-        }
+        return sql.toString();
     }
 
     private interface Read<T> {

@@ -28,6 +28,7 @@ public final class BrokerManagement implements AutoCloseable {
     /** Attempts at taking one message off mail.submit before the broker moves it to mail.rejected. */
     public static final int SUBMIT_ATTEMPTS = 10;
 
+    /** How long a question about the broker waits for its answer, unless the caller says otherwise. */
     private static final long ANSWER_MILLIS = 5000;
 
     private final Connection connection;
@@ -36,9 +37,11 @@ public final class BrokerManagement implements AutoCloseable {
     private final TemporaryQueue replies;
     private final MessageConsumer answers;
     private final ObjectMapper mapper = new ObjectMapper();
+    private final long answerMillis;
 
-    private BrokerManagement(Connection connection) throws JMSException {
+    private BrokerManagement(Connection connection, long answerMillis) throws JMSException {
         this.connection = connection;
+        this.answerMillis = answerMillis;
         this.session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
         this.producer = session.createProducer(session.createQueue("activemq.management"));
         this.replies = session.createTemporaryQueue();
@@ -47,9 +50,17 @@ public final class BrokerManagement implements AutoCloseable {
     }
 
     public static BrokerManagement open(ConnectionFactory factory) throws JMSException {
+        return open(factory, ANSWER_MILLIS);
+    }
+
+    /**
+     * @param answerMillis how long each answer may take: an operation on many messages takes as long
+     *        as the broker needs to go through the queue (and the factory's call timeout must allow it)
+     */
+    public static BrokerManagement open(ConnectionFactory factory, long answerMillis) throws JMSException {
         Connection connection = factory.createConnection();
         try {
-            return new BrokerManagement(connection);
+            return new BrokerManagement(connection, answerMillis);
         } catch (JMSException | RuntimeException e) {
             connection.close();
             throw e;
@@ -197,9 +208,9 @@ public final class BrokerManagement implements AutoCloseable {
     private Object answer(Message request, String what) throws JMSException {
         request.setJMSReplyTo(replies);
         producer.send(request);
-        Message reply = answers.receive(ANSWER_MILLIS);
+        Message reply = answers.receive(answerMillis);
         if (reply == null) {
-            throw new JMSException("the broker's management did not answer " + what + " within " + ANSWER_MILLIS
+            throw new JMSException("the broker's management did not answer " + what + " within " + answerMillis
                                    + " ms");
         }
         try {

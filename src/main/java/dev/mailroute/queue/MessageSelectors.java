@@ -14,8 +14,15 @@ import dev.mailroute.message.MessageHeaders;
  */
 public final class MessageSelectors {
 
-    /** Ids in one selector at most; a longer list becomes several selectors. */
-    public static final int CHUNK = 500;
+    /**
+     * Ids in one selector at most; a longer list becomes several selectors. The broker goes through
+     * the whole queue once per selector (2.2–3.4 s over 100,000 paged messages, bench/run.sh queue)
+     * and looks each message's id up in a hash set of the selector's ids, so fewer, larger selectors
+     * are faster: 500 to a selector took a bulk delete of 10,000 messages 40 s. 5,000 ids are a
+     * selector of about 200,000 characters, well below the size at which the management request
+     * would become a large message (mailroute's factory: 1 MiB).
+     */
+    public static final int CHUNK = 5_000;
     /** Every message on the queue. */
     public static final String ALL = "";
 

@@ -30,6 +30,13 @@ public final class QueueOperations {
     public static final String HELD = "mail.held";
     public static final String FAILED = "mail.failed";
 
+    /**
+     * How long one management call of an operation may take. The broker goes through the whole
+     * queue for each selector (paged messages read back from disk): a bulk delete over 100,000
+     * queued messages outlasted the 5 s of a question about the broker (bench/run.sh queue).
+     */
+    public static final long ANSWER_MILLIS = 120_000;
+
     private final ConnectionFactory factory;
 
     /** @param factory a connection factory with the {@code manage} permission (mailroute's own account) */
@@ -42,7 +49,7 @@ public final class QueueOperations {
     }
 
     public Depths depths() throws JMSException {
-        try (BrokerManagement broker = BrokerManagement.open(factory)) {
+        try (BrokerManagement broker = BrokerManagement.open(factory, ANSWER_MILLIS)) {
             return new Depths(broker.messageCount(OUTBOUND), broker.scheduledCount(OUTBOUND),
                     broker.messageCount(HELD), broker.messageCount(FAILED));
         }
@@ -55,14 +62,14 @@ public final class QueueOperations {
 
     /** Messages on a queue, scheduled ones included. */
     public long count(String queue) throws JMSException {
-        try (BrokerManagement broker = BrokerManagement.open(factory)) {
+        try (BrokerManagement broker = BrokerManagement.open(factory, ANSWER_MILLIS)) {
             return broker.messageCount(queue);
         }
     }
 
     /** Scheduled (deferred) messages on mail.outbound. */
     public long deferred() throws JMSException {
-        try (BrokerManagement broker = BrokerManagement.open(factory)) {
+        try (BrokerManagement broker = BrokerManagement.open(factory, ANSWER_MILLIS)) {
             return broker.scheduledCount(OUTBOUND);
         }
     }
@@ -80,7 +87,7 @@ public final class QueueOperations {
     /** Removed from mail.outbound and mail.held, deferred ones too. */
     public long delete(List<String> selectors) throws JMSException {
         long removed = 0;
-        try (BrokerManagement broker = BrokerManagement.open(factory)) {
+        try (BrokerManagement broker = BrokerManagement.open(factory, ANSWER_MILLIS)) {
             for (String selector : selectors) {
                 removed += broker.removeMessages(OUTBOUND, selector);
                 removed += broker.removeMessages(HELD, selector);
@@ -95,7 +102,7 @@ public final class QueueOperations {
      * which counts a message another delivery deferred meanwhile against it (never below 0).
      */
     public long retry(List<String> selectors) throws JMSException {
-        try (BrokerManagement broker = BrokerManagement.open(factory)) {
+        try (BrokerManagement broker = BrokerManagement.open(factory, ANSWER_MILLIS)) {
             long before = broker.scheduledCount(OUTBOUND);
             for (String selector : selectors) {
                 broker.deliverScheduledMessages(OUTBOUND, selector);
@@ -208,7 +215,7 @@ public final class QueueOperations {
 
     private long move(List<String> selectors, String from, String to) throws JMSException {
         long moved = 0;
-        try (BrokerManagement broker = BrokerManagement.open(factory)) {
+        try (BrokerManagement broker = BrokerManagement.open(factory, ANSWER_MILLIS)) {
             for (String selector : selectors) {
                 moved += broker.moveMessages(from, selector, to);
             }

@@ -124,6 +124,46 @@ class LedgerOperationTest {
         assertThat(columns).containsExactly("state", "mail_id");
     }
 
+    @Test
+    void aSearchByStatePagesNewestFirstWhetherTheStateIsCommonOrRare() throws Exception {
+        // 12,000 messages, every other one delivered: 6,000 queued (more than the search walks for,
+        // LedgerQueries.DENSE_STATE) and one held, the oldest
+        List<LedgerEvent> events = new java.util.ArrayList<>();
+        for (int i = 0; i < 12_000; i++) {
+            String id = String.format("m-%05d", i);
+            events.add(new LedgerEvent.Accepted(id, null, "http", "test", null, "a@example.com", 10, 1_000 + i, "s",
+                    List.of("z@example.com")));
+            if (i % 2 == 1) {
+                events.add(new LedgerEvent.Attempt(id, 1, 100_000 + i, "smtp", "relay:25", 1,
+                        List.of(new LedgerEvent.Outcome("z@example.com", "delivered", 250, null, "ok"))));
+            }
+        }
+        events.add(new LedgerEvent.Operated(List.of(ID), WAITING, "held", "held by ops", 10));
+        try (Connection connection = database.connection()) {
+            LedgerStore.write(connection, events);
+        }
+        LedgerQueries queries = new LedgerQueries(database);
+        MessageFilter queued = new MessageFilter(null, null, null, null, "queued", null, null, null);
+        LedgerQueries.Page first = queries.search(queued, 50, null);
+        LedgerQueries.Page second = queries.search(queued, 50, first.next());
+        List<String> expected = new java.util.ArrayList<>();
+        for (int i = 11_998; expected.size() < 100; i -= 2) {
+            expected.add(String.format("m-%05d", i));
+        }
+        List<String> found = new java.util.ArrayList<>(first.messages().stream().map(MessageStory::id).toList());
+        found.addAll(second.messages().stream().map(MessageStory::id).toList());
+        assertThat(found).isEqualTo(expected);
+        // the other fields narrow the walk as they narrow any search
+        assertThat(queries.search(new MessageFilter(null, null, "A@example.com", null, "queued", null, 11_990L, 12_000L),
+                50, null).messages()).extracting(MessageStory::id).containsExactly("m-10998", "m-10996", "m-10994",
+                        "m-10992", "m-10990");
+
+        LedgerQueries.Page held = queries.search(new MessageFilter(null, null, null, null, "held", null, null, null),
+                50, null);
+        assertThat(held.messages()).extracting(MessageStory::id).containsExactly(ID);
+        assertThat(held.next()).isNull();
+    }
+
     private static LedgerEvent.Attempt attempt(int number, String outcome) {
         return new LedgerEvent.Attempt(ID, number, number, "smtp", "relay:25", 1,
                 List.of(new LedgerEvent.Outcome("x@example.com", outcome, outcome.equals("delivered") ? 250 : 451, null,

@@ -23,7 +23,7 @@ import static org.awaitility.Awaitility.await;
 /**
  * The runaway application: 10,000 copies of one report from one sender, queued among other
  * senders' mail — some waiting, one deferred, one held. A delete by that sender removes exactly
- * the 10,000 (twenty broker calls of 500 ids each), and every other message is still there and is
+ * the 10,000 (per queue, two broker calls of 5,000 ids each), and every other message is still there and is
  * delivered once delivery resumes.
  */
 class BulkDeleteTest {
