@@ -479,7 +479,7 @@
     const counts = queue.queues || {};
     const fields = [['Outbound', counts.outbound], ['Deferred', counts.deferred], ['Held', counts.held],
       ['Failed', counts.failed], ['Oldest accepted', time(queue.oldestAcceptedAt)], ['Delivery', queue.delivery],
-      ['Relay circuit', queue.circuit]];
+      ['Delivered/min', queue.deliveredPerMinute], ['Relay circuit', queue.circuit]];
     $('overview-counts').replaceChildren(...fields.flatMap(([name, value]) => [el('dt', null, name), el('dd', null, value)]));
     const toggle = $('delivery-toggle');
     toggle.dataset.delivery = queue.delivery === 'suspended' ? 'suspended' : 'running';

@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
 
 /** {@code queue summary}: how many messages wait in each queue, since when, and whether delivery runs. */
 @Command(name = "summary", description = {"How many messages wait in each queue (outbound, of them deferred; held;"
-        + " failed), the oldest one's acceptance time, whether delivery runs and the relay's circuit.",
+        + " failed), the oldest one's acceptance time, whether delivery runs, how many messages a minute this"
+        + " instance delivered over the last minute, and the relay's circuit.",
         "Exit code 0, or 2 when the instance cannot be asked."})
 final class QueueSummary extends QueueVerb {
 
@@ -33,7 +34,8 @@ final class QueueSummary extends QueueVerb {
                       + "), held " + queues.path("held").asLong() + ", failed " + queues.path("failed").asLong());
         out().println(body.path("oldestAcceptedAt").isTextual()
                 ? "oldest accepted " + AdminClient.time(body.path("oldestAcceptedAt")) : "nothing queued");
-        out().println("delivery " + LogText.oneLine(body.path("delivery").asText(), 20) + ", circuit "
+        out().println("delivery " + LogText.oneLine(body.path("delivery").asText(), 20) + " ("
+                      + body.path("deliveredPerMinute").asDouble() + " delivered/min), circuit "
                       + LogText.oneLine(body.path("circuit").asText(), 20));
         return 0;
     }

@@ -44,6 +44,7 @@ public final class MailEvents extends ServiceSupport {
     private final AtomicLong failed = new AtomicLong();
     private final AtomicLong retried = new AtomicLong();
     private final AtomicLong accepted = new AtomicLong();
+    private final DeliveryRate deliveryRate = new DeliveryRate(delivered::get, System::currentTimeMillis);
     private final ToLongFunction<String> queueDepth;
     private final ToLongFunction<String> scheduled;
     private final ExecutorServiceManager executors;
@@ -74,6 +75,8 @@ public final class MailEvents extends ServiceSupport {
     protected void doStart() {
         timer = executors.newSingleThreadScheduledExecutor(this, "mailroute-summary");
         timer.scheduleAtFixedRate(this::summary, summaryIntervalMillis, summaryIntervalMillis, TimeUnit.MILLISECONDS);
+        timer.scheduleAtFixedRate(deliveryRate::sample, DeliveryRate.SAMPLE_MILLIS, DeliveryRate.SAMPLE_MILLIS,
+                TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -140,6 +143,11 @@ public final class MailEvents extends ServiceSupport {
         count("mailroute.queue.operations", "operation", operation);
         EVENTS.info("event=queue-operation operator={} operation={} filter=\"{}\" matched={} touched={} dryRun={}",
                 LogText.oneLine(operator, 64), operation, LogText.oneLine(filter, 500), matched, touched, dryRun);
+    }
+
+    /** Messages this instance delivered per minute, over the last minute (the operator's overview). */
+    public double deliveredPerMinute() {
+        return deliveryRate.perMinute();
     }
 
     public void delivered(Exchange exchange) {

@@ -123,11 +123,11 @@ class QueueCommandTest {
     void summaryListingAndDeliveryAskTheirPaths() throws Exception {
         String summary = "{\"queues\":{\"outbound\":12,\"deferred\":3,\"held\":2,\"failed\":1},"
                          + "\"oldestAcceptedAt\":\"2026-12-05T10:00:00.123Z\",\"delivery\":\"running\","
-                         + "\"circuit\":\"CLOSED\"}";
+                         + "\"deliveredPerMinute\":4.5,\"circuit\":\"CLOSED\"}";
         answers.put("/api/v1/admin/queue", new Object[] {200, summary});
         assertThat(queue("summary")).isZero();
         assertThat(output).isEqualTo("outbound 12 (deferred 3), held 2, failed 1\noldest accepted"
-                                     + " 2026-12-05T10:00:00Z\ndelivery running, circuit CLOSED\n");
+                                     + " 2026-12-05T10:00:00Z\ndelivery running (4.5 delivered/min), circuit CLOSED\n");
         assertThat(last()).isEqualTo(new Request("GET", "/api/v1/admin/queue", "Bearer " + KEY, null, ""));
         assertThat(queue("summary", "--json")).isZero();
         assertThat(JSON.readTree(output)).isEqualTo(JSON.readTree(summary));

@@ -245,6 +245,10 @@ class ConsoleBrowserTest {
         signIn(ADMIN_KEY);
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("overview")));
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("overview-counts"), "running"));
+        // a delivery now shows in the rate of the last minute, on the page already open
+        awaitDeliveredAfter();
+        By rate = By.xpath("//dl[@id='overview-counts']/dt[text()='Delivered/min']/following-sibling::dd[1]");
+        wait.until(driver -> Double.parseDouble(driver.findElement(rate).getText()) > 0);
         String auth = "Bearer " + ADMIN_KEY;
         assertThat(Http.post(gateway.http("/api/v1/admin/delivery/suspend"), "application/json", "{}", "Authorization", auth).status())
                 .isEqualTo(200);
