@@ -123,6 +123,14 @@ class LauncherTest {
         assertThat(output).as("java was not started").isEmpty();
     }
 
+    /** cmd.exe misreads labels and GOTO targets in a batch file with bare LF line ends; .gitattributes keeps CRLF. */
+    @Test
+    void theWindowsLauncherEndsEveryLineWithCrLf() throws IOException {
+        String cmd = Files.readString(Path.of("bin/mailroute.cmd"), StandardCharsets.US_ASCII);
+        assertThat(cmd).endsWith("\r\n");
+        assertThat(cmd.replace("\r\n", "")).as("no LF without its CR, no CR without its LF").doesNotContain("\n", "\r");
+    }
+
     private int mailroute(Map<String, String> env, String... args) throws Exception {
         return run(install.resolve("bin/mailroute"), env, args);
     }

@@ -137,8 +137,9 @@ final class AdminClient {
             connection.setRequestProperty("Accept", "application/json, application/problem+json");
             if (json != null) {
                 byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+                // not in streaming mode: in it, a 401 carrying WWW-Authenticate ends in an
+                // HttpRetryException and the instance's problem document is lost
                 connection.setDoOutput(true);
-                connection.setFixedLengthStreamingMode(bytes.length);
                 connection.setRequestProperty("Content-Type", "application/json");
                 try (OutputStream out = connection.getOutputStream()) {
                     out.write(bytes);

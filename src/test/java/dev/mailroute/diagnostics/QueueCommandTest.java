@@ -65,6 +65,10 @@ class QueueCommandTest {
             byte[] bytes = ((String) answer[1]).getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().add("Content-Type", (int) answer[0] == 200 ? "application/json"
                     : "application/problem+json");
+            if ((int) answer[0] == 401) {
+                // as the gateway answers: HttpURLConnection handles a 401 with it in a way of its own
+                exchange.getResponseHeaders().add("WWW-Authenticate", "Bearer realm=\"mailroute\"");
+            }
             exchange.sendResponseHeaders((int) answer[0], bytes.length);
             exchange.getResponseBody().write(bytes);
             exchange.close();
@@ -239,6 +243,10 @@ class QueueCommandTest {
                 + "\"status\":403,\"detail\":\"an admin key is needed\"}"});
         assertThat(queue("hold", "--all", "ALL")).isEqualTo(2);
         assertThat(errors).contains("answered 403").contains("not an API key");
+        answers.put("/api/v1/admin/queue/delete", new Object[] {401, "{\"type\":\"urn:mailroute:problem:unauthorized\","
+                + "\"status\":401,\"detail\":\"no valid admin key\"}"});
+        assertThat(queue("delete", "--from", "runaway@example.com")).as("a POST refused").isEqualTo(2);
+        assertThat(errors).contains("answered 401: no valid admin key. Fix: set MAILROUTE_ADMIN_KEY");
         answers.put("/api/v1/admin/queue/retry", new Object[] {400, "{\"type\":\"urn:mailroute:problem:invalid-request\","
                 + "\"status\":400,\"detail\":\"filter.since: 'yesterday\\u001b' is not a time\"}"});
         assertThat(queue("retry", "--since", "yesterday\u001b")).isEqualTo(2);
