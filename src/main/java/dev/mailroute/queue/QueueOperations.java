@@ -14,6 +14,8 @@ import jakarta.jms.JMSException;
 import jakarta.jms.Message;
 import jakarta.jms.MessageConsumer;
 import jakarta.jms.MessageProducer;
+import jakarta.jms.Queue;
+import jakarta.jms.QueueBrowser;
 import jakarta.jms.Session;
 
 /**
@@ -114,14 +116,22 @@ public final class QueueOperations {
     /** What a requeue asks of its caller for each message, around the broker's transaction. */
     public interface Requeuing {
         /**
+         * Asked while the parked copies are only browsed, so that a message left where it is was
+         * never taken (a rolled-back receive would count a delivery on it and delay it).
+         *
          * @param onCopies the recipients the parked copies of this message name
-         * @return the recipients to send it to again (a subset of onCopies); empty: leave the copies on
-         *     mail.failed; otherwise the new copy is sent and committed right after this returns
+         * @return the recipients to send it to again (a subset of onCopies); empty: leave the copies on mail.failed
          */
         Set<String> recipients(String id, Set<String> onCopies);
 
-        /** Called before the copies leave mail.failed. */
+        /** Called before the copies are taken off mail.failed. */
         void before(String id);
+
+        /** Called right before the commit that sends the new copy and removes the parked ones. */
+        void committing(String id);
+
+        /** Called when that commit failed: the parked copies stay on mail.failed. */
+        void notCommitted(String id, JMSException reason);
 
         /** Called once the new copy is on mail.outbound and the parked ones are gone (committed). */
         void after(String id);
@@ -142,35 +152,48 @@ public final class QueueOperations {
         try (Connection connection = factory.createConnection()) {
             connection.start();
             Session session = connection.createSession(true, Session.SESSION_TRANSACTED);
+            Queue failed = session.createQueue(FAILED);
             MessageProducer producer = session.createProducer(session.createQueue(OUTBOUND));
             for (String id : ids) {
                 List<String> selector = MessageSelectors.byIds(List.of(id));
                 if (selector.isEmpty()) {
                     continue;
                 }
+                Set<String> onCopies = new LinkedHashSet<>();
+                try (QueueBrowser browser = session.createBrowser(failed, selector.get(0))) {
+                    for (Object copy : Collections.list(browser.getEnumeration())) {
+                        onCopies.addAll(addresses(((Message) copy).getStringProperty(MessageHeaders.RECIPIENTS)));
+                    }
+                }
+                Set<String> recipients = onCopies.isEmpty() ? Set.of() : requeuing.recipients(id, onCopies);
+                if (recipients.isEmpty()) {
+                    continue;
+                }
                 requeuing.before(id);
                 List<Message> copies = new ArrayList<>();
-                try (MessageConsumer consumer = session.createConsumer(session.createQueue(FAILED), selector.get(0))) {
+                Set<String> taken = new LinkedHashSet<>();
+                try (MessageConsumer consumer = session.createConsumer(failed, selector.get(0))) {
                     // Artemis asks the broker for what matches now: no wait for messages that are not there
                     for (Message copy = consumer.receiveNoWait(); copy != null; copy = consumer.receiveNoWait()) {
                         copies.add(copy);
+                        taken.addAll(addresses(copy.getStringProperty(MessageHeaders.RECIPIENTS)));
                     }
                 }
-                Set<String> onCopies = new LinkedHashSet<>();
-                for (Message copy : copies) {
-                    onCopies.addAll(addresses(copy.getStringProperty(MessageHeaders.RECIPIENTS)));
-                }
-                if (copies.isEmpty() || !(copies.get(0) instanceof BytesMessage parked)) {
+                Set<String> again = new LinkedHashSet<>(recipients);
+                again.retainAll(taken);
+                if (again.isEmpty() || !(copies.get(0) instanceof BytesMessage parked)) {
+                    // requeued by someone else since the browse
                     session.rollback();
                     continue;
                 }
-                Set<String> recipients = requeuing.recipients(id, onCopies);
-                if (recipients.isEmpty()) {
-                    session.rollback();
-                    continue;
+                producer.send(fresh(session, parked, copies, again));
+                requeuing.committing(id);
+                try {
+                    session.commit();
+                } catch (JMSException e) {
+                    requeuing.notCommitted(id, e);
+                    throw e;
                 }
-                producer.send(fresh(session, parked, copies, recipients));
-                session.commit();
                 requeued++;
                 requeuing.after(id);
             }

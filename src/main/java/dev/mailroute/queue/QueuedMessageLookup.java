@@ -72,7 +72,8 @@ public final class QueuedMessageLookup {
 
     private Optional<Found> scheduled(String id) throws JMSException {
         try (BrokerManagement broker = BrokerManagement.open(factory)) {
-            for (String queue : List.of(QueueOperations.OUTBOUND, QueueOperations.HELD)) {
+            // mail.failed too: a copy whose requeue rolled back waits out the broker's redelivery delay
+            for (String queue : QUEUES) {
                 if (broker.scheduledCount(queue) == 0) {
                     continue;
                 }

@@ -141,6 +141,33 @@ class RequeueTest {
         ledger.awaitState(id, "late@example.com", "delivered");
     }
 
+    /**
+     * A parked copy whose recipients the ledger no longer has as failed (another operator's requeue
+     * got there first) is only looked at: never taken and given back, which would count a delivery
+     * on it and hide it for the broker's redelivery delay.
+     */
+    @Test
+    void aParkedMessageTheLedgerHasNothingToRequeueOfStaysOnMailFailedUntouched() {
+        relay.replyTo("taken@example.com", "550 5.1.1 no such user");
+        String id = send("race-test@example.com", "taken@example.com");
+        ledger.awaitState(id, "taken@example.com", "bounced");
+        await().atMost(Duration.ofSeconds(30)).until(() -> parked(id).size() == 2);
+        long parkedBefore = gateway.broker().messageCount("mail.failed");
+        assertThat(ledger.update("UPDATE ledger_recipient SET state = 'queued' WHERE mail_id = ?", id)).isEqualTo(1);
+
+        assertThat(operate("{\"id\":\"" + id + "\"}").get("touched").asLong()).isZero();
+        assertThat(gateway.broker().messageCount("mail.failed")).isEqualTo(parkedBefore);
+        assertThat(gateway.broker().scheduledCount("mail.failed")).as("not waiting out a redelivery delay").isZero();
+        assertThat(parked(id)).hasSize(2);
+
+        // once the ledger has it as bounced again, the same copy goes back at once
+        relay.replyTo("taken@example.com", null);
+        ledger.update("UPDATE ledger_recipient SET state = 'bounced' WHERE mail_id = ?", id);
+        assertThat(operate("{\"id\":\"" + id + "\"}").get("touched").asLong()).isEqualTo(1);
+        ledger.awaitState(id, "taken@example.com", "delivered");
+        assertThat(relay.deliveriesTo("taken@example.com")).isEqualTo(1);
+    }
+
     @Test
     void withTheLedgerOffARequeueIsRefusedNamingTheSetting() throws Exception {
         Path data = Files.createTempDirectory("mailroute-requeue-off");

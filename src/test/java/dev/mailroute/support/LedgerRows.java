@@ -69,6 +69,20 @@ public final class LedgerRows {
         }
     }
 
+    /** A change made behind the gateway's back, for a state it cannot easily be brought to: rows changed. */
+    public int update(String sql, Object... parameters) {
+        try (Connection connection = user == null ? DriverManager.getConnection(url)
+                : DriverManager.getConnection(url, user, password);
+             PreparedStatement statement = connection.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                statement.setObject(i + 1, parameters[i]);
+            }
+            return statement.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public Map<String, Object> message(String id) {
         List<Map<String, Object>> rows = query("SELECT * FROM ledger_message WHERE id = ?", id);
         return rows.isEmpty() ? null : rows.get(0);

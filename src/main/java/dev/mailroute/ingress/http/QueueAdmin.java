@@ -375,13 +375,30 @@ public final class QueueAdmin {
                     recipients.add(address);
                 }
             }
-            if (!recipients.isEmpty()) {
-                // before the commit: the ledger writes in order, so the requeued message's next attempt,
-                // numbered after the attempts recorded, is written after this and has the last word
-                ledger.operated(List.of(id), Operation.REQUEUE.from, Operation.REQUEUE.to, "requeued by " + operator,
-                        clock.getAsLong());
-            }
             return recipients;
+        }
+
+        /**
+         * Before the commit: the ledger writes in order, so the requeued message's next attempt,
+         * numbered after the attempts recorded, is written after this and has the last word.
+         */
+        @Override
+        public void committing(String id) {
+            ledger.operated(List.of(id), Operation.REQUEUE.from, Operation.REQUEUE.to, "requeued by " + operator,
+                    clock.getAsLong());
+        }
+
+        /**
+         * The commit failed, the copies are still parked: the ledger says so again, so that a later
+         * requeue finds the message. Its recipients that are queued go back to failed — also one
+         * released before, should this message have one (noted on the issue; a failed commit on
+         * the gateway's own broker means it is stopping or its disk is full).
+         */
+        @Override
+        public void notCommitted(String id, JMSException reason) {
+            LOG.error("requeue {}: not committed, left on mail.failed: {}", id, reason(reason));
+            ledger.operated(List.of(id), List.of(Operation.REQUEUE.to), "failed",
+                    "requeue by " + operator + " not committed; still parked", clock.getAsLong());
         }
 
         @Override
