@@ -44,6 +44,17 @@ public final class DeliverySwitch {
         routes.add(route);
     }
 
+    /**
+     * A delivery route has started — at start, or again after a route reload, which stops and
+     * starts every route: its consumer starts running, so while delivery is paused it is paused
+     * again (without this, a reload ended an operator's suspension).
+     */
+    public synchronized void started(Route route) {
+        if (circuitPaused || operatorSuspended) {
+            apply();
+        }
+    }
+
     public void remove(Route route) {
         routes.remove(route);
     }

@@ -79,6 +79,25 @@ class DeliverySuspensionTest {
         }
     }
 
+    /** A route reload stops and starts every route; the delivery route comes back suspended. */
+    @Test
+    void aSuspensionOutlastsTheDeliveryRouteStartingAgain() throws Exception {
+        relay = ScriptedSmtpServer.start();
+        gateway = TestGateway.on(data).smtp(relay.port())
+                .with("mailroute.admin.keys", "ops:admin-key-0123456789")
+                .start();
+        assertThat(suspend("suspend").status()).isEqualTo(200);
+        gateway.context().getRouteController().stopRoute("deliver");
+        gateway.context().getRouteController().startRoute("deliver");
+        await().until(() -> ServiceHelper.isSuspended(gateway.context().getRoute("deliver").getConsumer()));
+
+        gateway.submit(MailRequests.minimal().put("subject", "after the restart"));
+        await().until(() -> gateway.broker().messageCount("mail.outbound") == 1);
+        assertThat(relay.transactions()).isEmpty();
+        assertThat(suspend("resume").status()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(20)).until(() -> relay.transactions().size() == 1);
+    }
+
     private Http.Answer suspend(String action) {
         return Http.post(gateway.http("/api/v1/admin/delivery/" + action), "application/json", "",
                 "Authorization", ADMIN);

@@ -68,6 +68,12 @@ public final class RelayCircuit extends RoutePolicySupport {
         routes.add(route);
     }
 
+    /** A route started again (a route reload restarts every route) comes up paused if delivery is. */
+    @Override
+    public void onStart(Route route) {
+        routes.started(route);
+    }
+
     @Override
     public void onRemove(Route route) {
         routes.remove(route);
