@@ -112,10 +112,12 @@ class QueueAdminTest {
         await().until(() -> gateway.broker().scheduledCount("mail.outbound") >= 1);
         relay.replyTo("retry@example.com", null);
 
+        long waiting = gateway.broker().scheduledCount("mail.outbound");
         JsonNode dry = operate("retry", "{\"filter\":{\"recipient\":\"RETRY@example.com\"},\"dryRun\":true}");
         assertThat(dry.get("matched").asLong()).isEqualTo(1);
         assertThat(dry.get("touched").asLong()).isZero();
         assertThat(dry.get("dryRun").asBoolean()).isTrue();
+        assertThat(gateway.broker().scheduledCount("mail.outbound")).as("still waiting for its time").isEqualTo(waiting);
         assertThat(relay.deliveriesTo("retry@example.com")).isZero();
 
         JsonNode retried = operate("retry", "{\"filter\":{\"recipient\":\"retry@example.com\"}}");
@@ -227,9 +229,21 @@ class QueueAdminTest {
                 .isEqualTo("$");
         assertThat(post("explode", "{\"all\":\"ALL\"}", ADMIN).status()).isEqualTo(404);
 
+        relay.replyTo("dry-all@example.com", "451 4.3.0 try again later");
+        String waiting = send("dry-all-test@example.com", "dry-all@example.com");
+        ledger.awaitState(waiting, "dry-all@example.com", "deferred");
+        await().until(() -> gateway.broker().scheduledCount("mail.outbound") >= 1);
+        long onOutbound = gateway.broker().messageCount("mail.outbound");
+        long held = gateway.broker().messageCount("mail.held");
         JsonNode everything = operate("hold", "{\"all\":\"ALL\",\"dryRun\":true}");
         assertThat(everything.get("dryRun").asBoolean()).isTrue();
+        assertThat(everything.get("matched").asLong()).as("every message on mail.outbound").isEqualTo(onOutbound);
         assertThat(everything.get("touched").asLong()).isZero();
+        assertThat(gateway.broker().messageCount("mail.held")).as("none held").isEqualTo(held);
+        assertThat(ledger.recipients(waiting)).extracting(r -> r.get("state")).containsExactly("deferred");
+        // the other tests expect mail.outbound empty once their messages are delivered
+        assertThat(operate("delete", "{\"id\":\"" + waiting + "\"}").get("touched").asLong()).isEqualTo(1);
+        relay.replyTo("dry-all@example.com", null);
     }
 
     @Test
