@@ -119,11 +119,16 @@ public final class RawMessageReader {
                     envelopeRecipients.isEmpty() ? headerRecipients : envelopeRecipients);
         }
         problems.throwIfAny();
-        senders.add(0, new SenderPolicy.Sender(envelopeField, envelope.senderAddress()));
+        if (!envelope.nullSender()) {
+            // MAIL FROM:<> names no one; the From header above still meets the policy
+            senders.add(0, new SenderPolicy.Sender(envelopeField, envelope.senderAddress()));
+        }
 
         try {
             if (message.getHeader("Message-ID") == null) {
-                message.setHeader("Message-ID", "<" + id + "@" + MimeMessageFactory.domainOf(envelope.sender()) + ">");
+                InternetAddress author = envelope.nullSender() ? (from.isEmpty() ? null : from.get(0)) : envelope.sender();
+                message.setHeader("Message-ID", "<" + id + "@" + (author == null ? "invalid"
+                        : MimeMessageFactory.domainOf(author)) + ">");
             }
             if (message.getHeader("Date") == null) {
                 message.setSentDate(new Date());

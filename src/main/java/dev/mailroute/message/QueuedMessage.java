@@ -34,7 +34,8 @@ public final class QueuedMessage extends SMTPMessage {
         super(PARSING_SESSION, new SharedByteArrayInputStream(mime));
         this.id = id;
         this.envelope = envelope;
-        setEnvelopeFrom(envelope.senderAddress());
+        // Angus writes an envelope sender already in angle brackets as it is: MAIL FROM:<>
+        setEnvelopeFrom(envelope.nullSender() ? "<>" : envelope.senderAddress());
     }
 
     /**

@@ -77,7 +77,8 @@ public final class XSenderForm {
      */
     public static byte[] write(QueuedMessage message, List<String> recipients) throws MessagingException, IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(message.getSize() + 512);
-        writeLine(bytes, "X-Sender: " + message.envelope().senderAddress());
+        // a delivery report's null sender as the SMTP command writes it
+        writeLine(bytes, "X-Sender: " + (message.envelope().nullSender() ? "<>" : message.envelope().senderAddress()));
         for (String recipient : recipients) {
             writeLine(bytes, "X-Receiver: " + recipient);
         }

@@ -55,8 +55,10 @@ final class Transaction implements MessageHandler {
     @Override
     public void from(String address) throws RejectException {
         if (address == null || address.isEmpty()) {
-            throw consumer.refuse(context, "null-sender", 550, "5.1.7 mailroute relays no messages with an empty sender"
-                                                     + " (MAIL FROM:<>)");
+            // the null sender (RFC 5321 4.5.5): reports and auto-replies of other systems; relayed as
+            // such, and never reported on. Its From header still meets the sender policy.
+            from = "";
+            return;
         }
         ascii(address, "sender");
         String refusal = consumer.senderRefusal(address, senderPatterns);
@@ -162,7 +164,7 @@ final class Transaction implements MessageHandler {
         for (String recipient : recipients) {
             to.add(new InternetAddress(recipient, true));
         }
-        return new dev.mailroute.message.Envelope(new InternetAddress(from, true), to);
+        return new dev.mailroute.message.Envelope(from.isEmpty() ? null : new InternetAddress(from, true), to);
     }
 
     /**
