@@ -68,6 +68,8 @@ class StartupFailureTest {
                 "mailroute: cannot start: mailroute.broker.port=70000 is not a port; it must be 1 to 65535");
         assertRefused(TestGateway.on(data).with("mailroute.ledger.url", "jdbc:mysql://db/mailroute"),
                 "mailroute: cannot start: mailroute.ledger.url must be a jdbc:postgresql://host:port/database URL");
+        assertRefused(TestGateway.on(data).with("mailroute.bounce.copyTo", "postmaster, abuse@example.com"),
+                "mailroute: cannot start: mailroute.bounce.copyTo must be one mailbox such as alerts@example.com");
     }
 
     /** 0 would switch Artemis' handshake timeout off; whole seconds are what its acceptor takes. */

@@ -14,6 +14,7 @@ import dev.mailroute.ingress.file.InboxSettings;
 import dev.mailroute.ingress.http.HttpSettings;
 import dev.mailroute.ingress.smtp.SmtpdSettings;
 import dev.mailroute.ledger.LedgerSettings;
+import dev.mailroute.notify.BounceSettings;
 import dev.mailroute.observability.ObservabilitySettings;
 import dev.mailroute.queue.BrokerSettings;
 import dev.mailroute.settings.KeyTable;
@@ -48,6 +49,7 @@ public record MailrouteSettings(
         CircuitSettings circuit,
         ObservabilitySettings observability,
         LedgerSettings ledger,
+        BounceSettings bounce,
         Path spoolDir,
         boolean allowUnauthenticated) {
 
@@ -68,6 +70,7 @@ public record MailrouteSettings(
                 CircuitSettings.from(r),
                 ObservabilitySettings.from(r),
                 LedgerSettings.from(r),
+                BounceSettings.from(r),
                 r.path("mailroute.spool.dir"),
                 r.bool("mailroute.security.allowUnauthenticated"));
     }

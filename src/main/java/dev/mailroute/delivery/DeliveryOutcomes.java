@@ -46,6 +46,17 @@ public final class DeliveryOutcomes {
     public static final String PARKS = "mailrouteParks";
     /** Exchange property: the wait (ms) before the deferred recipients are tried again; absent when none are. */
     public static final String RETRY_DELAY = "mailrouteRetryDelay";
+    /**
+     * Exchange property: the recipients this attempt parked (bounced, failed, expired) with the
+     * answer that ended them, as the ledger has them — what a delivery status report tells.
+     */
+    public static final String PARKED = "mailrouteParked";
+    /** Exchange property: the recipients this attempt deferred, with the answer, as the ledger has them. */
+    public static final String DEFERRED = "mailrouteDeferred";
+    /** Exchange property: when the retries of the deferred recipients end (epoch millis). */
+    public static final String RETRY_UNTIL = "mailrouteRetryUntil";
+    /** Exchange property: the relay that gave those answers (host:port), absent when none did. */
+    public static final String REMOTE_MTA = "mailrouteRemoteMta";
     private static final String DECISION = "mailrouteDecision";
     /** Exchange property: when the attempt began (System.nanoTime), for its duration in the ledger. */
     private static final String BEGAN = "mailrouteBegan";
@@ -177,8 +188,17 @@ public final class DeliveryOutcomes {
             events.deferred(exchange, failure.replyCode());
         }
 
-        record(exchange, message.id(), decision.attempts(), outcomes(decision, failure,
-                in.getBody() instanceof QueuedMessage tried ? tried.deliveryAnswer() : null));
+        List<LedgerEvent.Outcome> outcomes = outcomes(decision, failure,
+                in.getBody() instanceof QueuedMessage tried ? tried.deliveryAnswer() : null);
+        record(exchange, message.id(), decision.attempts(), outcomes);
+        // for the sender's report (notify): who failed, who waits, and who said so
+        exchange.setProperty(PARKED, outcomes.stream()
+                .filter(o -> !o.state().equals("delivered") && !o.state().equals("deferred")).toList());
+        exchange.setProperty(DEFERRED, outcomes.stream().filter(o -> o.state().equals("deferred")).toList());
+        exchange.setProperty(RETRY_UNTIL, decision.firstAttempt() + retry.maxAgeMillis());
+        if (used == Transport.SMTP && !failure.connectionLevel()) {
+            exchange.setProperty(REMOTE_MTA, relay);
+        }
 
         exchange.setProperty(DECISION, decision);
         exchange.setProperty(PARKS, decision.parks());

@@ -43,12 +43,14 @@ public final class MessageHeaders {
     public static final String FIRST_ATTEMPT = "mailrouteFirstAttempt";
     public static final String LAST_ATTEMPT = "mailrouteLastAttempt";
     public static final String LAST_ERROR = "mailrouteLastError";
+    /** True once the sender was sent a delay notice (or one was due and not sent): never twice per message. */
+    public static final String DELAY_NOTIFIED = "mailrouteDelayNotified";
     /** On the copy of a parked message on {@code mail.failed}: why it was parked. */
     public static final String FAILURE_REASON = "mailrouteFailureReason";
 
     /** Every header of the contract; nothing else travels with a queued message. */
     public static final Set<String> CONTRACT = Set.of(ID, CLIENT_ID, INGRESS, SENDER, RECIPIENTS, DSN_NOTIFY, DSN_RET,
-            SIZE, ACCEPTED_AT, ATTEMPTS, FIRST_ATTEMPT, LAST_ATTEMPT, LAST_ERROR, FAILURE_REASON);
+            SIZE, ACCEPTED_AT, ATTEMPTS, FIRST_ATTEMPT, LAST_ATTEMPT, LAST_ERROR, DELAY_NOTIFIED, FAILURE_REASON);
 
     /** The contract's names in any case (HTTP header names, and Camel's header map, ignore case). */
     private static final Set<String> CONTRACT_ANY_CASE = anyCase(CONTRACT);

@@ -197,6 +197,21 @@ public final class MailEvents extends ServiceSupport {
         log(exchange, "held", null, replyCode);
     }
 
+    /**
+     * A delivery status report ({@code kind} failure or delay) about message {@code id}: queued as
+     * {@code reportId}, or not sent for {@code skipped} (null-sender, report, auto-submitted,
+     * notify, domain, rate, disabled, ...).
+     */
+    public void report(String kind, String id, String reportId, String skipped) {
+        count("mailroute.reports", "kind", kind, "outcome", skipped == null ? "queued" : "skipped", "reason",
+                skipped == null ? "-" : skipped);
+        if (skipped == null) {
+            EVENTS.info("event=report kind={} id={} report={}", kind, id, reportId);
+        } else {
+            EVENTS.info("event=report-skipped kind={} id={} reason={}", kind, id, skipped);
+        }
+    }
+
     private void reply(int replyCode) {
         if (replyCode > 0) {
             count("mailroute.smtp.replies", "code", Integer.toString(replyCode));

@@ -227,7 +227,7 @@ public final class QueueOperations {
 
     /** What a requeued message leaves behind: its retry age counts again from its next attempt. */
     private static final Set<String> RETRY_WINDOW = Set.of(MessageHeaders.FIRST_ATTEMPT, MessageHeaders.LAST_ATTEMPT,
-            MessageHeaders.LAST_ERROR, MessageHeaders.FAILURE_REASON);
+            MessageHeaders.LAST_ERROR, MessageHeaders.DELAY_NOTIFIED, MessageHeaders.FAILURE_REASON);
 
     private static List<String> addresses(String line) {
         if (line == null || line.isBlank()) {

@@ -150,6 +150,15 @@ public final class KeyTable {
         t.add("mailroute.ledger.retention", Kind.DURATION, "30d", "how long a message's story is kept");
         t.whole("mailroute.ledger.buffer", "50000", 1000, "recipient entries that may wait in memory while the database is slow or gone (about 350 bytes each); more are dropped and counted");
 
+        t.stage("notify");
+        t.add("mailroute.bounce.enabled", Kind.BOOLEAN, "true", "send a delivery status report to the sender of a message that failed for good");
+        t.add("mailroute.bounce.sender", Kind.TEXT, "", "the envelope sender and From of reports; empty = the null sender <> (From MAILER-DAEMON@<reportingMta>)");
+        t.add("mailroute.bounce.copyTo", Kind.TEXT, "", "a mailbox that gets a copy of every report; empty = none");
+        t.add("mailroute.bounce.domains", Kind.LIST, "", "only senders in these domains (and their subdomains) get reports; empty = every sender");
+        t.whole("mailroute.bounce.maxPerSender", "100", 1, "reports one sender address gets in a clock hour, at most (per instance); more are counted, not sent");
+        t.add("mailroute.bounce.delayWarning", Kind.DURATION, "12h", "a message still being retried this long after its first attempt gets one delay notice to its sender; 0 = none");
+        t.add("mailroute.bounce.reportingMta", Kind.TEXT, "", "the name in a report's Reporting-MTA; empty = mailroute.smtpd.hostname, else this machine's name");
+
         ALL = List.copyOf(t.settings);
         BY_KEY = t.settings.stream().collect(Collectors.toMap(Setting::key, s -> s, (a, b) -> {
             throw new IllegalStateException(a.key() + " is declared twice");

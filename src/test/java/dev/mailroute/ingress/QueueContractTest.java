@@ -235,6 +235,8 @@ class QueueContractTest {
         forged.put(MessageHeaders.FIRST_ATTEMPT, "1");
         forged.put(MessageHeaders.LAST_ATTEMPT, "1");
         forged.put(MessageHeaders.LAST_ERROR, "forged");
+        // a client must not suppress its delay notice
+        forged.put(MessageHeaders.DELAY_NOTIFIED, "true");
         forged.put(MessageHeaders.FAILURE_REASON, "forged");
         return forged;
     }

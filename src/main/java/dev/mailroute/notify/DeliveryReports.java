@@ -1,0 +1,192 @@
+package dev.mailroute.notify;
+
+import java.io.ByteArrayInputStream;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.function.LongSupplier;
+
+import dev.mailroute.delivery.DeliveryOutcomes;
+import dev.mailroute.ledger.LedgerEvent;
+import dev.mailroute.message.Dsn;
+import dev.mailroute.message.Handover;
+import dev.mailroute.message.MessageHeaders;
+import dev.mailroute.observability.MailEvents;
+import jakarta.mail.MessagingException;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.InternetHeaders;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The sender's report of a failed delivery attempt, in two steps of the deliver route. First,
+ * before the attempt's copies are sent, {@link #prepare} decides whether the sender is told and
+ * writes the report: recipients this attempt parked for good (Action: failed), and — once per
+ * message, after {@code mailroute.bounce.delayWarning} — recipients still being retried (Action:
+ * delayed), marking the retry so that no second delay notice follows. Last, {@link #swapIn} puts
+ * the report in place of the exchange's message, for {@code mail.outbound}: in the same queue
+ * transaction as the parking and the retry, so a message is parked or retried with its report,
+ * or not at all.
+ *
+ * <p>Never backscatter: no report to the null sender, none about a report or an auto-submitted
+ * message (RFC 3834), none the sender did not ask for (NOTIFY without FAILURE, or without DELAY
+ * for a delay notice), none to a sender outside {@code mailroute.bounce.domains}, none past a
+ * sender's hourly share. Every message mailroute accepted came from an authenticated or
+ * allow-listed client and passed the sender policy, so a report only ever goes to such a
+ * sender. A refusal during the SMTP dialogue never gets here: that message was never accepted.
+ */
+public final class DeliveryReports {
+
+    /** Exchange property: the report's bytes, when there is one to queue. */
+    public static final String REPORT = "mailrouteReport";
+    private static final String KIND = "mailrouteReportKind";
+    /** The ingress a report is accepted from, in the ledger and on the queue. */
+    public static final String INGRESS = "report";
+
+    private static final Logger LOG = LoggerFactory.getLogger(DeliveryReports.class);
+
+    private final BounceSettings settings;
+    private final String reportingMta;
+    private final InternetAddress from;
+    private final SenderRateCap rateCap;
+    private final MailEvents events;
+    private final LongSupplier clock;
+
+    /** @param reportingMta this host's name for Reporting-MTA and MAILER-DAEMON@, when the settings name none */
+    public DeliveryReports(BounceSettings settings, String reportingMta, MailEvents events, LongSupplier clock) {
+        this.settings = settings;
+        this.reportingMta = settings.reportingMta() != null ? settings.reportingMta() : reportingMta;
+        this.from = settings.sender() != null ? settings.sender() : mailerDaemon(this.reportingMta);
+        this.rateCap = new SenderRateCap(settings.maxPerSenderPerHour(), clock);
+        this.events = events;
+        this.clock = clock;
+    }
+
+    @SuppressWarnings("unchecked")
+    public void prepare(Exchange exchange) {
+        exchange.removeProperty(REPORT);
+        Message in = exchange.getMessage();
+        long now = clock.getAsLong();
+        List<LedgerEvent.Outcome> failed = exchange.getProperty(DeliveryOutcomes.PARKED, List.of(), List.class);
+        List<LedgerEvent.Outcome> delayed = List.of();
+        if (delayDue(in, now) && !exchange.getProperty(DeliveryOutcomes.DEFERRED, List.of(), List.class).isEmpty()) {
+            delayed = exchange.getProperty(DeliveryOutcomes.DEFERRED, List.class);
+            // once per message, sent or not: the retry carries the mark
+            in.setHeader(MessageHeaders.DELAY_NOTIFIED, true);
+        }
+        if (failed.isEmpty() && delayed.isEmpty()) {
+            return; // nothing to tell, or a foreign message: no sender mailroute can trust
+        }
+        String id = in.getHeader(MessageHeaders.ID, String.class);
+        String kind = failed.isEmpty() ? "delay" : "failure";
+        byte[] original = exchange.getProperty(DeliveryOutcomes.QUEUED_BYTES, byte[].class);
+        String skipped = skipped(in, original);
+        Dsn dsn = dsn(in);
+        if (skipped == null && !dsn.notifyOn().isEmpty()) {
+            // an explicit NOTIFY: only what it names
+            failed = dsn.notifyOn().contains(Dsn.Notify.FAILURE) ? failed : List.of();
+            delayed = dsn.notifyOn().contains(Dsn.Notify.DELAY) ? delayed : List.of();
+            skipped = failed.isEmpty() && delayed.isEmpty() ? "notify" : null;
+        }
+        String sender = in.getHeader(MessageHeaders.SENDER, String.class);
+        if (skipped == null) {
+            skipped = !settings.reportsTo(sender) ? "domain" : !rateCap.take(sender) ? "rate" : null;
+        }
+        if (skipped != null) {
+            events.report(kind, id, null, skipped);
+            return;
+        }
+        try {
+            exchange.setProperty(KIND, failed.isEmpty() ? "delay" : "failure");
+            exchange.setProperty(REPORT, new DeliveryReport(reportingMta, from, new InternetAddress(sender, false), id,
+                    in.getHeader(MessageHeaders.ACCEPTED_AT, now, Long.class), now, dsn.ret(), original, failed,
+                    delayed, exchange.getProperty(DeliveryOutcomes.RETRY_UNTIL, now, Long.class),
+                    exchange.getProperty(DeliveryOutcomes.REMOTE_MTA, String.class)).toBytes());
+        } catch (MessagingException | java.io.IOException | RuntimeException e) {
+            // the parking or the retry stands; a report that cannot be written must not undo it
+            LOG.error("no delivery report for {}: it could not be written: {}", id, e.toString());
+            events.report(kind, id, null, "unwritable");
+        }
+    }
+
+    /** The report, as a message of its own, in place of the exchange's: the last step before mail.outbound. */
+    public void swapIn(Exchange exchange) {
+        Message in = exchange.getMessage();
+        byte[] report = exchange.getProperty(REPORT, byte[].class);
+        String id = in.getHeader(MessageHeaders.ID, String.class);
+        String sender = in.getHeader(MessageHeaders.SENDER, String.class);
+        String reportId = UUID.randomUUID().toString();
+        MessageHeaders.keepOnlyContract(in);
+        for (String name : List.of(MessageHeaders.CLIENT_ID, MessageHeaders.DSN_RET, MessageHeaders.ATTEMPTS,
+                MessageHeaders.FIRST_ATTEMPT, MessageHeaders.LAST_ATTEMPT, MessageHeaders.LAST_ERROR,
+                MessageHeaders.DELAY_NOTIFIED, MessageHeaders.FAILURE_REASON)) {
+            in.removeHeader(name);
+        }
+        in.setHeader(MessageHeaders.ID, reportId);
+        in.setHeader(MessageHeaders.INGRESS, INGRESS);
+        in.setHeader(MessageHeaders.SENDER, settings.sender() == null ? "" : settings.sender().getAddress());
+        in.setHeader(MessageHeaders.RECIPIENTS, settings.copyTo() == null ? sender
+                : sender + ", " + settings.copyTo().getAddress());
+        // a report asks for no report of its own (RFC 3461 4.1)
+        in.setHeader(MessageHeaders.DSN_NOTIFY, "NEVER");
+        in.setHeader(MessageHeaders.SIZE, (long) report.length);
+        in.setHeader(MessageHeaders.ACCEPTED_AT, clock.getAsLong());
+        in.setBody(report);
+        exchange.setProperty(Handover.SUBMITTER, "mailroute: report on " + id);
+        events.report(exchange.getProperty(KIND, String.class), id, reportId, null);
+    }
+
+    /** A delay notice is due: enabled, none yet for this message, and it has waited long enough. */
+    private boolean delayDue(Message in, long now) {
+        Long first = in.getHeader(MessageHeaders.FIRST_ATTEMPT, Long.class);
+        return settings.delayWarningMillis() > 0 && first != null && now - first >= settings.delayWarningMillis()
+               && !Boolean.TRUE.equals(in.getHeader(MessageHeaders.DELAY_NOTIFIED, Boolean.class));
+    }
+
+    /** Why no report is sent about this message whatever its recipients, or null. */
+    private String skipped(Message in, byte[] original) {
+        if (!settings.enabled()) {
+            return "disabled";
+        }
+        String sender = in.getHeader(MessageHeaders.SENDER, "", String.class);
+        if (sender.isEmpty()) {
+            return "null-sender";
+        }
+        if (INGRESS.equals(in.getHeader(MessageHeaders.INGRESS, String.class))) {
+            return "report";
+        }
+        try {
+            InternetHeaders headers = new InternetHeaders(new ByteArrayInputStream(original));
+            String type = headers.getHeader("Content-Type", null);
+            if (type != null && type.toLowerCase(Locale.ROOT).replace(" ", "").startsWith("multipart/report")) {
+                return "report";
+            }
+            String auto = headers.getHeader("Auto-Submitted", null);
+            if (auto != null && !auto.replaceAll("\\(.*?\\)|;.*", "").strip().equalsIgnoreCase("no")) {
+                return "auto-submitted";
+            }
+        } catch (MessagingException e) {
+            return "unreadable";
+        }
+        return null;
+    }
+
+    private static Dsn dsn(Message in) {
+        try {
+            return Dsn.fromLines(in.getHeader(MessageHeaders.DSN_NOTIFY, String.class),
+                    in.getHeader(MessageHeaders.DSN_RET, String.class));
+        } catch (IllegalArgumentException e) {
+            return Dsn.NONE;
+        }
+    }
+
+    private static InternetAddress mailerDaemon(String host) {
+        try {
+            return new InternetAddress("MAILER-DAEMON@" + host, "Mail Delivery System", "us-ascii");
+        } catch (java.io.UnsupportedEncodingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
