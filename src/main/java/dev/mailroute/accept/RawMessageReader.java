@@ -44,8 +44,13 @@ public final class RawMessageReader {
         // an envelope the ingress knows is the envelope; leading lines are then the message's own
         XSenderForm.Leading leading = given != null ? new XSenderForm.Leading(List.of(), 0) : XSenderForm.read(input);
         InternetAddress envelopeSender = null;
+        boolean nullSender = given != null && given.nullSender();
         List<InternetAddress> envelopeRecipients = new ArrayList<>();
         for (XSenderForm.Line line : leading.lines()) {
+            if (line.sender() && line.value().strip().equals(XSenderForm.NULL_SENDER)) {
+                nullSender = true; // a report's null sender, as mailroute writes it into pickup and failed/ files
+                continue;
+            }
             InternetAddress address = HeaderRules.mailbox(line.field(), line.value(), problems);
             if (line.sender()) {
                 envelopeSender = address;
@@ -112,11 +117,15 @@ public final class RawMessageReader {
                 && !hasHeader(message, "Bcc")) {
                 problems.add("To", "no recipients; the message needs To, Cc or Bcc headers or leading X-Receiver lines");
             }
-            if (envelopeSender != null) {
+            if (envelopeSender != null || nullSender) {
                 envelopeField = "X-Sender";
             }
-            envelope = new Envelope(envelopeSender != null ? envelopeSender : headerSender,
+            envelope = new Envelope(nullSender ? null : envelopeSender != null ? envelopeSender : headerSender,
                     envelopeRecipients.isEmpty() ? headerRecipients : envelopeRecipients);
+        }
+        if (nullSender && from.isEmpty() && sender.isEmpty()) {
+            // MAIL FROM:<> names no one, so the author must: the sender policy checks the From header
+            problems.add("From", "missing; a message from the null sender (<>) needs a From header with an address");
         }
         problems.throwIfAny();
         if (!envelope.nullSender()) {

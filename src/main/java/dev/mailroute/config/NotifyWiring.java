@@ -21,7 +21,7 @@ final class NotifyWiring {
 
     private static String localName() {
         try {
-            return InetAddress.getLocalHost().getHostName();
+            return InetAddress.getLocalHost().getCanonicalHostName(); // as the SMTP listener greets
         } catch (UnknownHostException e) {
             return "localhost";
         }

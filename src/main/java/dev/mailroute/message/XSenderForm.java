@@ -30,6 +30,9 @@ public final class XSenderForm {
     private XSenderForm() {
     }
 
+    /** The X-Sender value of the null sender (MAIL FROM:<>). */
+    public static final String NULL_SENDER = "<>";
+
     /** One leading envelope line: its number (from 1), whether it is the X-Sender, and its value. */
     public record Line(int number, boolean sender, String value) {
 
@@ -77,8 +80,8 @@ public final class XSenderForm {
      */
     public static byte[] write(QueuedMessage message, List<String> recipients) throws MessagingException, IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(message.getSize() + 512);
-        // a delivery report's null sender as the SMTP command writes it
-        writeLine(bytes, "X-Sender: " + (message.envelope().nullSender() ? "<>" : message.envelope().senderAddress()));
+        // a delivery report's null sender as the SMTP command writes it; read back as the null sender
+        writeLine(bytes, "X-Sender: " + (message.envelope().nullSender() ? NULL_SENDER : message.envelope().senderAddress()));
         for (String recipient : recipients) {
             writeLine(bytes, "X-Receiver: " + recipient);
         }

@@ -25,8 +25,9 @@ import org.eclipse.angus.mail.dsn.MultipartReport;
  * {@code message/delivery-status} part a program reads (per message: Reporting-MTA, Arrival-Date;
  * per recipient: Original-Recipient, Final-Recipient, Action, Status, Remote-MTA, Diagnostic-Code,
  * Last-Attempt-Date), and the original's headers — or the whole original when its sender asked for
- * RET=FULL. Everything in it that came from the relay or the original is a stranger's text: cut to
- * one printable ASCII line of bounded length before it is written.
+ * RET=FULL and it is at most {@link #RETURN_FULL_LIMIT} bytes — exactly as queued. The relay's
+ * answers and the addresses are a stranger's text: cut to one printable ASCII line of bounded
+ * length before they are written into the report's own parts.
  *
  * @param original the message as it was queued
  * @param failed the recipients it failed for, with the answer that ended each (Action: failed)
@@ -44,6 +45,11 @@ public record DeliveryReport(String reportingMta, InternetAddress from, Internet
     /** A relay's answer in a report, at most: the ledger keeps as much. */
     private static final int ANSWER_CHARS = 500;
     private static final Session SESSION = Session.getInstance(new Properties());
+    /**
+     * The largest original a report returns whole (RET=FULL); a larger one comes back as its
+     * headers, so that a report never outgrows what the relay takes. Postfix's bounce_size_limit.
+     */
+    static final int RETURN_FULL_LIMIT = 50_000;
 
     /** The report's MIME bytes, with a Message-ID of its own. */
     public byte[] toBytes() throws MessagingException, IOException {
@@ -54,10 +60,10 @@ public record DeliveryReport(String reportingMta, InternetAddress from, Internet
         report.setSentDate(new Date(lastAttemptAt));
         // RFC 3834: a report is answered by no one, least of all by another report
         report.setHeader("Auto-Submitted", "auto-replied");
-        MimeMessage returned = new MimeMessage(SESSION, new ByteArrayInputStream(original));
-        MultipartReport body = ret == Dsn.Ret.FULL
-                ? new MultipartReport(text(), status(), returned)
-                : new MultipartReport(text(), status(), headersOf(returned));
+        MimeMessage returned = new Unchanged(original);
+        MultipartReport body = new MultipartReport(text(), status());
+        // a MessageHeaders becomes the text/rfc822-headers part, any other message message/rfc822
+        body.setReturnedMessage(returnsAll() ? returned : new UnchangedHeaders(headersOf(returned)));
         report.setContent(body);
         report.saveChanges();
         // after saveChanges, which would name the JVM's host: the reporting MTA's, as in Reporting-MTA
@@ -65,6 +71,38 @@ public record DeliveryReport(String reportingMta, InternetAddress from, Internet
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(original.length / 2 + 4096);
         report.writeTo(bytes);
         return bytes.toByteArray();
+    }
+
+    /** The whole original comes back when its sender asked (RET=FULL) and it is small enough. */
+    private boolean returnsAll() {
+        return ret == Dsn.Ret.FULL && original.length <= RETURN_FULL_LIMIT;
+    }
+
+    /**
+     * The original as it was queued: saving the report must not give it new headers (Jakarta Mail
+     * would give it a Message-ID of its own, and the sender could no longer tell which message failed).
+     */
+    private static final class Unchanged extends MimeMessage {
+        Unchanged(byte[] mime) throws MessagingException {
+            super(SESSION, new ByteArrayInputStream(mime));
+        }
+
+        @Override
+        protected void updateHeaders() {
+            // as queued
+        }
+    }
+
+    /** The original's headers, likewise kept as they were. */
+    private static final class UnchangedHeaders extends org.eclipse.angus.mail.dsn.MessageHeaders {
+        UnchangedHeaders(InternetHeaders headers) throws MessagingException {
+            super(headers);
+        }
+
+        @Override
+        protected void updateHeaders() {
+            // as queued
+        }
     }
 
     private DeliveryStatus status() throws MessagingException {
@@ -109,7 +147,7 @@ public record DeliveryReport(String reportingMta, InternetAddress from, Internet
         text.append("This is the mail system at ").append(reportingMta).append(".\r\n\r\n");
         if (!failed.isEmpty()) {
             text.append("Your message could not be delivered to the recipients below. ")
-                    .append(ret == Dsn.Ret.FULL ? "It is attached." : "Its headers are attached.").append("\r\n\r\n");
+                        .append(returnsAll() ? "It is attached." : "Its headers are attached.").append("\r\n\r\n");
             for (LedgerEvent.Outcome recipient : failed) {
                 text.append('<').append(line(recipient.address(), 320)).append(">: ")
                         .append(recipient.state().equals("expired") ? "not delivered in the time allowed; last answer: "

@@ -33,6 +33,17 @@ class RawMessageReaderTest {
         assertThat(message.getSubject()).isEqualTo("s");
     }
 
+    /** A parked report's file, as failed/ and pickup files write the null sender, reads back as one. */
+    @Test
+    void readsXSenderNullAsTheNullSenderWhoseFromIsRequired() throws Exception {
+        AcceptedMessage accepted = read("X-Sender: <>\r\nX-Receiver: a@example.com\r\n"
+                                        + "From: MAILER-DAEMON@gateway.example.com\r\nTo: a@example.com\r\n\r\nreport\r\n");
+        assertThat(accepted.envelope().nullSender()).isTrue();
+        assertThat(accepted.envelope().senderAddress()).isEmpty();
+        assertThat(reject("X-Sender: <>\r\nX-Receiver: a@example.com\r\nSubject: s\r\n\r\nx\r\n").getMessage())
+                .startsWith("From: missing; a message from the null sender");
+    }
+
     @Test
     void takesTheEnvelopeFromHeadersOtherwiseAndFixesMessageIdAndDateOnce() throws Exception {
         AcceptedMessage accepted = read("From: a@example.com\nTo: b@example.com, C <c@example.com>\n"

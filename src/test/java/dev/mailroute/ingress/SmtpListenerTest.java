@@ -195,11 +195,21 @@ class SmtpListenerTest {
             assertThat(client.command("DATA")).startsWith("354");
             assertThat(client.command("From: ceo@evil.example\r\nSubject: spoofed\r\n\r\nx\r\n."))
                     .startsWith("553 5.7.1 From: 'ceo@evil.example'");
+            assertThat(client.command("MAIL FROM:")).as("nothing is not the null sender").startsWith("501 5.5.4");
+            // the null sender names no one: the From header does, and meets the policy
             assertThat(client.command("MAIL FROM:<>")).as("the null sender (RFC 5321 4.5.5)").startsWith("250");
+            assertThat(client.command("RCPT TO:<to@example.com>")).startsWith("250");
+            assertThat(client.command("DATA")).startsWith("354");
+            assertThat(client.command("Subject: no author\r\n\r\nx\r\n.")).startsWith("550 5.6.0").contains("From");
+            assertThat(client.command("MAIL FROM:<>")).startsWith("250");
+            assertThat(client.command("RCPT TO:<to@example.com>")).startsWith("250");
+            assertThat(client.command("DATA")).startsWith("354");
+            assertThat(client.command("From: ceo@evil.example\r\nSubject: spoofed\r\n\r\nx\r\n."))
+                    .startsWith("553 5.7.1 From: 'ceo@evil.example'");
             assertThat(log.lines()).anySatisfy(line -> assertThat(line).contains("event=smtp-refused client=127.0.0.1"
                     + " reason=sender-not-allowed reply=\"553 5.7.1 MAIL FROM: 'ceo@evil.example' may not send"));
         }
-        assertThat(gateway.metric("mailroute_smtpd_refusals_total\\{reason=\"sender-not-allowed\"}")).isEqualTo(2);
+        assertThat(gateway.metric("mailroute_smtpd_refusals_total\\{reason=\"sender-not-allowed\"}")).isEqualTo(3);
     }
 
     @Test

@@ -80,9 +80,10 @@ class DelayNoticeTest {
         assertThat(slow.getHeader("Final-Recipient", null)).isEqualTo("rfc822; slow@example.com");
         assertThat(slow.getHeader("Will-Retry-Until", null)).isNotBlank();
 
-        // three attempts more, and still the one notice
+        // three attempts more, and still the one notice: each would have been counted when its attempt ended
         int attempts = ledger.attempts(id).size();
         await().atMost(Duration.ofSeconds(30)).until(() -> ledger.attempts(id).size() >= attempts + 3);
+        assertThat(gateway.metric("mailroute_reports_total\\{kind=\"delay\",outcome=\"queued\".*}")).isEqualTo(1.0);
         assertThat(notices()).hasSize(1);
 
         relay.replyTo("slow@example.com", null);

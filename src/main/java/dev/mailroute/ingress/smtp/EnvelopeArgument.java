@@ -72,6 +72,11 @@ record EnvelopeArgument(String address, Map<String, String> parameters) {
             path = space < 0 ? rest : rest.substring(0, space);
             tail = space < 0 ? "" : rest.substring(space);
         }
+        if (path.isEmpty() && !rest.startsWith("<")) {
+            // "MAIL FROM:" with nothing after it is not the null sender, which is written <>
+            throw new Refusal("invalid-syntax", 501, "5.5.4 Syntax: " + name + "<address> [parameters]; the null"
+                                                     + " sender is written <>");
+        }
         String shownPath = name + "<" + ClientText.shown(path, ClientText.MAX_SHOWN) + ">";
         if (!tail.isEmpty() && tail.charAt(0) != ' ') {
             throw new Refusal("invalid-syntax", 501, "5.5.4 " + shownPath + " is followed by '"
