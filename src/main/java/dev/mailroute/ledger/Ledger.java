@@ -61,7 +61,8 @@ public final class Ledger {
                 in.getHeader(MessageHeaders.SIZE, 0L, Long.class),
                 in.getHeader(MessageHeaders.ACCEPTED_AT, System.currentTimeMillis(), Long.class),
                 subjects ? bounded(header[1], 300) : null,
-                recipients(in.getHeader(MessageHeaders.RECIPIENTS, String.class))));
+                recipients(in.getHeader(MessageHeaders.RECIPIENTS, String.class)),
+                exchange.getProperty(Handover.REPORT_OF, String.class)));
     }
 
     /**

@@ -15,13 +15,15 @@ public sealed interface LedgerEvent {
     /**
      * A message on the queue.
      *
-     * @param ingress smtp, http, jms, file or merge
+     * @param ingress smtp, http, jms, file, merge or report
+     * @param reportOf for a delivery status report: the message it reports on; otherwise null
      * @param submitter who submitted it, for people to read (API key name, SMTP user and address, JMS user, file name)
      * @param apiKey the name of the API key it came with, or null: only that key (and an admin key) may read it back
      * @param subject null when subjects are not kept
      */
     record Accepted(String id, String messageId, String ingress, String submitter, String apiKey, String sender,
-                    long sizeBytes, long acceptedAt, String subject, List<String> recipients) implements LedgerEvent {
+                    long sizeBytes, long acceptedAt, String subject, List<String> recipients, String reportOf)
+            implements LedgerEvent {
     }
 
     /**

@@ -46,7 +46,7 @@ public final class LedgerQueries {
     private static final long DENSE_STATE = 5_000;
 
     private static final String MESSAGE_COLUMNS =
-            "id, message_id, ingress, submitter, sender, size_bytes, accepted_at, subject";
+            "id, message_id, ingress, submitter, sender, size_bytes, accepted_at, subject, report_of";
 
     private final LedgerDatabase database;
 
@@ -236,8 +236,8 @@ public final class LedgerQueries {
             while (rows.next()) {
                 messages.add(new MessageStory(rows.getString("id"), rows.getString("message_id"),
                         rows.getString("ingress"), rows.getString("submitter"), rows.getString("sender"),
-                        rows.getLong("size_bytes"), rows.getLong("accepted_at"), rows.getString("subject"), 0,
-                        List.of()));
+                        rows.getLong("size_bytes"), rows.getLong("accepted_at"), rows.getString("subject"),
+                        rows.getString("report_of"), 0, List.of()));
             }
         }
         return messages;
@@ -280,7 +280,7 @@ public final class LedgerQueries {
             }
         }
         return messages.stream().map(m -> new MessageStory(m.id(), m.messageId(), m.ingress(), m.submitter(),
-                m.sender(), m.sizeBytes(), m.acceptedAt(), m.subject(), counts.getOrDefault(m.id(), 0),
+                m.sender(), m.sizeBytes(), m.acceptedAt(), m.subject(), m.reportOf(), counts.getOrDefault(m.id(), 0),
                 recipients.getOrDefault(m.id(), List.of()))).toList();
     }
 

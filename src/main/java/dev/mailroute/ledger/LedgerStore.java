@@ -19,8 +19,8 @@ import java.util.List;
 final class LedgerStore {
 
     private static final String MESSAGE = """
-            INSERT INTO ledger_message (id, message_id, ingress, submitter, api_key, sender, size_bytes, accepted_at, subject)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING""";
+            INSERT INTO ledger_message (id, message_id, ingress, submitter, api_key, sender, size_bytes, accepted_at, subject, report_of)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING""";
     /** A recipient as queued; a row an attempt wrote first (another instance delivered already) is kept. */
     private static final String QUEUED = """
             INSERT INTO ledger_recipient (mail_id, address, state, changed_at, attempts)
@@ -153,6 +153,7 @@ final class LedgerStore {
         s.setLong(7, a.sizeBytes());
         s.setLong(8, a.acceptedAt());
         setText(s, 9, a.subject());
+        setText(s, 10, a.reportOf());
         s.addBatch();
     }
 

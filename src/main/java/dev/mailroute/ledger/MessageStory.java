@@ -11,7 +11,7 @@ import java.util.List;
  * @param recipientCount how many recipients the message has; {@code recipients} may show fewer
  */
 public record MessageStory(String id, String messageId, String ingress, String submitter, String sender,
-                           long sizeBytes, long acceptedAt, String subject, int recipientCount,
+                           long sizeBytes, long acceptedAt, String subject, String reportOf, int recipientCount,
                            List<Recipient> recipients) {
 
     /**

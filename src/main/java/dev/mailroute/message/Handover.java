@@ -24,6 +24,8 @@ public final class Handover {
      * or a password.
      */
     public static final String SUBMITTER = "mailroute.submitter";
+    /** A delivery status report's property: the id of the message it reports on. */
+    public static final String REPORT_OF = "mailroute.reportOf";
     /** The name of the API key an HTTP request came with: that key may read the message back. */
     public static final String API_KEY = "mailroute.apiKey";
 

@@ -135,6 +135,7 @@ public final class DeliveryReports {
         in.setHeader(MessageHeaders.ACCEPTED_AT, clock.getAsLong());
         in.setBody(report);
         exchange.setProperty(Handover.SUBMITTER, "mailroute: report on " + id);
+        exchange.setProperty(Handover.REPORT_OF, id);
         events.report(exchange.getProperty(KIND, String.class), id, reportId, null);
     }
 

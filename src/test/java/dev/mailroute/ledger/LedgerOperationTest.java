@@ -45,7 +45,7 @@ class LedgerOperationTest {
             }
         }
         write(new LedgerEvent.Accepted(ID, "<" + ID + "@example.com>", "http", "test", null, "a@example.com", 10, 1,
-                "s", List.of("x@example.com", "y@example.com")));
+                "s", List.of("x@example.com", "y@example.com"), null));
     }
 
     @AfterEach
@@ -132,7 +132,7 @@ class LedgerOperationTest {
         for (int i = 0; i < 12_000; i++) {
             String id = String.format("m-%05d", i);
             events.add(new LedgerEvent.Accepted(id, null, "http", "test", null, "a@example.com", 10, 1_000 + i, "s",
-                    List.of("z@example.com")));
+                    List.of("z@example.com"), null));
             if (i % 2 == 1) {
                 events.add(new LedgerEvent.Attempt(id, 1, 100_000 + i, "smtp", "relay:25", 1,
                         List.of(new LedgerEvent.Outcome("z@example.com", "delivered", 250, null, "ok"))));

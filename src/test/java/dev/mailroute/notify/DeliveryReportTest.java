@@ -10,6 +10,7 @@ import java.util.Properties;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mailroute.support.GatewayConfig;
+import dev.mailroute.support.Http;
 import dev.mailroute.support.LedgerRows;
 import dev.mailroute.support.MailRequests;
 import dev.mailroute.support.ScriptedSmtpServer;
@@ -51,6 +52,7 @@ class DeliveryReportTest {
         config = TestGateway.on(data).smtp(relay.port())
                 .with("mailroute.bounce.enabled", "true")
                 .with("mailroute.api.keys", "app:submit-key-0123456789")
+                .with("mailroute.admin.keys", "ops:admin-key-0123456789")
                 .with("mailroute.bounce.copyTo", COPY)
                 .with("mailroute.bounce.domains", "example.com")
                 .with("mailroute.bounce.reportingMta", "gateway.example.com");
@@ -112,12 +114,20 @@ class DeliveryReportTest {
                 .contains("Message-ID: " + messageId + "\r\n");
         assertThat(headers).contains("\r\nSubject: Payslip December\r\nMIME-Version: 1.0\r\n").doesNotContain(MailRequests.minimal().get("text").asText());
 
-        // in the ledger: the report, from the null sender, to the sender and the copy
+        // in the ledger: the report, from the null sender, to the sender and the copy, naming its message
         var rows = ledger.await(found -> !found.isEmpty(),
-                "SELECT id, sender, submitter FROM ledger_message WHERE ingress = 'report' AND submitter LIKE ?",
-                "%" + id);
+                "SELECT id, sender FROM ledger_message WHERE ingress = 'report' AND report_of = ?", id);
         assertThat(rows.get(0).get("sender")).isEqualTo("");
-        ledger.awaitState((String) rows.get(0).get("id"), "payroll@example.com", "delivered");
+        String reportId = (String) rows.get(0).get("id");
+        ledger.awaitState(reportId, "payroll@example.com", "delivered");
+        Http.Answer story = Http.get(gateway.http("/api/v1/messages/" + reportId), "Authorization",
+                "Bearer admin-key-0123456789");
+        assertThat(story.status()).as(story.body()).isEqualTo(200);
+        assertThat(story.json().get("reportOf").asText()).isEqualTo(id);
+        assertThat(story.json().get("ingress").asText()).isEqualTo("report");
+        Http.Answer reports = Http.get(gateway.http("/api/v1/admin/queue/messages?ingress=report"), "Authorization",
+                "Bearer admin-key-0123456789");
+        assertThat(reports.json().get("messages")).extracting(m -> m.get("id").asText()).contains(reportId);
     }
 
     @Test

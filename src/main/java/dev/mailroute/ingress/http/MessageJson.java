@@ -30,6 +30,9 @@ final class MessageJson {
         message.put("size", story.sizeBytes());
         message.put("acceptedAt", time(story.acceptedAt()));
         message.put("subject", story.subject());
+        if (story.reportOf() != null) {
+            message.put("reportOf", story.reportOf()); // a report: the message it reports on
+        }
         message.put("recipientCount", story.recipientCount());
         ArrayNode recipients = message.putArray("recipients");
         for (MessageStory.Recipient r : story.recipients()) {

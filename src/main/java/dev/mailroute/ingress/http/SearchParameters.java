@@ -36,7 +36,7 @@ public record SearchParameters(MessageFilter filter, int limit, LedgerQueries.Po
     static final int DEFAULT_LIMIT = 50;
     static final Set<String> STATES = Set.of("queued", "deferred", "held", "delivered", "bounced", "failed", "expired",
             "deleted");
-    static final Set<String> INGRESSES = Set.of("smtp", "http", "jms", "file", "merge");
+    static final Set<String> INGRESSES = Set.of("smtp", "http", "jms", "file", "merge", "report");
     private static final Set<String> NAMES = Set.of("recipient", "sender", "messageId", "state", "ingress", "since",
             "until", "limit", "cursor");
     private static final Pattern RELATIVE = Pattern.compile("(\\d{1,6}[smhd])+");
