@@ -8,6 +8,7 @@ import dev.mailroute.delivery.Transport;
 /**
  * The relay, when mail goes there (the SMTP transport, or the pickup fallback's relay): talked to as
  * the classic advice says — connect, EHLO, STARTTLS, AUTH, MAIL, RCPT for --to — by {@link SmtpProbe},
+ * and whether it takes the envelope sender of delivery status reports (MAIL FROM:<>, then RSET),
  * whose conversation is kept for {@code -v}.
  */
 final class RelayCheck implements DoctorCheck {
@@ -27,7 +28,9 @@ final class RelayCheck implements DoctorCheck {
         String username = settings.smtp().username();
         String sender = situation.from() != null ? situation.from()
                 : username != null && username.contains("@") ? username : "postmaster@" + settings.smtp().host();
-        probe.run(report, sender, situation.to());
+        String reportsSender = !settings.bounce().enabled() ? null
+                : settings.bounce().sender() == null ? "" : settings.bounce().sender().getAddress();
+        probe.run(report, sender, situation.to(), reportsSender);
         transcript = probe.transcript();
     }
 

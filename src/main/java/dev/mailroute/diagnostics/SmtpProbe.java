@@ -66,7 +66,11 @@ final class SmtpProbe {
         return transcript;
     }
 
-    void run(Report report, String from, String to) {
+    /**
+     * @param reportsSender the envelope sender of delivery status reports ("" for the null sender),
+     *     or null when reports are off: the relay is asked whether it takes it
+     */
+    void run(Report report, String from, String to, String reportsSender) {
         String relay = smtp.host() + ":" + smtp.port();
         long start = System.nanoTime();
         try (Socket plain = new Socket()) {
@@ -136,7 +140,7 @@ final class SmtpProbe {
                     "check that " + relay + " is an SMTP relay and mailroute.smtp.security matches it");
             return;
         }
-        angus(report, from, to);
+        angus(report, from, to, reportsSender);
     }
 
     /**
@@ -172,7 +176,7 @@ final class SmtpProbe {
     }
 
     /** AUTH and the optional recipient check, the way delivery itself connects. */
-    private void angus(Report report, String from, String to) {
+    private void angus(Report report, String from, String to, String reportsSender) {
         RelayCredentials credentials = credentials(report);
         if (credentials == null) {
             return;
@@ -186,6 +190,9 @@ final class SmtpProbe {
             if (smtp.authenticates()) {
                 report.ok("smtp", "auth", "authenticated as " + smtp.username()
                                           + (smtp.auth() == SmtpSettings.Auth.OAUTH2 ? " (XOAUTH2)" : ""));
+            }
+            if (reportsSender != null) {
+                reportsSender(report, transport, reportsSender);
             }
             if (to != null) {
                 int mail = transport.simpleCommand("MAIL FROM:<" + from + ">");
@@ -219,6 +226,22 @@ final class SmtpProbe {
                     transcript.add((REPLY.matcher(line).lookingAt() ? "S: " : "C: ") + line);
                 }
             }
+        }
+    }
+
+    /** Whether the relay takes the reports' envelope sender (Microsoft 365 refuses MAIL FROM:<>); RSET after. */
+    private static void reportsSender(Report report, SMTPTransport transport, String sender) throws MessagingException {
+        String shown = "<" + sender + ">";
+        int mail = transport.simpleCommand("MAIL FROM:" + shown);
+        String reply = LogText.oneLine(transport.getLastServerResponse().trim());
+        transport.simpleCommand("RSET");
+        if (mail / 100 == 2) {
+            report.ok("smtp", "reports-sender", "the relay takes delivery status reports from " + shown + ": " + reply);
+        } else {
+            report.fail("smtp", "reports-sender", "the relay refuses delivery status reports from " + shown + ": "
+                    + reply, sender.isEmpty()
+                    ? "set mailroute.bounce.sender to the mailbox this account may send as, or mailroute.bounce.enabled=false"
+                    : "let this account send as " + sender + ", or set mailroute.bounce.sender to a mailbox it may send as");
         }
     }
 

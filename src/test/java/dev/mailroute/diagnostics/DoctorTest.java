@@ -85,6 +85,27 @@ class DoctorTest {
                 .contains("Fix: nothing listens there");
     }
 
+    /** Microsoft 365 refuses MAIL FROM:<>: with reports on, doctor says so before a report parks. */
+    @Test
+    void aRelayThatRefusesTheReportsSenderFailsWithTheSettingToChange() {
+        try (ScriptedSmtpServer relay = ScriptedSmtpServer.start()
+                .replyToNullSender("550 5.7.60 SMTP; Client does not have permissions to send as this sender")) {
+            Map<String, String> config = smtp(relay.port());
+            assertThat(doctor(config)).as(output).isEqualTo(1);
+            assertThat(output).contains("FAIL  smtp reports-sender: the relay refuses delivery status reports from <>:"
+                                        + " 550 5.7.60 SMTP; Client does not have permissions")
+                    .contains("Fix: set mailroute.bounce.sender to the mailbox this account may send as");
+            config.put("mailroute.bounce.sender", "alerts@example.com");
+            assertThat(doctor(config)).as(output).isZero();
+            assertThat(output).contains("ok    smtp reports-sender: the relay takes delivery status reports from"
+                                        + " <alerts@example.com>");
+            config.put("mailroute.bounce.enabled", "false");
+            assertThat(doctor(config)).as(output).isZero();
+            assertThat(output).doesNotContain("reports-sender");
+            assertThat(relay.transactions()).as("nothing was sent").isEmpty();
+        }
+    }
+
     @Test
     void aRefusedRecipientIsReportedWithTheRelaysAnswer() {
         try (ScriptedSmtpServer relay = ScriptedSmtpServer.start()

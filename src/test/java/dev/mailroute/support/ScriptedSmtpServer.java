@@ -57,6 +57,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     private volatile boolean advertiseAuth;
     private volatile BiPredicate<String, String> xoauth2;
     private volatile boolean advertiseDsn;
+    private volatile String nullSenderReply;
     private final List<String> commands = new CopyOnWriteArrayList<>();
     private final List<String> bearerTokens = new CopyOnWriteArrayList<>();
     private final AtomicInteger authRefusals = new AtomicInteger();
@@ -92,6 +93,12 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         } else {
             replies.put(stage, reply);
         }
+        return this;
+    }
+
+    /** The MAIL reply to the null sender (MAIL FROM:<>), as Microsoft 365 refuses it; null: as any sender. */
+    public ScriptedSmtpServer replyToNullSender(String reply) {
+        nullSenderReply = reply;
         return this;
     }
 
@@ -296,7 +303,8 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                     authentications.incrementAndGet();
                 } else if (command.startsWith("MAIL FROM")) {
                     commands.add(line);
-                    reply = replies.getOrDefault(Stage.MAIL, "250 2.1.0 sender ok");
+                    reply = address(line).isEmpty() && nullSenderReply != null ? nullSenderReply
+                            : replies.getOrDefault(Stage.MAIL, "250 2.1.0 sender ok");
                     from = reply.startsWith("2") ? address(line) : null;
                     accepted.clear();
                 } else if (command.startsWith("RCPT TO")) {
