@@ -98,6 +98,11 @@ final class SmtpConnectionPool implements AutoCloseable {
         return pool.getCreatedCount();
     }
 
+    /** Sessions made and not yet closed: an evicted one counts until its QUIT is done. */
+    long open() {
+        return pool.getCreatedCount() - pool.getDestroyedCount();
+    }
+
     @Override
     public void close() {
         pool.close();

@@ -53,6 +53,10 @@ public class SmtpMailSender extends ServiceSupport implements JavaMailSender {
         return pool.idle();
     }
 
+    public long connectionsOpen() {
+        return pool.open();
+    }
+
     @Override
     public void send(MimeMessage message) throws MessagingException {
         if (!(message instanceof QueuedMessage queued)) {
