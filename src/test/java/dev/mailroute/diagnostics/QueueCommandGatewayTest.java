@@ -11,7 +11,6 @@ import java.util.function.Function;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mailroute.support.GatewayConfig;
 import dev.mailroute.support.LedgerRows;
 import dev.mailroute.support.MailRequests;
@@ -128,10 +127,7 @@ class QueueCommandGatewayTest {
     }
 
     private static String send(String from, String to) {
-        ObjectNode request = MailRequests.minimal();
-        request.put("from", from);
-        request.putArray("to").add(to);
-        return gateway.submit(request, "Authorization", "Bearer " + SUBMIT_KEY);
+        return gateway.submit(MailRequests.from(from, to), "Authorization", "Bearer " + SUBMIT_KEY);
     }
 
     private int queue(String... args) {

@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mailroute.support.GatewayConfig;
 import dev.mailroute.support.LedgerRows;
 import dev.mailroute.support.MailRequests;
@@ -61,10 +60,8 @@ class DelayNoticeTest {
                 .with("mailroute.bounce.reportingMta", "gateway.example.com");
         gateway = config.start();
         LedgerRows ledger = LedgerRows.of(config);
-        ObjectNode request = MailRequests.minimal();
-        request.put("from", "waiting@example.com");
-        request.putArray("to").add("slow@example.com");
-        String id = gateway.submit(request, "Authorization", "Bearer submit-key-0123456789");
+        String id = gateway.submit(MailRequests.from("waiting@example.com", "slow@example.com"), "Authorization",
+                "Bearer submit-key-0123456789");
 
         await().atMost(Duration.ofSeconds(30)).until(() -> notices().size() == 1);
         MimeMessage notice = new MimeMessage(Session.getInstance(new Properties()),

@@ -68,7 +68,7 @@ class DeliveryReportTest {
 
     @Test
     void theSenderGetsOneReportNamingTheRefusedRecipientWithTheRelaysWords() throws Exception {
-        ObjectNode request = request("payroll@example.com", "gone@example.com", "here@example.com");
+        ObjectNode request = MailRequests.from("payroll@example.com", "gone@example.com", "here@example.com");
         request.put("subject", "Payslip December");
         String id = gateway.submit(request, "Authorization", SUBMIT);
 
@@ -135,7 +135,7 @@ class DeliveryReportTest {
         relay.replyTo("refuses-reports@example.com", "550 5.7.1 no reports here");
         double before = skipped("null-sender");
         double reports = queued();
-        gateway.submit(request("refuses-reports@example.com", "gone@example.com"), "Authorization", SUBMIT);
+        gateway.submit(MailRequests.from("refuses-reports@example.com", "gone@example.com"), "Authorization", SUBMIT);
         // the report to the sender is refused in turn, and parked like any message: no report of it
         await().atMost(Duration.ofSeconds(30)).until(() -> skipped("null-sender") == before + 1);
         assertThat(queued()).as("the report of the message, and none of the report").isEqualTo(reports + 1);
@@ -169,21 +169,21 @@ class DeliveryReportTest {
 
     @Test
     void noReportWhenTheSenderAskedForNoneOrTheMessageIsAutomaticOrTheDomainIsNotListed() throws Exception {
-        ObjectNode never = request("never@example.com", "gone@example.com");
+        ObjectNode never = MailRequests.from("never@example.com", "gone@example.com");
         never.putArray("notify").add("never");
         assertSkipped(never, "notify");
 
-        ObjectNode delayOnly = request("delay-only@example.com", "gone@example.com");
+        ObjectNode delayOnly = MailRequests.from("delay-only@example.com", "gone@example.com");
         delayOnly.putArray("notify").add("delay");
         assertSkipped(delayOnly, "notify");
 
-        ObjectNode automatic = request("robot@example.com", "gone@example.com");
+        ObjectNode automatic = MailRequests.from("robot@example.com", "gone@example.com");
         automatic.putObject("headers").put("Auto-Submitted", "auto-generated (monitoring)");
         assertSkipped(automatic, "auto-submitted");
 
-        assertSkipped(request("someone@example.org", "gone@example.com"), "domain");
+        assertSkipped(MailRequests.from("someone@example.org", "gone@example.com"), "domain");
         // a subdomain of a listed domain is listed; RET=FULL brings the whole original back
-        ObjectNode full = request("app@eu.example.com", "gone@example.com");
+        ObjectNode full = MailRequests.from("app@eu.example.com", "gone@example.com");
         full.put("returnContent", "full");
         String fullId = gateway.submit(full, "Authorization", SUBMIT);
         await().atMost(Duration.ofSeconds(30)).until(() -> reportsTo("app@eu.example.com").size() == 1);
@@ -201,16 +201,6 @@ class DeliveryReportTest {
         gateway.submit(request, "Authorization", SUBMIT);
         await().atMost(Duration.ofSeconds(30)).until(() -> skipped(reason) == before + 1);
         assertThat(reportsTo(sender)).as("no report to " + sender).isEmpty();
-    }
-
-    private static ObjectNode request(String from, String... to) {
-        ObjectNode request = MailRequests.minimal();
-        request.put("from", from);
-        var recipients = request.putArray("to");
-        for (String address : to) {
-            recipients.add(address);
-        }
-        return request;
     }
 
     private static double queued() {

@@ -268,10 +268,7 @@ class QueueAdminTest {
     }
 
     private static String send(String from, String to) {
-        ObjectNode request = MailRequests.minimal();
-        request.put("from", from);
-        request.putArray("to").add(to);
-        return gateway.submit(request, "Authorization", SUBMIT);
+        return gateway.submit(MailRequests.from(from, to), "Authorization", SUBMIT);
     }
 
     private static JsonNode summary() {

@@ -191,9 +191,7 @@ class QueueMessageDetailTest {
     }
 
     private static String send(String from, String to, String text) {
-        ObjectNode request = MailRequests.minimal();
-        request.put("from", from);
-        request.putArray("to").add(to);
+        ObjectNode request = MailRequests.from(from, to);
         request.put("text", text);
         return gateway.submit(request, "Authorization", SUBMIT);
     }

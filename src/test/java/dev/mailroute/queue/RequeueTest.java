@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mailroute.diagnostics.QueueCommand;
 import dev.mailroute.support.GatewayConfig;
 import dev.mailroute.support.Http;
@@ -194,13 +193,7 @@ class RequeueTest {
     }
 
     private static String send(String from, String... to) {
-        ObjectNode request = MailRequests.minimal();
-        request.put("from", from);
-        var recipients = request.putArray("to");
-        for (String address : to) {
-            recipients.add(address);
-        }
-        return gateway.submit(request, "Authorization", SUBMIT);
+        return gateway.submit(MailRequests.from(from, to), "Authorization", SUBMIT);
     }
 
     private static JsonNode operate(String body) {

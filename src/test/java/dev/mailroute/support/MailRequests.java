@@ -20,6 +20,17 @@ public final class MailRequests {
         return request;
     }
 
+    /** The minimal request from this sender to these recipients. */
+    public static ObjectNode from(String from, String... to) {
+        ObjectNode request = minimal();
+        request.put("from", from);
+        var recipients = request.putArray("to");
+        for (String address : to) {
+            recipients.add(address);
+        }
+        return request;
+    }
+
     public static String json(ObjectNode request) {
         return request.toString();
     }
