@@ -71,8 +71,10 @@ public final class DeliveryReports {
         long now = clock.getAsLong();
         List<LedgerEvent.Outcome> failed = exchange.getProperty(DeliveryOutcomes.PARKED, List.of(), List.class);
         List<LedgerEvent.Outcome> delayed = List.of();
-        if (delayDue(in, now) && !exchange.getProperty(DeliveryOutcomes.DEFERRED, List.of(), List.class).isEmpty()) {
-            delayed = exchange.getProperty(DeliveryOutcomes.DEFERRED, List.class);
+        if (delayDue(in, now)) {
+            delayed = exchange.getProperty(DeliveryOutcomes.DEFERRED, List.of(), List.class);
+        }
+        if (!delayed.isEmpty()) {
             // once per message, sent or not: the retry carries the mark
             in.setHeader(MessageHeaders.DELAY_NOTIFIED, true);
         }
@@ -118,12 +120,8 @@ public final class DeliveryReports {
         String id = in.getHeader(MessageHeaders.ID, String.class);
         String sender = in.getHeader(MessageHeaders.SENDER, String.class);
         String reportId = UUID.randomUUID().toString();
-        MessageHeaders.keepOnlyContract(in);
-        for (String name : List.of(MessageHeaders.CLIENT_ID, MessageHeaders.DSN_RET, MessageHeaders.ATTEMPTS,
-                MessageHeaders.FIRST_ATTEMPT, MessageHeaders.LAST_ATTEMPT, MessageHeaders.LAST_ERROR,
-                MessageHeaders.DELAY_NOTIFIED, MessageHeaders.FAILURE_REASON)) {
-            in.removeHeader(name);
-        }
+        // a message of its own: nothing of the original's contract or history goes with it
+        in.getHeaders().clear();
         in.setHeader(MessageHeaders.ID, reportId);
         in.setHeader(MessageHeaders.INGRESS, INGRESS);
         in.setHeader(MessageHeaders.SENDER, settings.sender() == null ? "" : settings.sender().getAddress());
