@@ -54,10 +54,10 @@ public final class DeliveryReports {
     private final MailEvents events;
     private final LongSupplier clock;
 
-    /** @param reportingMta this host's name for Reporting-MTA and MAILER-DAEMON@, when the settings name none */
+    /** @param reportingMta the name in Reporting-MTA and MAILER-DAEMON@ */
     public DeliveryReports(BounceSettings settings, String reportingMta, MailEvents events, LongSupplier clock) {
         this.settings = settings;
-        this.reportingMta = settings.reportingMta() != null ? settings.reportingMta() : reportingMta;
+        this.reportingMta = reportingMta;
         this.from = settings.sender() != null ? settings.sender() : mailerDaemon(this.reportingMta);
         this.rateCap = new SenderRateCap(settings.maxPerSenderPerHour(), clock);
         this.events = events;

@@ -2,7 +2,6 @@ package dev.mailroute.ingress.smtp;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -16,6 +15,7 @@ import dev.mailroute.accept.SenderRefusedException;
 import dev.mailroute.message.InFlightBytes;
 import dev.mailroute.message.Envelope;
 import dev.mailroute.message.Handover;
+import dev.mailroute.settings.Hosts;
 import dev.mailroute.settings.StartupCheckException;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
@@ -68,7 +68,7 @@ final class SmtpdConsumer extends DefaultConsumer {
         SMTPServer.Builder builder = SMTPServer.port(settings.port())
                 .bindAddress(InetAddress.getByName(settings.host()))
                 .serverSocketFactory(NoDelayServerSocket::new)
-                .hostName(settings.hostname() != null ? settings.hostname() : localName())
+                .hostName(settings.hostname() != null ? settings.hostname() : Hosts.localName())
                 .softwareName("mailroute")
                 .messageHandlerFactory(context -> new Transaction(this, context, sendersOf(context)))
                 .sessionHandler(new ClientAccess(settings.allowedClients(), settings.maxConnections(),
@@ -113,14 +113,6 @@ final class SmtpdConsumer extends DefaultConsumer {
             server = null;
         }
         super.doStop();
-    }
-
-    private static String localName() {
-        try {
-            return InetAddress.getLocalHost().getCanonicalHostName();
-        } catch (UnknownHostException e) {
-            return "mailroute";
-        }
     }
 
     private void login(String user, String password, MessageContext context) throws LoginFailedException {
