@@ -13,6 +13,9 @@
 #   pg_ctl        postgresql       ledger tests: a throw-away PostgreSQL server (the package's own cluster is stopped)
 #   chromium      chromium         console tests: a real browser, headless
 #   chromedriver  chromium-driver  console tests: Selenium drives chromium through it
+#   node, npm     nodejs, npm      webhook tests: the Standard Webhooks reference verifier (npm
+#                                  standardwebhooks, pinned in test-tools/webhook-verifier), installed
+#                                  with npm ci into test-tools/webhook-verifier/node_modules
 set -euo pipefail
 
 TOOLS=(
@@ -24,7 +27,19 @@ TOOLS=(
   "pg_ctl postgresql"
   "chromium chromium"
   "chromedriver chromium-driver"
+  "node nodejs"
+  "npm npm"
 )
+
+# the npm packages the tests run, at the versions of package-lock.json; after the Debian packages
+verifier() {
+  local dir
+  dir="$(dirname "$0")/webhook-verifier"
+  if [[ ! -d "$dir/node_modules/standardwebhooks" ]]; then
+    echo "test-tools: npm ci in $dir"
+    npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error
+  fi
+}
 
 found() {
   local dir
@@ -41,6 +56,7 @@ for entry in "${TOOLS[@]}"; do
   found "$command" || missing+=("$package")
 done
 if [[ ${#missing[@]} -eq 0 ]]; then
+  verifier
   echo "test-tools: all present"
   exit 0
 fi
@@ -69,4 +85,5 @@ for entry in "${TOOLS[@]}"; do
   read -r command package <<<"$entry"
   found "$command" || { echo "test-tools: '$command' is still missing after installing $package" >&2; exit 1; }
 done
+verifier
 echo "test-tools: installed ${missing[*]}"

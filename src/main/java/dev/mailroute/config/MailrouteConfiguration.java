@@ -51,7 +51,7 @@ public final class MailrouteConfiguration implements CamelConfiguration {
         IngressWiring.wire(context, settings, inFlight, events, ledger.database());
         RelayCircuit circuit = DeliveryWiring.wire(context, settings, inFlight, events, ledger.ledger(),
                 queue.deliverySwitch());
-        NotifyWiring.wire(context, settings, events);
+        NotifyWiring.wire(context, settings, events, queue.operations());
         AdminWiring.wire(context, queue, ledger, events, circuit, settings.delivery().failedDir());
         ObservabilityWiring.circuitGauge(context, circuit);
         ObservabilityWiring.inFlightGauges(context, inFlight);

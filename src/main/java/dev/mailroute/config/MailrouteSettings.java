@@ -15,6 +15,7 @@ import dev.mailroute.ingress.http.HttpSettings;
 import dev.mailroute.ingress.smtp.SmtpdSettings;
 import dev.mailroute.ledger.LedgerSettings;
 import dev.mailroute.notify.BounceSettings;
+import dev.mailroute.notify.webhook.WebhookSettings;
 import dev.mailroute.observability.ObservabilitySettings;
 import dev.mailroute.queue.BrokerSettings;
 import dev.mailroute.settings.KeyTable;
@@ -50,6 +51,7 @@ public record MailrouteSettings(
         ObservabilitySettings observability,
         LedgerSettings ledger,
         BounceSettings bounce,
+        WebhookSettings webhooks,
         Path spoolDir,
         boolean allowUnauthenticated) {
 
@@ -71,6 +73,7 @@ public record MailrouteSettings(
                 ObservabilitySettings.from(r),
                 LedgerSettings.from(r),
                 BounceSettings.from(r),
+                WebhookSettings.from(r),
                 r.path("mailroute.spool.dir"),
                 r.bool("mailroute.security.allowUnauthenticated"));
     }

@@ -57,6 +57,8 @@ public final class DeliveryOutcomes {
     public static final String RETRY_UNTIL = "mailrouteRetryUntil";
     /** Exchange property: the relay that gave those answers (host:port), absent when none did. */
     public static final String REMOTE_MTA = "mailrouteRemoteMta";
+    /** Exchange property: each recipient's outcome of this attempt, as the ledger has them (for webhooks). */
+    public static final String OUTCOMES = "mailrouteOutcomes";
     private static final String DECISION = "mailrouteDecision";
     /** Exchange property: when the attempt began (System.nanoTime), for its duration in the ledger. */
     private static final String BEGAN = "mailrouteBegan";
@@ -124,7 +126,10 @@ public final class DeliveryOutcomes {
         int attempt = in.getHeader(MessageHeaders.ATTEMPTS, 0, Integer.class) + 1;
         in.setHeader(MessageHeaders.ATTEMPTS, attempt);
         events.delivered(exchange);
-        if (ledger.enabled() && in.getBody() instanceof QueuedMessage queued) {
+        if (in.getBody() instanceof QueuedMessage queued) {
+            if (exchange.getProperty(TRANSPORT) == Transport.SMTP) {
+                exchange.setProperty(REMOTE_MTA, relay);
+            }
             // the relay's own answer to the end of the data (its queue id): what its admin asks for
             FailureClassifier.Reply reply = FailureClassifier.Reply.parse(-1, queued.deliveryAnswer());
             record(exchange, queued.id(), attempt, queued.envelope().recipients().stream()
@@ -258,6 +263,7 @@ public final class DeliveryOutcomes {
     }
 
     private void record(Exchange exchange, String id, int attempt, List<LedgerEvent.Outcome> outcomes) {
+        exchange.setProperty(OUTCOMES, outcomes);
         if (!ledger.enabled() || outcomes.isEmpty()) {
             return;
         }

@@ -138,8 +138,11 @@ public final class Ledger {
         }
     }
 
-    /** One line, no control characters, at most {@code max} characters (never half a surrogate pair). */
-    static String bounded(String text, int max) {
+    /**
+     * One line, no control characters, at most {@code max} characters (never half a surrogate pair);
+     * null stays null. How every text from outside is stored, and sent in a webhook event.
+     */
+    public static String bounded(String text, int max) {
         if (text == null) {
             return null;
         }

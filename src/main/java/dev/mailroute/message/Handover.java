@@ -29,6 +29,13 @@ public final class Handover {
     /** The name of the API key an HTTP request came with: that key may read the message back. */
     public static final String API_KEY = "mailroute.apiKey";
 
+    /**
+     * Set by an operator's hold, release or delete, for the webhooks: the ids it acted on (a list),
+     * the state they are in now (held, released, deleted) and who did it.
+     */
+    public static final String OPERATED_IDS = "mailroute.operatedIds";
+    public static final String OPERATED_STATE = "mailroute.operatedState";
+    public static final String OPERATED_NOTE = "mailroute.operatedNote";
     /** Set by accept itself, for the ledger: the message was made from a merge request. */
     public static final String MERGED = "mailroute.merged";
 

@@ -155,6 +155,11 @@ public final class EmbeddedBroker extends ServiceSupport {
         // the client keys every instance on this broker shares (KeyedDuplicateId): the last keyCache
         // keyed messages, persisted with the journal; Artemis keeps them under "BRIDGE." + address
         config.addAddressSetting(KEYS_CACHE, new AddressSettings().setIDCacheSize(settings.keyCache()));
+        // a webhook endpoint's outbox (routes/notify-webhooks.yaml): one consumer at a time, whichever
+        // instance, so its events go out in order; an event given back goes back first, at once (a
+        // redelivery delay would let the next event overtake it)
+        config.addAddressSetting("mail.webhook.#", new AddressSettings().setDefaultExclusiveQueue(true)
+                .setRedeliveryDelay(0));
         // a submission that keeps failing for a reason other than bad input must not loop forever
         config.addAddressSetting("mail.submit", redelivery()
                 .setMaxDeliveryAttempts(BrokerManagement.SUBMIT_ATTEMPTS)

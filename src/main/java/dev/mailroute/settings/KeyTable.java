@@ -159,6 +159,16 @@ public final class KeyTable {
         t.add("mailroute.bounce.delayWarning", Kind.DURATION, "12h", "a message still being retried this long after its first attempt gets one delay notice to its sender; 0 = none");
         t.add("mailroute.bounce.reportingMta", Kind.TEXT, "", "the name in a report's Reporting-MTA; empty = mailroute.smtpd.hostname, else this machine's name");
 
+        t.add("mailroute.webhooks", Kind.LIST, "", "the names of the webhook endpoints, each set up by the mailroute.webhooks.<name>.* keys; empty = none");
+        t.add("mailroute.webhooks.<name>.url", Kind.TEXT, "", "where the events are POSTed: https://, or http:// to a loopback address with allowInsecureLoopback");
+        t.secret("mailroute.webhooks.<name>.secret", Kind.LIST, "the signing secret (whsec_...); two, comma-separated, while a new one replaces the old");
+        t.add("mailroute.webhooks.<name>.events", Kind.LIST, "", "the events it gets: accepted, delivered, deferred, bounced, failed, expired, held, released, deleted; empty = all");
+        t.add("mailroute.webhooks.<name>.allowInsecureLoopback", Kind.BOOLEAN, "false", "allow http:// and a loopback address (a receiver on this host, tests)");
+        t.add("mailroute.webhooks.<name>.allowPrivate", Kind.BOOLEAN, "false", "allow an address in a private range (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7); link-local and metadata addresses never");
+        t.add("mailroute.webhooks.timeout", Kind.DURATION, "10s", "connect and answer timeout of one POST");
+        t.add("mailroute.webhooks.retryFor", Kind.DURATION, "24h", "how long an event is retried while its receiver is down or answers 5xx, 408 or 429");
+        t.add("mailroute.webhooks.maxRetryInterval", Kind.DURATION, "5m", "the longest wait between two tries of an event (the waits double from 1 s)");
+
         ALL = List.copyOf(t.settings);
         BY_KEY = t.settings.stream().collect(Collectors.toMap(Setting::key, s -> s, (a, b) -> {
             throw new IllegalStateException(a.key() + " is declared twice");
@@ -168,9 +178,16 @@ public final class KeyTable {
     private KeyTable() {
     }
 
-    /** The declaration of a key; a key that has none is a mistake in mailroute, not in the configuration. */
+    /**
+     * The declaration of a key; a key that has none is a mistake in mailroute, not in the
+     * configuration. A key of a named thing ({@code mailroute.webhooks.crm.url}) is declared once
+     * with {@value Setting#NAME} in place of the name.
+     */
     public static Setting get(String key) {
         Setting setting = BY_KEY.get(key);
+        if (setting == null) {
+            setting = BY_KEY.get(family(key));
+        }
         if (setting == null) {
             throw new IllegalStateException(key + " is not declared in the key table (settings/KeyTable)");
         }
@@ -178,7 +195,22 @@ public final class KeyTable {
     }
 
     public static boolean declared(String key) {
-        return BY_KEY.containsKey(key);
+        return BY_KEY.containsKey(key) || BY_KEY.containsKey(family(key));
+    }
+
+    /** {@code mailroute.webhooks.crm.url} as declared: {@code mailroute.webhooks.<name>.url}. */
+    static String family(String key) {
+        for (Setting s : ALL) {
+            if (s.named()) {
+                String prefix = s.key().substring(0, s.key().indexOf(Setting.NAME));
+                String rest = key.startsWith(prefix) ? key.substring(prefix.length()) : "";
+                int dot = rest.indexOf('.');
+                if (dot > 0) {
+                    return prefix + Setting.NAME + rest.substring(dot);
+                }
+            }
+        }
+        return key;
     }
 
     /** The keys whose values are masked wherever the configuration is shown. */
@@ -192,7 +224,8 @@ public final class KeyTable {
      */
     public static void check(SettingsReader r) {
         for (Setting s : ALL) {
-            if (s.optional() && r.optional(s.key()) == null) {
+            if (s.named() || s.optional() && r.optional(s.key()) == null) {
+                // a named thing's keys are checked by the stage that reads them, name by name
                 continue;
             }
             switch (s.kind()) {

@@ -39,6 +39,14 @@ public record Setting(String key, Kind kind, String defaultValue, boolean secret
         CHOICE
     }
 
+    /** What stands for the name in the key of a named thing: {@code mailroute.webhooks.<name>.url}. */
+    public static final String NAME = "<name>";
+
+    /** Whether this is the key of a named thing, read once for each name. */
+    public boolean named() {
+        return key.contains(NAME);
+    }
+
     /** Whether an empty value is allowed: only where the default itself is empty. */
     public boolean optional() {
         return defaultValue.isEmpty();

@@ -30,8 +30,10 @@ public final class SettingsReader {
     }
 
     public String optional(String key) {
-        KeyTable.get(key); // undeclared: a mistake in mailroute
-        return lookup.apply(key).map(String::trim).filter(v -> !v.isEmpty()).orElse(null);
+        Setting setting = KeyTable.get(key); // undeclared: a mistake in mailroute
+        String value = lookup.apply(key).map(String::trim).filter(v -> !v.isEmpty()).orElse(null);
+        // a named thing's keys are not in the configuration file for every name: their default is the table's
+        return value == null && setting.named() && !setting.defaultValue().isEmpty() ? setting.defaultValue() : value;
     }
 
     public String required(String key) {

@@ -8,9 +8,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
@@ -27,7 +29,7 @@ class KeyTableTest {
 
     private static final Path ROOT = Path.of("").toAbsolutePath();
     private static final Pattern PROPERTY = Pattern.compile("^(mailroute\\.[A-Za-z0-9.]+)[ \\t]*=[ \\t]*(.*)$", Pattern.MULTILINE);
-    private static final Pattern DOC_ROW = Pattern.compile("^\\|\\s*`(mailroute\\.[A-Za-z0-9.]+)`\\s*\\|\\s*([^|]*?)\\s*\\|",
+    private static final Pattern DOC_ROW = Pattern.compile("^\\|\\s*`(mailroute\\.[A-Za-z0-9.<>]+)`\\s*\\|\\s*([^|]*?)\\s*\\|",
             Pattern.MULTILINE);
 
     @Test
@@ -38,8 +40,27 @@ class KeyTableTest {
             file.put(m.group(1), m.group(2).trim());
         }
         Map<String, String> table = new LinkedHashMap<>();
-        KeyTable.ALL.forEach(s -> table.put(s.key(), s.defaultValue()));
+        KeyTable.ALL.stream().filter(s -> !s.named()).forEach(s -> table.put(s.key(), s.defaultValue()));
         assertThat(file).as("config/application.properties, in the table's order").containsExactlyEntriesOf(table);
+    }
+
+    /** A named thing's keys cannot be set for every name: the file shows each as a comment, with its default. */
+    @Test
+    void theConfigurationFileShowsEachNamedKeyAsAComment() throws Exception {
+        String file = Files.readString(ROOT.resolve("config/application.properties"));
+        for (Setting s : KeyTable.ALL.stream().filter(Setting::named).toList()) {
+            String line = ("# " + s.key() + " = " + s.defaultValue()).strip();
+            assertThat(file.lines().map(String::strip)).as("config/application.properties").contains(line);
+        }
+    }
+
+    @Test
+    void aNamedThingsKeysAreReadForEachNameAndItsSecretIsASecret() {
+        SettingsReader r = new SettingsReader(key -> Optional.of("x"));
+        assertThat(r.optional("mailroute.webhooks.crm.url")).isEqualTo("x");
+        assertThat(r.secrets("mailroute.webhooks.crm.secret")).hasSize(1);
+        assertThatThrownBy(() -> r.optional("mailroute.webhooks.crm.uri")).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> r.secret("mailroute.webhooks.crm.url")).isInstanceOf(IllegalStateException.class);
     }
 
     @Test
@@ -58,7 +79,8 @@ class KeyTableTest {
                 secretComment = false;
             }
         }
-        assertThat(new TreeSet<>(marked)).isEqualTo(new TreeSet<>(KeyTable.secretKeys()));
+        Set<String> unnamed = KeyTable.secretKeys().stream().filter(k -> !k.contains(Setting.NAME)).collect(Collectors.toSet());
+        assertThat(new TreeSet<>(marked)).isEqualTo(new TreeSet<>(unnamed));
     }
 
     @Test

@@ -27,6 +27,7 @@ import dev.mailroute.queue.DeliverySwitch;
 import dev.mailroute.queue.MessageSelectors;
 import dev.mailroute.queue.QueueOperations;
 import dev.mailroute.queue.QueuedMessageLookup;
+import dev.mailroute.message.Handover;
 import dev.mailroute.message.MessageHeaders;
 import dev.mailroute.settings.UrlCredentials;
 import jakarta.jms.JMSException;
@@ -328,6 +329,13 @@ public final class QueueAdmin {
             }
             if (operation != Operation.REQUEUE) {
                 record(operation, ids, operator);
+            }
+            if (ids != null && operation.to != null && operation != Operation.REQUEUE && touched > 0) {
+                // for the webhooks (routes/admin-queue-operation.yaml): the messages and their new state
+                String state = operation == Operation.RELEASE ? "released" : operation.to;
+                exchange.setProperty(Handover.OPERATED_IDS, List.copyOf(ids));
+                exchange.setProperty(Handover.OPERATED_STATE, state);
+                exchange.setProperty(Handover.OPERATED_NOTE, state + " by " + operator);
             }
         }
         events.queueOperation(operator, operation.word(), request.shown(), matched, touched, request.dryRun());

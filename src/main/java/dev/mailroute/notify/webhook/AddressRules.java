@@ -1,0 +1,106 @@
+package dev.mailroute.notify.webhook;
+
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.Locale;
+
+import org.apache.hc.client5.http.DnsResolver;
+import org.apache.hc.client5.http.SystemDefaultDnsResolver;
+
+/**
+ * Where an endpoint's events may go: its host is resolved for every connection and each address
+ * checked before one byte is sent, so a name that later resolves somewhere else (DNS rebinding) is
+ * caught at the connection that would use it. Refused: link-local addresses (169.254.0.0/16 — the
+ * cloud metadata services — and fe80::/10), the unspecified, multicast and broadcast addresses and
+ * 0.0.0.0/8 always; loopback unless the endpoint allows it ({@code allowInsecureLoopback}); private
+ * ranges (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7, fec0::/10) unless it allows those
+ * ({@code allowPrivate}). One refused address refuses the name.
+ */
+final class AddressRules implements DnsResolver {
+
+    private final WebhookEndpoint endpoint;
+    private final DnsResolver dns;
+
+    AddressRules(WebhookEndpoint endpoint) {
+        this(endpoint, SystemDefaultDnsResolver.INSTANCE);
+    }
+
+    AddressRules(WebhookEndpoint endpoint, DnsResolver dns) {
+        this.endpoint = endpoint;
+        this.dns = dns;
+    }
+
+    @Override
+    public InetAddress[] resolve(String host) throws UnknownHostException {
+        InetAddress[] addresses = dns.resolve(host);
+        for (InetAddress address : addresses) {
+            String refusal = refusal(address);
+            if (refusal != null) {
+                throw new RefusedAddressException(host + " resolves to " + address.getHostAddress() + ", " + refusal);
+            }
+        }
+        return addresses;
+    }
+
+    @Override
+    public String resolveCanonicalHostname(String host) throws UnknownHostException {
+        return dns.resolveCanonicalHostname(host);
+    }
+
+    /** Why events may not go to this address, or null when they may. */
+    String refusal(InetAddress address) {
+        boolean http = "http".equalsIgnoreCase(endpoint.url().getScheme());
+        if (address.isLoopbackAddress()) {
+            return endpoint.allowInsecureLoopback() ? null
+                    : "a loopback address (allowed only with mailroute.webhooks." + endpoint.name()
+                      + ".allowInsecureLoopback=true)";
+        }
+        if (http) {
+            return "not a loopback address: http:// goes only to this host";
+        }
+        if (address.isLinkLocalAddress()) {
+            return "a link-local address (cloud metadata services live there): never allowed";
+        }
+        if (address.isAnyLocalAddress() || address.isMulticastAddress() || reservedV4(address)) {
+            return "not an address of a receiver";
+        }
+        if (privateRange(address)) {
+            return endpoint.allowPrivate() ? null : "a private address (allowed only with mailroute.webhooks."
+                                                     + endpoint.name() + ".allowPrivate=true)";
+        }
+        return null;
+    }
+
+    private static boolean reservedV4(InetAddress address) {
+        if (!(address instanceof Inet4Address)) {
+            return false;
+        }
+        byte[] b = address.getAddress();
+        return b[0] == 0 || (b[0] & 0xff) == 255 && (b[1] & 0xff) == 255 && (b[2] & 0xff) == 255 && (b[3] & 0xff) == 255;
+    }
+
+    private static boolean privateRange(InetAddress address) {
+        byte[] b = address.getAddress();
+        if (address instanceof Inet4Address) {
+            // site-local (10/8, 172.16/12, 192.168/16) and carrier-grade NAT (100.64/10)
+            return address.isSiteLocalAddress() || (b[0] & 0xff) == 100 && (b[1] & 0xc0) == 64;
+        }
+        // unique local fc00::/7, and the old site-local fec0::/10
+        return address instanceof Inet6Address && ((b[0] & 0xfe) == 0xfc || address.isSiteLocalAddress());
+    }
+
+    /** Whether a URL's host names this machine by a loopback literal or localhost. */
+    static boolean loopbackName(String host) {
+        String h = host.toLowerCase(Locale.ROOT);
+        return h.equals("localhost") || h.equals("[::1]") || h.equals("::1") || h.matches("127(\\.\\d{1,3}){3}");
+    }
+
+    /** A connection refused by these rules: retried like an unreachable receiver, and logged with the reason. */
+    static final class RefusedAddressException extends UnknownHostException {
+        RefusedAddressException(String message) {
+            super(message);
+        }
+    }
+}

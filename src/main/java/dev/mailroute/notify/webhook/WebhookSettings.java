@@ -1,0 +1,41 @@
+package dev.mailroute.notify.webhook;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+import dev.mailroute.settings.SettingsReader;
+
+/**
+ * The webhook endpoints ({@code mailroute.webhooks} names them, {@code mailroute.webhooks.<name>.*}
+ * sets each up) and how their events are sent: the timeout of one POST, how long an event is
+ * retried, and the longest wait between two tries.
+ */
+public record WebhookSettings(List<WebhookEndpoint> endpoints, long timeoutMillis, long retryForMillis,
+                              long maxRetryIntervalMillis) {
+
+    /** Words of the mailroute.webhooks.* keys themselves: an endpoint of that name could not be told from them. */
+    private static final Set<String> RESERVED = Set.of("timeout", "retryfor", "maxretryinterval", "failed");
+
+    public static WebhookSettings from(SettingsReader r) {
+        List<WebhookEndpoint> endpoints = new ArrayList<>();
+        for (String name : r.list("mailroute.webhooks")) {
+            if (!name.matches("[a-z][a-z0-9]{0,31}") || RESERVED.contains(name)) {
+                throw new IllegalArgumentException("mailroute.webhooks: " + name + " is not a name for an endpoint:"
+                                                   + " use lower-case letters and digits, starting with a letter"
+                                                   + " (not timeout or failed)");
+            }
+            if (endpoints.stream().anyMatch(e -> e.name().equals(name))) {
+                throw new IllegalArgumentException("mailroute.webhooks names " + name + " twice");
+            }
+            endpoints.add(WebhookEndpoint.read(r, name));
+        }
+        return new WebhookSettings(List.copyOf(endpoints), r.millis("mailroute.webhooks.timeout"),
+                r.millis("mailroute.webhooks.retryFor"), r.millis("mailroute.webhooks.maxRetryInterval"));
+    }
+
+    /** The endpoints that get events of this type. */
+    public List<WebhookEndpoint> subscribed(WebhookEventType type) {
+        return endpoints.stream().filter(e -> e.events().contains(type)).toList();
+    }
+}
