@@ -72,6 +72,20 @@ class StartupFailureTest {
                 "mailroute: cannot start: mailroute.bounce.copyTo must be one mailbox such as alerts@example.com");
     }
 
+    /** A webhook secret that is not one: the start stops naming its variable, and never shows the value. */
+    @Test
+    void aWebhookSecretThatIsNotOneStopsTheStartWithoutShowingIt() throws Exception {
+        GatewayConfig config = TestGateway.on(data).with("mailroute.webhooks", "crm")
+                .with("mailroute.webhooks.crm.url", "https://crm.example.com/hooks")
+                .with("mailroute.webhooks.crm.secret", "hunter2-secret-value");
+        assertRefused(config, "mailroute: cannot start: mailroute.webhooks.crm.secret is not a Standard Webhooks secret"
+                              + " (whsec_ and base64): set MAILROUTE_WEBHOOKS_CRM_SECRET=whsec_$(openssl rand -base64 32)");
+        try (GatewayProcess gateway = GatewayProcess.start(config)) {
+            gateway.awaitExit();
+            assertThat(gateway.output()).doesNotContain("hunter2");
+        }
+    }
+
     /** 0 would switch Artemis' handshake timeout off; whole seconds are what its acceptor takes. */
     @Test
     void aBrokerHandshakeTimeoutOutOfRangeStopsTheStart() throws Exception {

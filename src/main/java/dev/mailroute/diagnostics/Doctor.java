@@ -112,7 +112,8 @@ public final class Doctor {
             DoctorCheck.Situation situation = new DoctorCheck.Situation(settings, RunningInstance.answers(settings),
                     from, to);
             for (DoctorCheck check : List.of(new FolderChecks(), relay, new ListenerChecks(), new PortChecks(),
-                    new IisSmtpCheck(Platform.current().windows(), sc), new BrokerChecks(), new LedgerCheck())) {
+                    new IisSmtpCheck(Platform.current().windows(), sc), new BrokerChecks(), new LedgerCheck(),
+                    new WebhookChecks())) {
                 check.run(situation, report);
             }
         } catch (IOException e) {
@@ -127,9 +128,23 @@ public final class Doctor {
      */
     private static void summary(PropertiesComponent properties, Map<String, String> config) {
         for (Setting setting : KeyTable.ALL) {
-            String value = properties.resolveProperty(setting.key()).orElse("");
-            config.put(setting.key(), setting.secret() && !value.isBlank() ? Secret.MASK
-                    : value.contains("://") ? UrlCredentials.mask(value) : value);
+            if (setting.named()) {
+                // once for each name its list key gives (mailroute.webhooks.<name>.url: mailroute.webhooks)
+                String list = setting.key().substring(0, setting.key().indexOf(Setting.NAME) - 1);
+                for (String name : properties.resolveProperty(list).orElse("").split(",")) {
+                    if (!name.isBlank()) {
+                        shown(properties, setting, setting.key().replace(Setting.NAME, name.trim()), config);
+                    }
+                }
+            } else {
+                shown(properties, setting, setting.key(), config);
+            }
         }
+    }
+
+    private static void shown(PropertiesComponent properties, Setting setting, String key, Map<String, String> config) {
+        String value = properties.resolveProperty(key).orElse(setting.named() ? setting.defaultValue() : "");
+        config.put(key, setting.secret() && !value.isBlank() ? Secret.MASK
+                : value.contains("://") ? UrlCredentials.mask(value) : value);
     }
 }

@@ -312,6 +312,35 @@ class DoctorTest {
         }
     }
 
+    /** Each endpoint's address against the rules, its secret masked in the listing and never shown. */
+    @Test
+    void webhookEndpointsAreCheckedAgainstTheAddressRulesAndTheirSecretsHidden() {
+        String secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+        GreenMail relay = new GreenMail(ServerSetupTest.SMTP.dynamicPort());
+        relay.start();
+        try {
+            Map<String, String> config = smtp(relay.getSmtp().getPort());
+            config.put("mailroute.webhooks", "local, metadata");
+            config.put("mailroute.webhooks.local.url", "http://127.0.0.1:9/hooks");
+            config.put("mailroute.webhooks.local.allowInsecureLoopback", "true");
+            config.put("mailroute.webhooks.local.events", "bounced");
+            config.put("mailroute.webhooks.local.secret", secret);
+            config.put("mailroute.webhooks.metadata.url", "https://169.254.169.254/latest/meta-data");
+            config.put("mailroute.webhooks.metadata.allowPrivate", "true");
+            config.put("mailroute.webhooks.metadata.secret", secret);
+            assertThat(doctor(config, "-v")).as(output).isEqualTo(1);
+        } finally {
+            relay.stop();
+        }
+        assertThat(output).contains("ok    webhooks webhook local: http://127.0.0.1:9/hooks resolves to 127.0.0.1;"
+                                    + " events [bounced]")
+                .contains("FAIL  webhooks webhook metadata: 169.254.169.254 resolves to 169.254.169.254, a link-local"
+                          + " address")
+                .contains("mailroute.webhooks.local.secret = ****")
+                .contains("mailroute.webhooks.metadata.allowInsecureLoopback = false")
+                .doesNotContain(secret.substring(6));
+    }
+
     /** A mistyped switch is refused rather than read as false; every refusal names the key. */
     @ParameterizedTest(name = "{0}={1}")
     @CsvSource({

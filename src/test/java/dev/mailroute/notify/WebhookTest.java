@@ -1,5 +1,8 @@
 package dev.mailroute.notify;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -10,6 +13,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.mailroute.diagnostics.Doctor;
 import dev.mailroute.support.GatewayConfig;
 import dev.mailroute.support.GatewayProcess;
 import dev.mailroute.support.Http;
@@ -176,7 +180,8 @@ class WebhookTest {
     void aReceiverAnswering410DisablesItsEndpointAndItsEventsWait() throws Exception {
         relay = ScriptedSmtpServer.start();
         receiver = WebhookReceiver.start().answer(410);
-        gateway = webhooks(receiver, secret()).start();
+        GatewayConfig config = webhooks(receiver, secret());
+        gateway = config.start();
         gateway.submit(MailRequests.from("app@example.com", "ok@example.com"), "Authorization", AUTH);
 
         await().atMost(Duration.ofSeconds(30)).until(() -> gateway.metric("mailroute_webhook_disabled\\{endpoint=\"crm\"}") == 1
@@ -187,6 +192,12 @@ class WebhookTest {
         assertThat(gateway.broker().messageCount("mail.webhook.crm")).isEqualTo(2);
         String health = Http.get(gateway.http("/observe/health")).body();
         assertThat(health).contains("crm is disabled: its receiver answered 410");
+        // doctor asks the running instance
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        assertThat(Doctor.run(new String[0], new PrintStream(out, true, StandardCharsets.UTF_8), config.properties()))
+                .isEqualTo(1);
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("FAIL  webhooks webhook crm state: disabled: its"
+                                                                  + " receiver answered 410 Gone; 2 events wait");
     }
 
     @Test

@@ -18,7 +18,7 @@ import org.apache.hc.client5.http.SystemDefaultDnsResolver;
  * ranges (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7, fec0::/10) unless it allows those
  * ({@code allowPrivate}). One refused address refuses the name.
  */
-final class AddressRules implements DnsResolver {
+public final class AddressRules implements DnsResolver {
 
     private final WebhookEndpoint endpoint;
     private final DnsResolver dns;
@@ -47,6 +47,25 @@ final class AddressRules implements DnsResolver {
     @Override
     public String resolveCanonicalHostname(String host) throws UnknownHostException {
         return dns.resolveCanonicalHostname(host);
+    }
+
+    /**
+     * Where the endpoint's host resolves now, or why events may not go there: what {@code doctor}
+     * shows. The same rules as every connection's.
+     */
+    public static String check(WebhookEndpoint endpoint) {
+        try {
+            InetAddress[] addresses = new AddressRules(endpoint).resolve(endpoint.url().getHost());
+            StringBuilder shown = new StringBuilder();
+            for (InetAddress address : addresses) {
+                shown.append(shown.isEmpty() ? "" : ", ").append(address.getHostAddress());
+            }
+            return "resolves to " + shown;
+        } catch (RefusedAddressException e) {
+            throw new IllegalArgumentException(e.getMessage());
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException(endpoint.url().getHost() + " does not resolve: " + e.getMessage());
+        }
     }
 
     /** Why events may not go to this address, or null when they may. */
