@@ -79,7 +79,7 @@ class StartupFailureTest {
                 .with("mailroute.webhooks.crm.url", "https://crm.example.com/hooks")
                 .with("mailroute.webhooks.crm.secret", "hunter2-secret-value");
         assertRefused(config, "mailroute: cannot start: mailroute.webhooks.crm.secret is not a Standard Webhooks secret"
-                              + " (whsec_ and base64): set MAILROUTE_WEBHOOKS_CRM_SECRET=whsec_$(openssl rand -base64 32)");
+                              + " (whsec_ and base64 of 24 bytes or more): set MAILROUTE_WEBHOOKS_CRM_SECRET=whsec_$(openssl rand -base64 32)");
         try (GatewayProcess gateway = GatewayProcess.start(config)) {
             gateway.awaitExit();
             assertThat(gateway.output()).doesNotContain("hunter2");

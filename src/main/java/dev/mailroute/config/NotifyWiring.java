@@ -48,7 +48,7 @@ final class NotifyWiring {
 
     private static void wireWebhooks(CamelContext context, WebhookSettings settings, QueueOperations queue)
             throws Exception {
-        WebhookOutbox outbox = new WebhookOutbox(settings);
+        WebhookOutbox outbox = new WebhookOutbox(settings, ObservabilityWiring.meters(context));
         context.getRegistry().bind("webhookOutbox", outbox);
         // an accepted message and its events in one transaction only when some endpoint wants them:
         // otherwise the enqueue route's send stays as it is, outside any transaction of its own
@@ -88,7 +88,7 @@ final class NotifyWiring {
                             .routeId(WebhookDispatch.routeId(endpoint.name()))
                             .parameter("endpoint", endpoint.name())
                             .add();
-                    LOG.info("webhook {}: {} to {}", endpoint.name(), endpoint.events(), endpoint.url());
+                    LOG.info("webhook {}: {} to {}", endpoint.name(), endpoint.events(), endpoint.shownUrl());
                 }
             }
         });

@@ -25,7 +25,7 @@ final class WebhookChecks implements DoctorCheck {
         for (WebhookEndpoint endpoint : situation.settings().webhooks().endpoints()) {
             String name = "webhook " + endpoint.name();
             try {
-                report.ok("webhooks", name, endpoint.url() + " " + AddressRules.check(endpoint) + "; events "
+                report.ok("webhooks", name, endpoint.shownUrl() + " " + AddressRules.check(endpoint) + "; events "
                                               + endpoint.events().stream().map(e -> e.id()).toList());
             } catch (IllegalArgumentException e) {
                 report.fail("webhooks", name, LogText.oneLine(e.getMessage(), 300), "point mailroute.webhooks."

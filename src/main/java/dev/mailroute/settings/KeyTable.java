@@ -165,7 +165,7 @@ public final class KeyTable {
         t.add("mailroute.webhooks.<name>.events", Kind.LIST, "", "the events it gets: accepted, delivered, deferred, bounced, failed, expired, held, released, deleted; empty = all");
         t.add("mailroute.webhooks.<name>.allowInsecureLoopback", Kind.BOOLEAN, "false", "allow http:// and a loopback address (a receiver on this host, tests)");
         t.add("mailroute.webhooks.<name>.allowPrivate", Kind.BOOLEAN, "false", "allow an address in a private range (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7); link-local and metadata addresses never");
-        t.add("mailroute.webhooks.timeout", Kind.DURATION, "10s", "connect and answer timeout of one POST");
+        t.add("mailroute.webhooks.timeout", Kind.DURATION, "10s", "connect and read timeout of one POST (at least 1s); a POST not answered within three times this is cancelled");
         t.add("mailroute.webhooks.retryFor", Kind.DURATION, "24h", "how long an event is retried while its receiver is down or answers 5xx, 408 or 429");
         t.add("mailroute.webhooks.maxRetryInterval", Kind.DURATION, "5m", "the longest wait between two tries of an event (the waits double from 1 s)");
 

@@ -215,6 +215,38 @@ class WebhookTest {
         }
     }
 
+    /** An operator's hold, release and delete are events too; a dry run and a retry are none. */
+    @Test
+    void anOperatorsHoldReleaseAndDeleteAreEventsNamingTheKey() throws Exception {
+        relay = ScriptedSmtpServer.start();
+        receiver = WebhookReceiver.start();
+        gateway = webhooks(receiver, secret()).with("mailroute.admin.keys", "ops:admin-key-0123456789")
+                .with("mailroute.webhooks.crm.events", "held, released, deleted").start();
+        admin("/api/v1/admin/delivery/suspend", "");
+        String kept = gateway.submit(MailRequests.from("app@example.com", "kept@example.com"), "Authorization", AUTH);
+        String gone = gateway.submit(MailRequests.from("app@example.com", "gone@example.com"), "Authorization", AUTH);
+        await().atMost(Duration.ofSeconds(30)).until(() -> gateway.broker().messageCount("mail.outbound") == 2);
+
+        admin("/api/v1/admin/queue/hold", "{\"filter\":{\"sender\":\"app@example.com\"},\"dryRun\":true}");
+        admin("/api/v1/admin/queue/retry", "{\"id\":\"" + kept + "\"}");
+        admin("/api/v1/admin/queue/hold", "{\"id\":\"" + kept + "\"}");
+        admin("/api/v1/admin/queue/delete", "{\"id\":\"" + gone + "\"}");
+        admin("/api/v1/admin/queue/release", "{\"id\":\"" + kept + "\"}");
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> receiver.requests().size() >= 3);
+        assertThat(receiver.requests()).extracting(r -> r.type() + " " + r.messageId() + " "
+                                                        + r.json().path("data").path("note").asText())
+                .containsExactly("held " + kept + " held by ops", "deleted " + gone + " deleted by ops",
+                        "released " + kept + " released by ops");
+        assertThat(gateway.metric(SENT)).isEqualTo(3);
+    }
+
+    private void admin(String path, String body) {
+        Http.Answer answer = Http.post(gateway.http(path), "application/json", body, "Authorization",
+                "Bearer admin-key-0123456789");
+        assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+    }
+
     private GatewayConfig webhooks(WebhookReceiver receiver, String secrets) {
         return TestGateway.on(data).smtp(relay.port())
                 .with("mailroute.api.keys", KEY)

@@ -43,6 +43,8 @@ public final class WebhookDispatch extends ServiceSupport {
 
     private static final Logger LOG = LoggerFactory.getLogger(WebhookDispatch.class);
     private static final long FIRST_WAIT_MILLIS = 1000;
+    /** How long a disabled endpoint's sender waits before it gives an event back, while its route stops. */
+    private static final long DISABLED_WAIT_MILLIS = 5000;
 
     /** One endpoint's sender and what it has done. */
     private static final class Endpoint {
@@ -111,6 +113,7 @@ public final class WebhookDispatch extends ServiceSupport {
         String name = in.getHeader(WebhookOutbox.ENDPOINT, String.class);
         Endpoint endpoint = endpoints.get(name);
         if (endpoint == null) {
+            // an event of an endpoint removed from the configuration, on a queue it shares with none
             exchange.setProperty(SET_ASIDE, "the endpoint " + name + " is no longer in mailroute.webhooks");
             return;
         }
@@ -120,10 +123,21 @@ public final class WebhookDispatch extends ServiceSupport {
         endpoint.headSince = at;
         long wait = FIRST_WAIT_MILLIS;
         while (true) {
+            if (endpoint.disabled != null) {
+                // its route is being stopped (disable): no spinning through the queue meanwhile
+                pause(DISABLED_WAIT_MILLIS);
+            }
             if (stopping || endpoint.disabled != null) {
                 throw new EndpointPausedException(endpoint.config.name());
             }
-            WebhookPoster.Answer answer = endpoint.poster.post(id, body);
+            WebhookPoster.Answer answer;
+            try {
+                answer = endpoint.poster.post(id, body);
+            } catch (RuntimeException e) {
+                // not the receiver's doing: set aside rather than tried again and again
+                setAside(exchange, endpoint, id, "could not be sent: " + e);
+                return;
+            }
             switch (answer.verdict()) {
                 case SENT -> {
                     endpoint.sent.increment();
@@ -131,7 +145,7 @@ public final class WebhookDispatch extends ServiceSupport {
                     return;
                 }
                 case GONE -> {
-                    disable(endpoint, answer.reason());
+                    disable(endpoint);
                     throw new EndpointPausedException(endpoint.config.name());
                 }
                 case REFUSED -> {
@@ -164,11 +178,12 @@ public final class WebhookDispatch extends ServiceSupport {
     }
 
     /** 410: no more events for this endpoint until the next start; its route stops, its queue keeps them. */
-    private void disable(Endpoint endpoint, String reason) {
-        endpoint.disabled = reason;
-        LOG.error("webhook {}: the receiver at {} answered {}: the endpoint is disabled until mailroute restarts;"
-                  + " its events wait on mail.webhook.{} (remove it from mailroute.webhooks, or fix the receiver,"
-                  + " and restart)", endpoint.config.name(), endpoint.config.url(), reason, endpoint.config.name());
+    private void disable(Endpoint endpoint) {
+        // the status only: the receiver's reason phrase is its own text, and the health answer is open
+        endpoint.disabled = "410 Gone";
+        LOG.error("webhook {}: the receiver at {} answered 410 Gone: the endpoint is disabled until mailroute"
+                  + " restarts; its events wait on mail.webhook.{} (remove it from mailroute.webhooks, or fix the"
+                  + " receiver, and restart)", endpoint.config.name(), endpoint.config.shownUrl(), endpoint.config.name());
         String route = routeId(endpoint.config.name());
         // not from this thread: the route's stop waits for the exchange this thread is in
         Thread stopper = new Thread(() -> {
@@ -215,6 +230,7 @@ public final class WebhookDispatch extends ServiceSupport {
         synchronized (wake) {
             wake.notifyAll();
         }
+        endpoints.values().forEach(e -> e.poster.cancel());
     }
 
     @Override

@@ -2,12 +2,14 @@ package dev.mailroute.notify.webhook;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.Base64;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
 import com.standardwebhooks.Webhook;
+import com.standardwebhooks.exceptions.WebhookSigningException;
 import dev.mailroute.settings.Secret;
 import dev.mailroute.settings.SettingsReader;
 
@@ -19,9 +21,21 @@ import dev.mailroute.settings.SettingsReader;
 public record WebhookEndpoint(String name, URI url, List<Secret> secrets, Set<WebhookEventType> events,
                               boolean allowInsecureLoopback, boolean allowPrivate) {
 
+    /** The least a signing key may be (Standard Webhooks secrets are 24 to 64 bytes; openssl's 32 is usual). */
+    static final int MIN_SECRET_BYTES = 24;
+
     @Override
     public String toString() {
-        return "webhook " + name + " (" + url + ")"; // never the secrets
+        return "webhook " + name + " (" + shownUrl() + ")"; // never the secrets
+    }
+
+    /**
+     * The URL as logs and doctor show it: scheme, host and port. Its path and query stay out, as
+     * many receivers put a token there (https://hooks.example.com/services/T0/B0/secret).
+     */
+    public String shownUrl() {
+        boolean more = url.getRawPath() != null && url.getRawPath().length() > 1 || url.getRawQuery() != null;
+        return url.getScheme() + "://" + url.getRawAuthority() + (more ? "/..." : "/");
     }
 
     static WebhookEndpoint read(SettingsReader r, String name) {
@@ -63,13 +77,16 @@ public record WebhookEndpoint(String name, URI url, List<Secret> secrets, Set<We
         }
         for (Secret secret : secrets) {
             try {
-                if (!secret.reveal().startsWith("whsec_")) {
-                    throw new IllegalArgumentException("no prefix");
+                if (!secret.reveal().startsWith("whsec_")
+                    || Base64.getDecoder().decode(secret.reveal().substring(6)).length < MIN_SECRET_BYTES) {
+                    throw new IllegalArgumentException("not whsec_ and " + MIN_SECRET_BYTES + " bytes");
                 }
-                new Webhook(secret.reveal());
-            } catch (RuntimeException e) {
+                // signed once now: a secret the library cannot sign with stops the start, not every event
+                new Webhook(secret.reveal()).sign("msg_check", 0, "{}");
+            } catch (RuntimeException | WebhookSigningException e) {
                 // the library's words could quote the value: only the key and the fix are said
-                throw new IllegalArgumentException(key + " is not a Standard Webhooks secret (whsec_ and base64): set "
+                throw new IllegalArgumentException(key + " is not a Standard Webhooks secret (whsec_ and base64 of "
+                                                   + MIN_SECRET_BYTES + " bytes or more): set "
                                                    + SettingsReader.environmentName(key)
                                                    + "=whsec_$(openssl rand -base64 32)");
             }

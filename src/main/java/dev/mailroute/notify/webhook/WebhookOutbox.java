@@ -1,6 +1,7 @@
 package dev.mailroute.notify.webhook;
 
 import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -16,11 +17,15 @@ import dev.mailroute.ledger.LedgerEvent;
 import dev.mailroute.message.Handover;
 import dev.mailroute.message.MessageHeaders;
 import dev.mailroute.message.QueuedMessage;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.mail.MessagingException;
 import jakarta.mail.internet.InternetHeaders;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.support.DefaultMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Turns a state change into the events of the endpoints that want it: one JMS message per endpoint
@@ -29,11 +34,20 @@ import org.apache.camel.support.DefaultMessage;
  * its events commit together, an accepted message and its event too — so an event is never lost
  * between the change and the outbox, and never sent for a change that rolled back.
  *
- * <p>Each event has an id of its own, made here once: the {@code webhook-id} of every try, so a
- * receiver can drop a repeat. Texts from outside (addresses, a relay's answer) are one line and
- * bounded.
+ * <p>Each event's id, the {@code webhook-id} of every try, is made from what it is about (see
+ * {@link #messages}), so a receiver can drop a repeat. Texts from outside (addresses, a relay's
+ * answer) are one line and bounded.
  */
 public final class WebhookOutbox {
+
+    /**
+     * Exchange property the calling route sets before {@code direct:webhook-outbox}: which change it
+     * made — {@value #ACCEPTED}, {@value #ATTEMPT} or {@value #OPERATION}. Without one, no events.
+     */
+    public static final String KIND = "mailrouteWebhookEvents";
+    public static final String ACCEPTED = "accepted";
+    public static final String ATTEMPT = "attempt";
+    public static final String OPERATION = "operation";
 
     /** JMS properties of an outbox message. */
     public static final String ENDPOINT = "mailrouteWebhookEndpoint";
@@ -61,11 +75,17 @@ public final class WebhookOutbox {
     record Reply(Integer code, String enhancedStatus, String text) {
     }
 
+    private static final Logger LOG = LoggerFactory.getLogger(WebhookOutbox.class);
+
     private final WebhookSettings settings;
     private final ObjectMapper mapper = new ObjectMapper();
+    private final Counter unwritten;
 
-    public WebhookOutbox(WebhookSettings settings) {
+    public WebhookOutbox(WebhookSettings settings, MeterRegistry registry) {
         this.settings = settings;
+        this.unwritten = Counter.builder("mailroute.webhook.unwritten")
+                .description("state changes whose webhook events could not be made (the log says why)")
+                .register(registry);
     }
 
     /**
@@ -73,16 +93,26 @@ public final class WebhookOutbox {
      * operator's operation, a delivery attempt's outcomes, or else the message's acceptance.
      */
     public List<Message> events(Exchange exchange) {
-        if (settings.endpoints().isEmpty()) {
+        String kind = exchange.getProperty(KIND, String.class);
+        exchange.removeProperty(KIND);
+        if (settings.endpoints().isEmpty() || kind == null) {
             return List.of();
         }
-        if (exchange.getProperty(Handover.OPERATED_IDS) != null) {
-            return operated(exchange);
+        try {
+            return switch (kind) {
+                case ACCEPTED -> accepted(exchange);
+                case ATTEMPT -> attempt(exchange);
+                case OPERATION -> operated(exchange);
+                default -> List.of();
+            };
+        } catch (RuntimeException e) {
+            // a mistake in making the events must not undo the change itself (a delivery rolled
+            // back would be delivered again): the events are lost, said and counted
+            unwritten.increment();
+            LOG.error("webhooks: the events of a change ({}) of {} could not be made; they are not sent", kind,
+                    exchange.getMessage().getHeader(MessageHeaders.ID, String.class), e);
+            return List.of();
         }
-        if (exchange.getProperty(DeliveryOutcomes.OUTCOMES) != null) {
-            return attempt(exchange);
-        }
-        return accepted(exchange);
     }
 
     /** Whether any endpoint wants to hear of accepted messages: then enqueueing is transacted. */
@@ -103,7 +133,7 @@ public final class WebhookOutbox {
         Data data = new Data(in.getHeader(MessageHeaders.ID, String.class), messageId(in.getBody(byte[].class)),
                 sender(in.getHeader(MessageHeaders.SENDER, String.class)), null, recipients, "accepted", null, null,
                 null, null);
-        return messages(exchange, endpoints, WebhookEventType.ACCEPTED, at, data);
+        return messages(exchange, endpoints, WebhookEventType.ACCEPTED, at, data, data.id());
     }
 
     /** The deliver route's, after an attempt: one event per recipient, of its new state. */
@@ -128,9 +158,10 @@ public final class WebhookOutbox {
             if (!endpoints.isEmpty()) {
                 Reply reply = new Reply(outcome.replyCode() > 0 ? outcome.replyCode() : null,
                         Ledger.bounded(outcome.enhancedStatus(), 16), Ledger.bounded(outcome.text(), 500));
+                String recipient = Ledger.bounded(outcome.address(), 320);
                 messages.addAll(messages(exchange, endpoints, type, at, new Data(id, messageId,
-                        sender(in.getHeader(MessageHeaders.SENDER, String.class)), Ledger.bounded(outcome.address(), 320),
-                        null, type.id(), attempt, relay, reply, null)));
+                        sender(in.getHeader(MessageHeaders.SENDER, String.class)), recipient, null, type.id(), attempt,
+                        relay, reply, null), id + " " + attempt + " " + recipient));
             }
         }
         return messages;
@@ -150,13 +181,18 @@ public final class WebhookOutbox {
         List<Message> messages = new ArrayList<>();
         for (String id : ids) {
             messages.addAll(messages(exchange, endpoints, type, at,
-                    new Data(id, null, null, null, null, type.id(), null, null, null, note)));
+                    new Data(id, null, null, null, null, type.id(), null, null, null, note), id + " " + at));
         }
         return messages;
     }
 
+    /**
+     * One message per endpoint. The event's id is made from what the event is about ({@code key}: the
+     * message, its attempt and recipient; an operation's time): a delivery tried again after a crash
+     * before its commit makes the same events with the same ids, which a receiver drops as repeats.
+     */
     private List<Message> messages(Exchange exchange, List<WebhookEndpoint> endpoints, WebhookEventType type, long at,
-                                   Data data) {
+                                   Data data, String key) {
         String body;
         try {
             body = mapper.writeValueAsString(new Event(type.id(), Instant.ofEpochMilli(at).toString(), data));
@@ -168,7 +204,8 @@ public final class WebhookOutbox {
             Message message = new DefaultMessage(exchange.getContext());
             message.setBody(body);
             message.setHeader(ENDPOINT, endpoint.name());
-            message.setHeader(EVENT_ID, "evt_" + UUID.randomUUID());
+            message.setHeader(EVENT_ID, "evt_" + UUID.nameUUIDFromBytes((type.id() + " " + key)
+                    .getBytes(StandardCharsets.UTF_8)));
             message.setHeader(EVENT_AT, at);
             messages.add(message);
         }

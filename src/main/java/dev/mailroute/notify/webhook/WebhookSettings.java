@@ -30,7 +30,13 @@ public record WebhookSettings(List<WebhookEndpoint> endpoints, long timeoutMilli
             }
             endpoints.add(WebhookEndpoint.read(r, name));
         }
-        return new WebhookSettings(List.copyOf(endpoints), r.millis("mailroute.webhooks.timeout"),
+        long timeout = r.millis("mailroute.webhooks.timeout");
+        if (timeout < 1000) {
+            // 0 would be no timeout at all to the HTTP client
+            throw new IllegalArgumentException("mailroute.webhooks.timeout=" + r.required("mailroute.webhooks.timeout")
+                                               + " is too short; it must be 1s or more");
+        }
+        return new WebhookSettings(List.copyOf(endpoints), timeout,
                 r.millis("mailroute.webhooks.retryFor"), r.millis("mailroute.webhooks.maxRetryInterval"));
     }
 

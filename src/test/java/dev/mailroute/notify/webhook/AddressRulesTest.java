@@ -31,6 +31,23 @@ class AddressRulesTest {
         assertThat(lenient.refusal(InetAddress.getByName("::"))).isNotNull();
         assertThat(lenient.refusal(InetAddress.getByName("224.0.0.1"))).isNotNull();
         assertThat(lenient.refusal(InetAddress.getByName("255.255.255.255"))).isNotNull();
+        for (String reserved : List.of("192.0.0.170", "198.18.0.1", "240.0.0.1")) {
+            assertThat(lenient.refusal(InetAddress.getByName(reserved))).as(reserved).isNotNull();
+        }
+        // metadata services outside link-local: AWS over IPv6, Alibaba Cloud, Azure's wire server
+        for (String metadata : List.of("fd00:ec2::254", "100.100.100.200", "168.63.129.16")) {
+            assertThat(lenient.refusal(InetAddress.getByName(metadata))).as(metadata).contains("metadata");
+        }
+    }
+
+    /** An IPv6 address that carries an IPv4 one through a gateway is never trusted, whatever it carries. */
+    @Test
+    void ipv6AddressesCarryingIpv4OnesAreRefused() throws Exception {
+        AddressRules lenient = rules("https://hooks.example.com/", true, true);
+        for (String tunnel : List.of("64:ff9b::a00:1", "64:ff9b:1::a00:1", "2002:a9fe:a9fe::1", "2001:0:4136:e378::1",
+                "::169.254.169.254", "::10.0.0.1")) {
+            assertThat(lenient.refusal(InetAddress.getByName(tunnel))).as(tunnel).contains("carries an IPv4");
+        }
     }
 
     @Test

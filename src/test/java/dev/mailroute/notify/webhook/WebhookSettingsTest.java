@@ -72,8 +72,27 @@ class WebhookSettingsTest {
                 .hasMessageNotContaining("hunter2");
         values.put("mailroute.webhooks.crm.secret", "whsec_!!not base64!!");
         assertThatThrownBy(this::read).hasMessageNotContaining("not base64");
+        // an empty or one-byte key would sign nothing worth checking
+        values.put("mailroute.webhooks.crm.secret", "whsec_");
+        assertThatThrownBy(this::read).hasMessageContaining("24 bytes or more");
+        values.put("mailroute.webhooks.crm.secret", "whsec_AA==");
+        assertThatThrownBy(this::read).hasMessageContaining("24 bytes or more");
         values.put("mailroute.webhooks.crm.secret", SECRET + "," + SECRET + "," + SECRET);
         assertThatThrownBy(this::read).hasMessageContaining("two while rotating");
+    }
+
+    @Test
+    void aTimeoutOfZeroWouldBeNoTimeoutAndIsRefused() {
+        values.put("mailroute.webhooks.timeout", "0");
+        assertThatThrownBy(this::read).hasMessage("mailroute.webhooks.timeout=0 is too short; it must be 1s or more");
+    }
+
+    @Test
+    void logsAndDoctorShowTheUrlWithoutItsPathWhereReceiversKeepTokens() {
+        values.put("mailroute.webhooks.crm.url", "https://hooks.example.com:8443/services/T0/B0/token-0123456789?x=1");
+        WebhookEndpoint endpoint = read().endpoints().get(0);
+        assertThat(endpoint.shownUrl()).isEqualTo("https://hooks.example.com:8443/...");
+        assertThat(endpoint.toString()).doesNotContain("token-0123456789");
     }
 
     @Test
