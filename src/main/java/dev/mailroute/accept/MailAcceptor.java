@@ -8,6 +8,7 @@ import java.util.UUID;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mailroute.message.AcceptedMessage;
+import dev.mailroute.message.Dsn;
 import dev.mailroute.message.Envelope;
 import dev.mailroute.message.Handover;
 import dev.mailroute.message.MessageHeaders;
@@ -88,9 +89,13 @@ public final class MailAcceptor {
         in.setHeader(MessageHeaders.RECIPIENTS, accepted.envelope().recipientsLine());
         in.setHeader(MessageHeaders.SIZE, (long) accepted.mime().length);
         in.setHeader(MessageHeaders.ACCEPTED_AT, System.currentTimeMillis());
-        if (accepted.dsn().requested()) {
-            in.setHeader(MessageHeaders.DSN_NOTIFY, accepted.dsn().notifyLine());
-            in.setHeader(MessageHeaders.DSN_RET, accepted.dsn().retLine());
+        // the SMTP listener's MAIL and RCPT parameters, or the JSON request's notify and returnContent
+        Dsn dsn = exchange.getProperty(Handover.DSN, accepted.dsn(), Dsn.class);
+        if (dsn.given()) {
+            in.setHeader(MessageHeaders.DSN_NOTIFY, dsn.notifyLine());
+            in.setHeader(MessageHeaders.DSN_RET, dsn.retLine());
+            in.setHeader(MessageHeaders.DSN_ENVID, dsn.envidLine());
+            in.setHeader(MessageHeaders.DSN_ORCPT, dsn.orcptLine());
         }
     }
 

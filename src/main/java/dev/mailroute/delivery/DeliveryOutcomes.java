@@ -57,6 +57,12 @@ public final class DeliveryOutcomes {
     public static final String RETRY_UNTIL = "mailrouteRetryUntil";
     /** Exchange property: the relay that gave those answers (host:port), absent when none did. */
     public static final String REMOTE_MTA = "mailrouteRemoteMta";
+    /**
+     * Exchange property: true when what the message was handed to will send no delivery
+     * notifications of its own — a relay that does not announce DSN, or the pickup folder — so
+     * that a sender who asked to hear of success hears "relayed" from mailroute.
+     */
+    public static final String NO_DSN_ONWARD = "mailrouteNoDsnOnward";
     /** Exchange property: each recipient's outcome of this attempt, as the ledger has them (for webhooks). */
     public static final String OUTCOMES = "mailrouteOutcomes";
     private static final String DECISION = "mailrouteDecision";
@@ -127,6 +133,7 @@ public final class DeliveryOutcomes {
         in.setHeader(MessageHeaders.ATTEMPTS, attempt);
         events.delivered(exchange);
         if (in.getBody() instanceof QueuedMessage queued) {
+            noDsnOnward(exchange, queued);
             if (exchange.getProperty(TRANSPORT) == Transport.SMTP) {
                 exchange.setProperty(REMOTE_MTA, relay);
             }
@@ -193,6 +200,9 @@ public final class DeliveryOutcomes {
             events.deferred(exchange, failure.replyCode());
         }
 
+        if (in.getBody() instanceof QueuedMessage tried) {
+            noDsnOnward(exchange, tried);
+        }
         List<LedgerEvent.Outcome> outcomes = outcomes(decision, failure,
                 in.getBody() instanceof QueuedMessage tried ? tried.deliveryAnswer() : null);
         record(exchange, message.id(), decision.attempts(), outcomes);
@@ -274,6 +284,10 @@ public final class DeliveryOutcomes {
                 : pickupDir.toString(), duration, outcomes);
     }
 
+    private static void noDsnOnward(Exchange exchange, QueuedMessage tried) {
+        exchange.setProperty(NO_DSN_ONWARD, exchange.getProperty(TRANSPORT) == Transport.PICKUP || tried.dsnDropped());
+    }
+
     /** The copy of a parked message for {@code mail.failed}: as queued, with why. */
     public void failedCopy(Exchange exchange) {
         exchange.getMessage().setHeader(MessageHeaders.FAILURE_REASON,
@@ -292,9 +306,10 @@ public final class DeliveryOutcomes {
                 in.getHeader(MessageHeaders.SENDER, String.class), in.getHeader(MessageHeaders.RECIPIENTS, String.class));
         String notify = in.getHeader(MessageHeaders.DSN_NOTIFY, String.class);
         String ret = in.getHeader(MessageHeaders.DSN_RET, String.class);
-        if (notify != null || ret != null) {
+        String envid = in.getHeader(MessageHeaders.DSN_ENVID, String.class);
+        if (notify != null || ret != null || envid != null) {
             try {
-                message.ask(Dsn.fromLines(notify, ret));
+                message.ask(Dsn.fromLines(notify, ret, envid, null));
             } catch (IllegalArgumentException e) {
                 LOG.warn("{}: ignoring DSN options that are not RFC 3461's: NOTIFY={} RET={}", message.id(),
                         notify, ret);

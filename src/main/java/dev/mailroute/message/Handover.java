@@ -24,6 +24,8 @@ public final class Handover {
      * or a password.
      */
     public static final String SUBMITTER = "mailroute.submitter";
+    /** What the SMTP listener's client asked of delivery status notifications (a {@link Dsn}), or absent. */
+    public static final String DSN = "mailroute.dsn";
     /** A delivery status report's property: the id of the message it reports on. */
     public static final String REPORT_OF = "mailroute.reportOf";
     /** The name of the API key an HTTP request came with: that key may read the message back. */

@@ -32,6 +32,10 @@ public final class MessageHeaders {
     public static final String DSN_NOTIFY = "mailrouteDsnNotify";
     /** RFC 3461 RET: FULL or HDRS; absent: the relay's default. */
     public static final String DSN_RET = "mailrouteDsnRet";
+    /** RFC 3461 ENVID (xtext), for the sender's report and a relay that announces DSN. */
+    public static final String DSN_ENVID = "mailrouteDsnEnvid";
+    /** RFC 3461 ORCPT per recipient ({@link Dsn#orcptLine}), for the sender's report. */
+    public static final String DSN_ORCPT = "mailrouteDsnOrcpt";
     /** The size of the MIME message in bytes: a large one waits for room in memory before it is read for delivery. */
     public static final String SIZE = "mailrouteSize";
     /** When mailroute accepted the message (epoch millis): delivery latency counts from here. */
@@ -50,7 +54,7 @@ public final class MessageHeaders {
 
     /** Every header of the contract; nothing else travels with a queued message. */
     public static final Set<String> CONTRACT = Set.of(ID, CLIENT_ID, INGRESS, SENDER, RECIPIENTS, DSN_NOTIFY, DSN_RET,
-            SIZE, ACCEPTED_AT, ATTEMPTS, FIRST_ATTEMPT, LAST_ATTEMPT, LAST_ERROR, DELAY_NOTIFIED, FAILURE_REASON);
+            DSN_ENVID, DSN_ORCPT, SIZE, ACCEPTED_AT, ATTEMPTS, FIRST_ATTEMPT, LAST_ATTEMPT, LAST_ERROR, DELAY_NOTIFIED, FAILURE_REASON);
 
     /** The contract's names in any case (HTTP header names, and Camel's header map, ignore case). */
     private static final Set<String> CONTRACT_ANY_CASE = anyCase(CONTRACT);

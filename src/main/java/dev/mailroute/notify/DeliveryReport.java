@@ -20,10 +20,12 @@ import org.eclipse.angus.mail.dsn.MultipartReport;
 
 /**
  * One RFC 3464 report that a message failed for some of its recipients, or is still being retried
- * for some (a delay notice), or both, as Angus Mail's DSN module
+ * for some (a delay notice), or both, or was handed to a relay that offers no delivery
+ * notifications although its sender asked to hear of success ("relayed"), as Angus Mail's DSN module
  * writes it: {@code multipart/report; report-type=delivery-status} with a part a person reads, the
  * {@code message/delivery-status} part a program reads (per message: Reporting-MTA, Arrival-Date;
- * per recipient: Original-Recipient, Final-Recipient, Action, Status, Remote-MTA, Diagnostic-Code,
+ * and Original-Envelope-Id when the sender gave ENVID; per recipient: Original-Recipient — the ORCPT
+ * the sender gave, else the address — Final-Recipient, Action, Status, Remote-MTA, Diagnostic-Code,
  * Last-Attempt-Date), and the original's headers — or the whole original when its sender asked for
  * RET=FULL and it is at most {@link #RETURN_FULL_LIMIT} bytes — exactly as queued. The relay's
  * answers and the addresses are a stranger's text: cut to one printable ASCII line of bounded
@@ -32,16 +34,19 @@ import org.eclipse.angus.mail.dsn.MultipartReport;
  * @param original the message as it was queued
  * @param failed the recipients it failed for, with the answer that ended each (Action: failed)
  * @param delayed the recipients still being retried, with their last answer (Action: delayed)
+ * @param relayed the recipients handed to a relay without DSN, with its answer (Action: relayed)
+ * @param dsn what the sender asked: RET, and ENVID and ORCPT to be given back
  * @param retryUntil when the retries of the delayed recipients end (epoch millis)
  * @param remoteMta the relay that answered (host:port), or null when none did
  */
 public record DeliveryReport(String reportingMta, InternetAddress from, InternetAddress to, String originalId,
-                             long acceptedAt, long lastAttemptAt, Dsn.Ret ret, byte[] original,
-                             List<LedgerEvent.Outcome> failed, List<LedgerEvent.Outcome> delayed, long retryUntil,
-                             String remoteMta) {
+                             long acceptedAt, long lastAttemptAt, Dsn dsn, byte[] original,
+                             List<LedgerEvent.Outcome> failed, List<LedgerEvent.Outcome> delayed,
+                             List<LedgerEvent.Outcome> relayed, long retryUntil, String remoteMta) {
 
     static final String SUBJECT = "Undelivered Mail Returned to Sender";
     static final String DELAY_SUBJECT = "Delayed Mail (still being retried)";
+    static final String RELAYED_SUBJECT = "Successful Mail Delivery Report";
     /** A relay's answer in a report, at most: the ledger keeps as much. */
     private static final int ANSWER_CHARS = 500;
     private static final Session SESSION = Session.getInstance(new Properties());
@@ -56,7 +61,7 @@ public record DeliveryReport(String reportingMta, InternetAddress from, Internet
         MimeMessage report = new MimeMessage(SESSION);
         report.setFrom(from);
         report.setRecipient(MimeMessage.RecipientType.TO, to);
-        report.setSubject(failed.isEmpty() ? DELAY_SUBJECT : SUBJECT, "us-ascii");
+        report.setSubject(!failed.isEmpty() ? SUBJECT : !delayed.isEmpty() ? DELAY_SUBJECT : RELAYED_SUBJECT, "us-ascii");
         report.setSentDate(new Date(lastAttemptAt));
         // RFC 3834: a report is answered by no one, least of all by another report
         report.setHeader("Auto-Submitted", "auto-replied");
@@ -75,7 +80,7 @@ public record DeliveryReport(String reportingMta, InternetAddress from, Internet
 
     /** The whole original comes back when its sender asked (RET=FULL) and it is small enough. */
     private boolean returnsAll() {
-        return ret == Dsn.Ret.FULL && original.length <= RETURN_FULL_LIMIT;
+        return dsn.ret() == Dsn.Ret.FULL && original.length <= RETURN_FULL_LIMIT;
     }
 
     /**
@@ -110,6 +115,9 @@ public record DeliveryReport(String reportingMta, InternetAddress from, Internet
         DeliveryStatus status = new DeliveryStatus();
         InternetHeaders perMessage = new InternetHeaders();
         perMessage.addHeader("Reporting-MTA", "dns; " + reportingMta);
+        if (dsn.envid() != null) {
+            perMessage.addHeader("Original-Envelope-Id", line(dsn.envid(), 100));
+        }
         perMessage.addHeader("X-Mailroute-Id", originalId);
         perMessage.addHeader("Arrival-Date", dates.format(new Date(acceptedAt)));
         status.setMessageDSN(perMessage);
@@ -121,6 +129,9 @@ public record DeliveryReport(String reportingMta, InternetAddress from, Internet
             perRecipient.addHeader("Will-Retry-Until", dates.format(new Date(retryUntil)));
             status.addRecipientDSN(perRecipient);
         }
+        for (LedgerEvent.Outcome recipient : relayed) {
+            status.addRecipientDSN(perRecipient(recipient, "relayed", "2.0.0", dates));
+        }
         return status;
     }
 
@@ -128,8 +139,9 @@ public record DeliveryReport(String reportingMta, InternetAddress from, Internet
                                          MailDateFormat dates) {
         InternetHeaders perRecipient = new InternetHeaders();
         String address = line(recipient.address(), 320);
-        // mailroute rewrites no address: the recipient it was given is the one it tried
-        perRecipient.addHeader("Original-Recipient", "rfc822; " + address);
+        // the address as the sender gave it (ORCPT), else the one mailroute was given, which it does not rewrite
+        String original = dsn.originalRecipients().get(recipient.address());
+        perRecipient.addHeader("Original-Recipient", original == null ? "rfc822; " + address : typed(original));
         perRecipient.addHeader("Final-Recipient", "rfc822; " + address);
         perRecipient.addHeader("Action", action);
         perRecipient.addHeader("Status", statusCode);
@@ -163,6 +175,14 @@ public record DeliveryReport(String reportingMta, InternetAddress from, Internet
             for (LedgerEvent.Outcome recipient : delayed) {
                 text.append('<').append(line(recipient.address(), 320)).append(">: last answer: ")
                         .append(answer(recipient)).append("\r\n");
+            }
+        }
+        if (!relayed.isEmpty()) {
+            text.append("Your message was handed to the next mail system for the recipients below. It offers no"
+                        + " delivery notifications, so this is the last notice you will get of their delivery.\r\n\r\n");
+            for (LedgerEvent.Outcome recipient : relayed) {
+                text.append('<').append(line(recipient.address(), 320)).append(">: ").append(answer(recipient))
+                        .append("\r\n");
             }
         }
         return text.toString();
@@ -214,6 +234,12 @@ public record DeliveryReport(String reportingMta, InternetAddress from, Internet
         }
         answer.append(text);
         return line(answer.toString().strip(), ANSWER_CHARS);
+    }
+
+    /** An ORCPT as RFC 3464 writes Original-Recipient: "addr-type; address". */
+    private static String typed(String orcpt) {
+        int semicolon = orcpt.indexOf(';');
+        return line(orcpt.substring(0, semicolon).strip() + "; " + orcpt.substring(semicolon + 1).strip(), 500);
     }
 
     private static String host(String hostAndPort) {

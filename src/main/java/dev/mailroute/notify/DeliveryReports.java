@@ -64,6 +64,14 @@ public final class DeliveryReports {
         this.clock = clock;
     }
 
+    /**
+     * After an attempt, delivered or not: what the sender is to hear of it, if anything. Failed
+     * recipients (unless NOTIFY leaves FAILURE out), once per message a delay notice (unless it
+     * leaves DELAY out), and — only when NOTIFY asks for SUCCESS and the next system will not tell,
+     * as a relay that does not announce DSN or a pickup folder will not — the recipients handed
+     * over, as "relayed" (RFC 3461 5.2.2.3, as Postfix does). A relay that announces DSN got NOTIFY
+     * and reports success itself.
+     */
     @SuppressWarnings("unchecked")
     public void prepare(Exchange exchange) {
         exchange.removeProperty(REPORT);
@@ -78,19 +86,25 @@ public final class DeliveryReports {
             // once per message, sent or not: the retry carries the mark
             in.setHeader(MessageHeaders.DELAY_NOTIFIED, true);
         }
-        if (failed.isEmpty() && delayed.isEmpty()) {
+        Dsn dsn = dsn(in);
+        List<LedgerEvent.Outcome> relayed = List.of();
+        if (dsn.notifyOn().contains(Dsn.Notify.SUCCESS)
+            && Boolean.TRUE.equals(exchange.getProperty(DeliveryOutcomes.NO_DSN_ONWARD, Boolean.class))) {
+            relayed = exchange.getProperty(DeliveryOutcomes.OUTCOMES, List.of(), List.class).stream()
+                    .filter(o -> ((LedgerEvent.Outcome) o).state().equals("delivered")).toList();
+        }
+        if (failed.isEmpty() && delayed.isEmpty() && relayed.isEmpty()) {
             return; // nothing to tell, or a foreign message: no sender mailroute can trust
         }
         String id = in.getHeader(MessageHeaders.ID, String.class);
-        String kind = failed.isEmpty() ? "delay" : "failure";
+        String kind = !failed.isEmpty() ? "failure" : !delayed.isEmpty() ? "delay" : "relayed";
         byte[] original = exchange.getProperty(DeliveryOutcomes.QUEUED_BYTES, byte[].class);
         String skipped = skipped(in, original);
-        Dsn dsn = dsn(in);
         if (skipped == null && !dsn.notifyOn().isEmpty()) {
             // an explicit NOTIFY: only what it names
             failed = dsn.notifyOn().contains(Dsn.Notify.FAILURE) ? failed : List.of();
             delayed = dsn.notifyOn().contains(Dsn.Notify.DELAY) ? delayed : List.of();
-            skipped = failed.isEmpty() && delayed.isEmpty() ? "notify" : null;
+            skipped = failed.isEmpty() && delayed.isEmpty() && relayed.isEmpty() ? "notify" : null;
         }
         String sender = in.getHeader(MessageHeaders.SENDER, String.class);
         if (skipped == null) {
@@ -101,10 +115,10 @@ public final class DeliveryReports {
             return;
         }
         try {
-            exchange.setProperty(KIND, failed.isEmpty() ? "delay" : "failure");
+            exchange.setProperty(KIND, !failed.isEmpty() ? "failure" : !delayed.isEmpty() ? "delay" : "relayed");
             exchange.setProperty(REPORT, new DeliveryReport(reportingMta, from, new InternetAddress(sender, false), id,
-                    in.getHeader(MessageHeaders.ACCEPTED_AT, now, Long.class), now, dsn.ret(), original, failed,
-                    delayed, exchange.getProperty(DeliveryOutcomes.RETRY_UNTIL, now, Long.class),
+                    in.getHeader(MessageHeaders.ACCEPTED_AT, now, Long.class), now, dsn, original, failed,
+                    delayed, relayed, exchange.getProperty(DeliveryOutcomes.RETRY_UNTIL, now, Long.class),
                     exchange.getProperty(DeliveryOutcomes.REMOTE_MTA, String.class)).toBytes());
         } catch (MessagingException | java.io.IOException | RuntimeException e) {
             // the parking or the retry stands; a report that cannot be written must not undo it
@@ -175,7 +189,8 @@ public final class DeliveryReports {
     private static Dsn dsn(Message in) {
         try {
             return Dsn.fromLines(in.getHeader(MessageHeaders.DSN_NOTIFY, String.class),
-                    in.getHeader(MessageHeaders.DSN_RET, String.class));
+                    in.getHeader(MessageHeaders.DSN_RET, String.class), in.getHeader(MessageHeaders.DSN_ENVID, String.class),
+                    in.getHeader(MessageHeaders.DSN_ORCPT, String.class));
         } catch (IllegalArgumentException e) {
             return Dsn.NONE;
         }

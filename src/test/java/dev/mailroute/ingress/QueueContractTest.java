@@ -229,6 +229,8 @@ class QueueContractTest {
         forged.put(MessageHeaders.RECIPIENTS, "evil@attacker.example");
         forged.put(MessageHeaders.DSN_NOTIFY, "SUCCESS,FAILURE");
         forged.put(MessageHeaders.DSN_RET, "FULL");
+        forged.put(MessageHeaders.DSN_ENVID, "forged-envid");
+        forged.put(MessageHeaders.DSN_ORCPT, "ops@example.com rfc822;boss@example.com");
         forged.put(MessageHeaders.SIZE, "1");
         forged.put(MessageHeaders.ACCEPTED_AT, "1");
         forged.put(MessageHeaders.ATTEMPTS, "77");

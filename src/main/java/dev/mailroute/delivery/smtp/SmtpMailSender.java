@@ -66,9 +66,12 @@ public class SmtpMailSender extends ServiceSupport implements JavaMailSender {
         Address[] recipients = queued.envelope().recipients().toArray(InternetAddress[]::new);
         SmtpConnectionPool.Sending sending = transport -> {
             // Angus sends NOTIFY and RET only to a relay that announces DSN; the event log says so
-            if (queued.dsn().requested() && !((SMTPTransport) transport).supportsExtension("DSN")) {
+            boolean dsn = ((SMTPTransport) transport).supportsExtension("DSN");
+            if (queued.dsn().requested() && !dsn) {
                 queued.dsnNotOffered();
             }
+            // ENVID goes on with NOTIFY and RET to a relay that announces DSN, and to no other (555 there)
+            queued.setMailExtension(dsn && queued.dsn().envid() != null ? "ENVID=" + queued.dsn().envidLine() : null);
             try {
                 transport.sendMessage(queued, recipients);
             } finally {

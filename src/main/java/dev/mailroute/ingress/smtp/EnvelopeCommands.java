@@ -1,10 +1,13 @@
 package dev.mailroute.ingress.smtp;
 
 import java.io.IOException;
+import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
+import dev.mailroute.message.Dsn;
+import dev.mailroute.message.Xtext;
 import org.subethamail.smtp.DropConnectionException;
 import org.subethamail.smtp.RejectException;
 import org.subethamail.smtp.internal.server.BaseCommand;
@@ -19,12 +22,15 @@ import org.subethamail.smtp.server.Session;
  * parameters they did not know and answered {@code SIZE=} beyond 2^31 with a
  * NumberFormatException. Each argument is read whole ({@link EnvelopeArgument}); a parameter that
  * EHLO did not announce gets {@code 555 5.5.4} naming it (RFC 5321 4.1.1.11). What EHLO announces
- * and these take: SIZE and BODY (7BIT, 8BITMIME) on MAIL, and AUTH= (RFC 4954) when AUTH is
- * offered. RCPT takes none: DSN is not announced.
+ * and these take: SIZE, BODY (7BIT, 8BITMIME), and RET and ENVID (DSN, RFC 3461) on MAIL, AUTH=
+ * (RFC 4954) when AUTH is offered; NOTIFY and ORCPT (DSN) on RCPT. A malformed DSN parameter gets
+ * {@code 501 5.5.4} naming it.
  */
 final class EnvelopeCommands {
 
-    private static final Set<String> DSN = Set.of("NOTIFY", "ORCPT", "RET", "ENVID");
+    /** RFC 3461 4.4: an ENVID of at most 100 characters (as xtext), 5.2.2.1: an ORCPT of at most 500. */
+    static final int MAX_ENVID = 100;
+    static final int MAX_ORCPT = 500;
 
     private EnvelopeCommands() {
     }
@@ -58,8 +64,7 @@ final class EnvelopeCommands {
             return "5.5.4 " + command + " parameter SMTPUTF8 is not offered here: internationalised addresses are"
                    + " not relayed";
         }
-        return "5.5.4 " + command + " parameter " + shown + " is not offered here" + (DSN.contains(keyword)
-                ? " (DSN is not announced)" : " (not announced in EHLO)");
+        return "5.5.4 " + command + " parameter " + shown + " is not offered here (not announced in EHLO)";
     }
 
     private static final class Mail extends BaseCommand {
@@ -92,10 +97,22 @@ final class EnvelopeCommands {
                 session.sendResponse(refused.getErrorResponse());
                 return;
             }
+            Dsn.Ret ret;
+            String envid;
+            try {
+                ret = ret(argument.parameters().get("RET"), session);
+                envid = envid(argument.parameters().get("ENVID"), session);
+            } catch (RejectException refused) {
+                session.sendResponse(refused.getErrorResponse());
+                return;
+            }
             session.setDeclaredMessageSize((int) Math.min(Integer.MAX_VALUE, size));
             session.startMailTransaction();
             try {
                 session.getMessageHandler().from(argument.address());
+                if (session.getMessageHandler() instanceof Transaction transaction) {
+                    transaction.dsn(ret, envid);
+                }
             } catch (DropConnectionException e) {
                 session.resetMailTransaction();
                 throw e;
@@ -133,10 +150,40 @@ final class EnvelopeCommands {
                                                                             + " (AUTH=<> or AUTH=user)");
                         }
                     }
+                    case "RET", "ENVID" -> {
+                        // DSN (RFC 3461): read by ret() and envid()
+                    }
                     default -> throw refuse(session, "invalid-parameter", 555, notOffered("MAIL FROM", keyword));
                 }
             }
             return size;
+        }
+
+        private Dsn.Ret ret(String value, Session session) throws RejectException {
+            if (value == null) {
+                return null;
+            }
+            return switch (value.toUpperCase(Locale.ROOT)) {
+                case "FULL" -> Dsn.Ret.FULL;
+                case "HDRS" -> Dsn.Ret.HDRS;
+                default -> throw refuse(session, "invalid-parameter", 501, "5.5.4 RET="
+                        + ClientText.shown(value, 40) + " is neither FULL nor HDRS");
+            };
+        }
+
+        private String envid(String value, Session session) throws RejectException {
+            if (value == null) {
+                return null;
+            }
+            try {
+                if (value.length() > MAX_ENVID) {
+                    throw new IllegalArgumentException("is longer than " + MAX_ENVID + " characters");
+                }
+                return Xtext.decode(value);
+            } catch (IllegalArgumentException e) {
+                throw refuse(session, "invalid-parameter", 501, "5.5.4 ENVID=" + ClientText.shown(value, 40)
+                        + " is not an RFC 3461 xtext: " + e.getMessage());
+            }
         }
 
         private long declaredSize(String value, Session session) throws RejectException {
@@ -179,14 +226,26 @@ final class EnvelopeCommands {
             if (argument == null) {
                 return;
             }
-            if (!argument.parameters().isEmpty()) {
-                String keyword = argument.parameters().keySet().iterator().next();
-                session.sendResponse(consumer.refuse(session, "invalid-parameter", 555,
-                        notOffered("RCPT TO", keyword)).getErrorResponse());
+            Set<Dsn.Notify> notify;
+            String orcpt;
+            try {
+                for (String keyword : argument.parameters().keySet()) {
+                    if (!keyword.equals("NOTIFY") && !keyword.equals("ORCPT")) {
+                        throw consumer.refuse(session, "invalid-parameter", 555, notOffered("RCPT TO", keyword));
+                    }
+                }
+                notify = notify(argument.parameters().get("NOTIFY"), session);
+                orcpt = orcpt(argument.parameters().get("ORCPT"), session);
+            } catch (RejectException refused) {
+                session.sendResponse(refused.getErrorResponse());
                 return;
             }
             try {
-                session.getMessageHandler().recipient(argument.address());
+                if (session.getMessageHandler() instanceof Transaction transaction) {
+                    transaction.recipient(argument.address(), notify, orcpt);
+                } else {
+                    session.getMessageHandler().recipient(argument.address());
+                }
                 session.addRecipient(argument.address());
                 session.sendResponse("250 Ok");
             } catch (DropConnectionException e) {
@@ -194,6 +253,53 @@ final class EnvelopeCommands {
             } catch (RejectException e) {
                 session.sendResponse(e.getErrorResponse());
             }
+        }
+
+        /** NOTIFY=NEVER, or any of SUCCESS, FAILURE, DELAY; null when not given. */
+        private Set<Dsn.Notify> notify(String value, Session session) throws RejectException {
+            if (value == null) {
+                return null;
+            }
+            Set<Dsn.Notify> options = EnumSet.noneOf(Dsn.Notify.class);
+            for (String option : value.toUpperCase(Locale.ROOT).split(",", -1)) {
+                try {
+                    options.add(Dsn.Notify.valueOf(option));
+                } catch (IllegalArgumentException e) {
+                    throw refuse(session, "5.5.4 NOTIFY=" + ClientText.shown(value, 40) + " is not NEVER or a list of"
+                                          + " SUCCESS, FAILURE, DELAY");
+                }
+            }
+            if (options.contains(Dsn.Notify.NEVER) && options.size() > 1) {
+                throw refuse(session, "5.5.4 NOTIFY=NEVER cannot be combined with another value");
+            }
+            return options;
+        }
+
+        /** ORCPT=addr-type;xtext, decoded: "rfc822;user@example.com"; null when not given. */
+        private String orcpt(String value, Session session) throws RejectException {
+            if (value == null) {
+                return null;
+            }
+            int semicolon = value.indexOf(';');
+            try {
+                if (value.length() > MAX_ORCPT) {
+                    throw new IllegalArgumentException("is longer than " + MAX_ORCPT + " characters");
+                }
+                if (semicolon < 1 || !value.substring(0, semicolon).matches("[A-Za-z0-9][A-Za-z0-9-]*")) {
+                    throw new IllegalArgumentException("is not addr-type;address (rfc822;user@example.com)");
+                }
+                String address = Xtext.decode(value.substring(semicolon + 1));
+                if (address.isEmpty()) {
+                    throw new IllegalArgumentException("names no address");
+                }
+                return value.substring(0, semicolon) + ";" + address;
+            } catch (IllegalArgumentException e) {
+                throw refuse(session, "5.5.4 ORCPT=" + ClientText.shown(value, 40) + " " + e.getMessage());
+            }
+        }
+
+        private RejectException refuse(Session session, String text) {
+            return consumer.refuse(session, "invalid-parameter", 501, text);
         }
     }
 }

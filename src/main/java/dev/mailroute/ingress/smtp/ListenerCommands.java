@@ -93,6 +93,8 @@ final class ListenerCommands {
             reply.append("\r\n250-PIPELINING");
             reply.append("\r\n250-8BITMIME");
             reply.append("\r\n250-SIZE ").append(maxBytes);
+            // RFC 3461: NOTIFY, ORCPT, RET, ENVID are honoured (docs/reports.md)
+            reply.append("\r\n250-DSN");
             if (tls && !session.isTLSStarted()) {
                 reply.append("\r\n250-STARTTLS");
             }

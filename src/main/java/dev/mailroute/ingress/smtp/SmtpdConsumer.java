@@ -12,6 +12,7 @@ import dev.mailroute.accept.MessageTooLargeException;
 import dev.mailroute.accept.RejectedMessageException;
 import dev.mailroute.accept.SenderPolicy;
 import dev.mailroute.accept.SenderRefusedException;
+import dev.mailroute.message.Dsn;
 import dev.mailroute.message.InFlightBytes;
 import dev.mailroute.message.Envelope;
 import dev.mailroute.message.Handover;
@@ -146,12 +147,15 @@ final class SmtpdConsumer extends DefaultConsumer {
     }
 
     /** Hands a message to the route; the exchange, with its exception if the route refused it or failed. */
-    Exchange accept(byte[] message, Envelope envelope, List<String> userPatterns, String submitter) {
+    Exchange accept(byte[] message, Envelope envelope, Dsn dsn, List<String> userPatterns, String submitter) {
         Exchange exchange = createExchange(false);
         exchange.setProperty(Handover.SUBMITTER, submitter);
         exchange.getMessage().setBody(message);
         exchange.setProperty(Handover.FORMAT, MailAcceptor.Format.RFC822.name().toLowerCase());
         exchange.setProperty(Handover.ENVELOPE, envelope);
+        if (dsn.given()) {
+            exchange.setProperty(Handover.DSN, dsn);
+        }
         if (!userPatterns.isEmpty()) {
             exchange.setProperty(SenderPolicy.REQUEST_PATTERNS, userPatterns);
         }

@@ -6,12 +6,17 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 
 import dev.mailroute.accept.MessageTooLargeException;
 import dev.mailroute.accept.Problem;
 import dev.mailroute.accept.RejectedMessageException;
 import dev.mailroute.accept.SenderRefusedException;
+import dev.mailroute.message.Dsn;
 import dev.mailroute.message.InFlightBytes;
 import dev.mailroute.message.MessageHeaders;
 import jakarta.mail.internet.AddressException;
@@ -37,6 +42,11 @@ final class Transaction implements MessageHandler {
     private final List<String> recipients = new ArrayList<>();
     private String from;
     private boolean messageRead;
+    /** DSN (RFC 3461): RET and ENVID of MAIL, the NOTIFY all RCPTs share, each RCPT's ORCPT. */
+    private Dsn.Ret ret;
+    private String envid;
+    private Set<Dsn.Notify> notify;
+    private final Map<String, String> originalRecipients = new LinkedHashMap<>();
 
     Transaction(SmtpdConsumer consumer, MessageContext context, List<String> senderPatterns) {
         this.consumer = consumer;
@@ -66,6 +76,33 @@ final class Transaction implements MessageHandler {
             throw consumer.refuse(context, "sender-not-allowed", 553, "5.7.1 " + refusal);
         }
         from = address;
+    }
+
+    /** MAIL's DSN parameters, checked already. */
+    void dsn(Dsn.Ret ret, String envid) {
+        this.ret = ret;
+        this.envid = envid;
+    }
+
+    /**
+     * A recipient with its DSN parameters (null when not given). mailroute keeps one NOTIFY per
+     * message: a recipient that asks otherwise than the first gets 452 4.5.3, and the client sends it
+     * in a transaction of its own (RFC 5321 3.3: as for too many recipients).
+     */
+    void recipient(String address, Set<Dsn.Notify> notify, String orcpt) throws RejectException {
+        if (!recipients.isEmpty() && !Objects.equals(notify, this.notify)) {
+            throw consumer.refuse(context, "dsn-notify-differs", 452, "4.5.3 Recipients with another NOTIFY than"
+                    + " the first go in another transaction");
+        }
+        recipient(address);
+        this.notify = notify;
+        if (orcpt != null) {
+            originalRecipients.put(address, orcpt);
+        }
+    }
+
+    private Dsn dsn() {
+        return new Dsn(notify == null ? Set.of() : Set.copyOf(notify), ret, envid, Map.copyOf(originalRecipients));
     }
 
     @Override
@@ -104,7 +141,7 @@ final class Transaction implements MessageHandler {
             }
             Exchange exchange;
             try {
-                exchange = consumer.accept(message, envelope(), senderPatterns, submitter());
+                exchange = consumer.accept(message, envelope(), dsn(), senderPatterns, submitter());
             } catch (AddressException e) {
                 throw consumer.refuse(context, "invalid-message", 553, "5.1.3 " + e.getMessage());
             }

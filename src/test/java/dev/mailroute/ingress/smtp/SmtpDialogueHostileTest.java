@@ -114,6 +114,29 @@ class SmtpDialogueHostileTest {
         }
     }
 
+    /** DSN parameters (RFC 3461) that are not what the RFC allows get 501 naming them; the session goes on. */
+    @Test
+    void malformedDsnParametersAreRefusedNamingThem() {
+        try (SmtpClient client = loggedIn()) {
+            assertThat(client.command("MAIL FROM:<app@example.com> RET=EVERYTHING")).startsWith("501 5.5.4 RET=");
+            assertThat(client.command("MAIL FROM:<app@example.com> ENVID=a=b")).startsWith("501 5.5.4").contains("ENVID");
+            assertThat(client.command("MAIL FROM:<app@example.com> ENVID=a+zz")).startsWith("501 5.5.4 ENVID=");
+            assertThat(client.command("MAIL FROM:<app@example.com> ENVID=" + "x".repeat(101)))
+                    .startsWith("501 5.5.4 ENVID=").contains("longer than 100");
+            assertThat(client.command("MAIL FROM:<app@example.com> RET=hdrs ENVID=id+2B1")).startsWith("250");
+            assertThat(client.command("RCPT TO:<to@example.com> NOTIFY=NEVER,SUCCESS")).startsWith("501 5.5.4")
+                    .contains("NEVER cannot be combined");
+            assertThat(client.command("RCPT TO:<to@example.com> NOTIFY=SOMETIMES")).startsWith("501 5.5.4 NOTIFY=");
+            assertThat(client.command("RCPT TO:<to@example.com> ORCPT=to@example.com")).startsWith("501 5.5.4 ORCPT=");
+            assertThat(client.command("RCPT TO:<to@example.com> ORCPT=rfc822;")).startsWith("501 5.5.4 ORCPT=");
+            assertThat(client.command("RCPT TO:<to@example.com> NOTIFY=FAILURE ORCPT=rfc822;to+40example.com"))
+                    .startsWith("250");
+            assertThat(client.command("RCPT TO:<second@example.com>")).as("no NOTIFY after one with NOTIFY")
+                    .startsWith("452 4.5.3");
+            assertThat(client.command("RSET")).startsWith("250");
+        }
+    }
+
     @Test
     void sizeAndParametersThatWereNotAnnouncedAreRefusedAtMailAndRcpt() {
         try (LogCapture log = LogCapture.of("org.subethamail"); SmtpClient client = loggedIn()) {
