@@ -9,7 +9,9 @@ import dev.mailroute.delivery.smtp.RelayCircuit;
 import dev.mailroute.ingress.http.MessageStatus;
 import dev.mailroute.ingress.http.QueueAdmin;
 import dev.mailroute.ledger.LedgerSelection;
+import dev.mailroute.notify.DeliveryReports;
 import dev.mailroute.observability.MailEvents;
+import dev.mailroute.queue.QueueOperations;
 
 import org.apache.camel.CamelContext;
 
@@ -25,6 +27,8 @@ final class AdminWiring {
     static void wire(CamelContext context, QueueWiring.Queue queue, LedgerWiring.Wired ledger, MailEvents events,
                      RelayCircuit circuit, Path failedDir) {
         FailedFolder failed = new FailedFolder(failedDir);
+        // delete with notifySender: the sender's report, as notify writes every report
+        DeliveryReports reports = context.getRegistry().lookupByNameAndType("deliveryReports", DeliveryReports.class);
         MessageStatus status = context.getRegistry().lookupByNameAndType("messageStatus", MessageStatus.class);
         context.getRegistry().bind("queueAdmin", new QueueAdmin(queue.operations(), queue.deliverySwitch(),
                 ledger.database() == null ? null : new LedgerSelection(ledger.database()), ledger.ledger(), events,
@@ -38,6 +42,10 @@ final class AdminWiring {
                     public void remove(List<Path> files) throws IOException {
                         failed.remove(files);
                     }
+                }, (id, mime, contract, operator) -> {
+                    DeliveryReports.Report report = reports.deleted(id, mime, contract, operator);
+                    return report == null ? null : new QueueOperations.Notice(report.id(), report.mime(),
+                            report.contract());
                 }));
     }
 }

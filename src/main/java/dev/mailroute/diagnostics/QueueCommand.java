@@ -62,7 +62,8 @@ public final class QueueCommand implements Callable<Integer> {
             CommandLine verb = new CommandLine(new QueueOperation(operation, overrides, environment));
             verb.getCommandSpec().name(operation).usageMessage().description(what.help(), "Exit code 0 when something"
                     + " matched, 1 when nothing did, 2 for a wrong command line or an instance that cannot be asked.")
-                    .customSynopsis(String.format(QueueOperation.SYNOPSIS, operation));
+                    .customSynopsis(String.format(QueueOperation.SYNOPSIS, operation,
+                            operation.equals("delete") ? " [--notify-sender]" : ""));
             queue.addSubcommand(operation, verb);
         });
         queue.addSubcommand("suspend", delivery("suspend", "Suspend delivery: nothing is sent until resume;"

@@ -37,10 +37,14 @@ final class QueueOperation extends QueueVerb {
     @Option(names = "--dry-run", description = "count what would be touched; touch nothing")
     boolean dryRun;
 
+    @Option(names = "--notify-sender", description = "delete only: each message's sender gets a report that it was"
+            + " deleted and not delivered (as Exchange's Remove-Message -WithNDR), under the rules of every report")
+    boolean notifySender;
+
     /** The synopsis of each operation's help: the selection is one of three. */
     static final String SYNOPSIS = "mailroute queue %s (--id ID | [--from ADDRESS] [--to ADDRESS]"
                                    + " [--message-id MESSAGE-ID] [--since TIME] | --all ALL) [--dry-run] [--json]"
-                                   + " [--url URL]";
+                                   + " [--url URL]%s";
 
     private final String operation;
 
@@ -96,6 +100,16 @@ final class QueueOperation extends QueueVerb {
         }
         if (dryRun) {
             body.put("dryRun", true);
+        }
+        if (notifySender) {
+            if (!operation.equals("delete")) {
+                throw usage("--notify-sender goes with delete only. Fix: leave it out");
+            }
+            if (all != null) {
+                throw usage("--notify-sender tells the senders of messages named by --id or a filter, not of --all."
+                            + " Fix: name the messages");
+            }
+            body.put("notifySender", true);
         }
         return body;
     }

@@ -4,6 +4,7 @@ import java.io.ByteArrayInputStream;
 import java.io.UnsupportedEncodingException;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 import dev.mailroute.message.Handover;
 import dev.mailroute.message.MessageHeaders;
@@ -63,6 +64,26 @@ public final class Ledger {
                 subjects ? bounded(header[1], 300) : null,
                 recipients(in.getHeader(MessageHeaders.RECIPIENTS, String.class)),
                 exchange.getProperty(Handover.REPORT_OF, String.class)));
+    }
+
+    /**
+     * A report an operator's delete queued ({@code queue delete --notify-sender}): no route's exchange
+     * carries it, so its contract comes as the broker got it.
+     */
+    public void acceptedReport(String id, byte[] mime, Map<String, Object> contract, String submitter,
+                               String reportOf) {
+        if (writer == null) {
+            return;
+        }
+        String[] header = headers(mime);
+        Object size = contract.get(MessageHeaders.SIZE);
+        Object at = contract.get(MessageHeaders.ACCEPTED_AT);
+        writer.offer(new LedgerEvent.Accepted(id, bounded(header[0], 998), "report", bounded(submitter, 300), null,
+                bounded(String.valueOf(contract.getOrDefault(MessageHeaders.SENDER, "")), 320),
+                size instanceof Number n ? n.longValue() : mime.length,
+                at instanceof Number n ? n.longValue() : System.currentTimeMillis(),
+                subjects ? bounded(header[1], 300) : null,
+                recipients(String.valueOf(contract.getOrDefault(MessageHeaders.RECIPIENTS, ""))), reportOf));
     }
 
     /**

@@ -1,8 +1,10 @@
 package dev.mailroute.notify;
 
 import java.io.ByteArrayInputStream;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
 import java.util.function.LongSupplier;
 
@@ -99,7 +101,8 @@ public final class DeliveryReports {
         String id = in.getHeader(MessageHeaders.ID, String.class);
         String kind = !failed.isEmpty() ? "failure" : !delayed.isEmpty() ? "delay" : "relayed";
         byte[] original = exchange.getProperty(DeliveryOutcomes.QUEUED_BYTES, byte[].class);
-        String skipped = skipped(in, original);
+        String skipped = skipped(in.getHeader(MessageHeaders.SENDER, "", String.class),
+                in.getHeader(MessageHeaders.INGRESS, String.class), original);
         if (skipped == null && !dsn.notifyOn().isEmpty()) {
             // an explicit NOTIFY: only what it names
             failed = dsn.notifyOn().contains(Dsn.Notify.FAILURE) ? failed : List.of();
@@ -136,19 +139,85 @@ public final class DeliveryReports {
         String reportId = UUID.randomUUID().toString();
         // a message of its own: nothing of the original's contract or history goes with it
         in.getHeaders().clear();
-        in.setHeader(MessageHeaders.ID, reportId);
-        in.setHeader(MessageHeaders.INGRESS, INGRESS);
-        in.setHeader(MessageHeaders.SENDER, settings.sender() == null ? "" : settings.sender().getAddress());
-        in.setHeader(MessageHeaders.RECIPIENTS, settings.copyTo() == null ? sender
-                : sender + ", " + settings.copyTo().getAddress());
-        // a report asks for no report of its own (RFC 3461 4.1)
-        in.setHeader(MessageHeaders.DSN_NOTIFY, "NEVER");
-        in.setHeader(MessageHeaders.SIZE, (long) report.length);
-        in.setHeader(MessageHeaders.ACCEPTED_AT, clock.getAsLong());
+        in.getHeaders().putAll(contract(reportId, sender, report.length));
         in.setBody(report);
         exchange.setProperty(Handover.SUBMITTER, "mailroute: report on " + id);
         exchange.setProperty(Handover.REPORT_OF, id);
         events.report(exchange.getProperty(KIND, String.class), id, reportId, null);
+    }
+
+    /** A report as a message of its own for mail.outbound: its id, MIME and queue contract. */
+    public record Report(String id, byte[] mime, Map<String, Object> contract) {
+    }
+
+    /**
+     * The report to the sender of a message an operator deleted ({@code queue delete
+     * --notify-sender}, Exchange's {@code Remove-Message -WithNDR}): every recipient failed, "deleted
+     * by an operator", under the same rules as any report (no backscatter, NOTIFY, domains, rate).
+     *
+     * @param contract the message's queue contract, as it was on the queue
+     * @return the report, or null when the sender gets none
+     */
+    public Report deleted(String id, byte[] original, Map<String, Object> contract, String operator) {
+        String sender = contract.get(MessageHeaders.SENDER) == null ? "" : String.valueOf(contract.get(MessageHeaders.SENDER));
+        Dsn dsn;
+        try {
+            dsn = Dsn.fromLines(text(contract, MessageHeaders.DSN_NOTIFY), text(contract, MessageHeaders.DSN_RET),
+                    text(contract, MessageHeaders.DSN_ENVID), text(contract, MessageHeaders.DSN_ORCPT));
+        } catch (IllegalArgumentException e) {
+            dsn = Dsn.NONE;
+        }
+        String skipped = skipped(sender, text(contract, MessageHeaders.INGRESS), original);
+        if (skipped == null && !dsn.notifyOn().isEmpty() && !dsn.notifyOn().contains(Dsn.Notify.FAILURE)) {
+            skipped = "notify";
+        }
+        if (skipped == null) {
+            skipped = !settings.reportsTo(sender) ? "domain" : !rateCap.take(sender) ? "rate" : null;
+        }
+        if (skipped != null) {
+            events.report("failure", id, null, skipped);
+            return null;
+        }
+        long now = clock.getAsLong();
+        String reason = "deleted by an operator (" + operator + "); not delivered";
+        List<LedgerEvent.Outcome> failed = java.util.Arrays.stream(String.valueOf(
+                        contract.getOrDefault(MessageHeaders.RECIPIENTS, "")).split(","))
+                .map(String::trim).filter(a -> !a.isEmpty())
+                .map(a -> new LedgerEvent.Outcome(a, "failed", -1, "5.0.0", reason)).toList();
+        try {
+            Object acceptedAt = contract.get(MessageHeaders.ACCEPTED_AT);
+            byte[] report = new DeliveryReport(reportingMta, from, new InternetAddress(sender, false), id,
+                    acceptedAt instanceof Number n ? n.longValue() : now, now, dsn, original, failed, List.of(),
+                    List.of(), now, null).toBytes();
+            String reportId = UUID.randomUUID().toString();
+            events.report("failure", id, reportId, null);
+            return new Report(reportId, report, contract(reportId, sender, report.length));
+        } catch (MessagingException | java.io.IOException | RuntimeException e) {
+            // the delete stands; a report that cannot be written must not undo it
+            LOG.error("no delivery report for deleted {}: it could not be written: {}", id, e.toString());
+            events.report("failure", id, null, "unwritable");
+            return null;
+        }
+    }
+
+    private static String text(Map<String, Object> contract, String name) {
+        Object value = contract.get(name);
+        return value == null ? null : String.valueOf(value);
+    }
+
+    /** A report's queue contract: to the sender (and copyTo), from the reports' sender, asking for no report. */
+    private Map<String, Object> contract(String reportId, String sender, int size) {
+        Map<String, Object> contract = new LinkedHashMap<>();
+        contract.put(MessageHeaders.ID, reportId);
+        contract.put(MessageHeaders.INGRESS, INGRESS);
+        contract.put(MessageHeaders.SENDER, settings.sender() == null ? "" : settings.sender().getAddress());
+        contract.put(MessageHeaders.RECIPIENTS, settings.copyTo() == null ? sender
+                : sender + ", " + settings.copyTo().getAddress());
+        // a report asks for no report of its own (RFC 3461 4.1)
+        contract.put(MessageHeaders.DSN_NOTIFY, "NEVER");
+        contract.put(MessageHeaders.SIZE, (long) size);
+        contract.put(MessageHeaders.ACCEPTED_AT, clock.getAsLong());
+        return contract;
     }
 
     /** A delay notice is due: enabled, none yet for this message, and it has waited long enough. */
@@ -159,15 +228,14 @@ public final class DeliveryReports {
     }
 
     /** Why no report is sent about this message whatever its recipients, or null. */
-    private String skipped(Message in, byte[] original) {
+    private String skipped(String sender, String ingress, byte[] original) {
         if (!settings.enabled()) {
             return "disabled";
         }
-        String sender = in.getHeader(MessageHeaders.SENDER, "", String.class);
-        if (sender.isEmpty()) {
+        if (sender == null || sender.isEmpty()) {
             return "null-sender";
         }
-        if (INGRESS.equals(in.getHeader(MessageHeaders.INGRESS, String.class))) {
+        if (INGRESS.equals(ingress)) {
             return "report";
         }
         try {

@@ -2,8 +2,10 @@ package dev.mailroute.queue;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import dev.mailroute.message.MessageHeaders;
@@ -96,6 +98,83 @@ public final class QueueOperations {
             }
         }
         return removed;
+    }
+
+    /** A report to queue in place of a deleted message: its mailroute id, MIME and contract headers. */
+    public record Notice(String id, byte[] mime, Map<String, Object> headers) {
+    }
+
+    /** What a delete that tells the senders asks of its caller, for each message it takes off the queue. */
+    public interface Telling {
+        /** The report on this message, or null when its sender gets none. */
+        Notice notice(String id, byte[] mime, Map<String, Object> contract);
+
+        /** The message is gone and its report (null: none) on mail.outbound, in one commit. */
+        void told(String id, Notice notice);
+    }
+
+    /**
+     * Deletes these messages and queues a report to each one's sender (Exchange's
+     * {@code Remove-Message -WithNDR}). A report needs the message's bytes, which the broker's
+     * management does not give, so each message is taken off the queue in a local transaction that
+     * also sends its report: both or neither. First the messages are moved out of delivery's way to
+     * mail.held, where nothing consumes, and the deferred ones among them made due there; a message a
+     * delivery already has in hand is not touched (see docs/queue.md, races).
+     *
+     * @return the messages deleted
+     */
+    public long deleteTelling(List<String> ids, Telling telling) throws JMSException {
+        List<String> selectors = MessageSelectors.byIds(ids);
+        move(selectors, OUTBOUND, HELD);
+        try (BrokerManagement broker = BrokerManagement.open(factory, ANSWER_MILLIS)) {
+            for (String selector : selectors) {
+                broker.deliverScheduledMessages(HELD, selector);
+            }
+        }
+        long deleted = 0;
+        try (Connection connection = factory.createConnection()) {
+            connection.start();
+            Session session = connection.createSession(true, Session.SESSION_TRANSACTED);
+            Queue held = session.createQueue(HELD);
+            MessageProducer producer = session.createProducer(session.createQueue(OUTBOUND));
+            for (String id : ids) {
+                List<String> selector = MessageSelectors.byIds(List.of(id));
+                if (selector.isEmpty()) {
+                    continue;
+                }
+                List<Message> taken = new ArrayList<>();
+                try (MessageConsumer consumer = session.createConsumer(held, selector.get(0))) {
+                    for (Message copy = consumer.receiveNoWait(); copy != null; copy = consumer.receiveNoWait()) {
+                        taken.add(copy);
+                    }
+                }
+                if (taken.isEmpty() || !(taken.get(0) instanceof BytesMessage message)) {
+                    session.rollback();
+                    continue; // delivered, or deleted by someone else, since it was selected
+                }
+                byte[] mime = new byte[(int) message.getBodyLength()];
+                message.readBytes(mime);
+                Map<String, Object> contract = new HashMap<>();
+                for (Object name : Collections.list(message.getPropertyNames())) {
+                    if (MessageHeaders.CONTRACT.contains(String.valueOf(name))) {
+                        contract.put(String.valueOf(name), message.getObjectProperty(String.valueOf(name)));
+                    }
+                }
+                Notice notice = telling.notice(id, mime, contract);
+                if (notice != null) {
+                    BytesMessage report = session.createBytesMessage();
+                    report.writeBytes(notice.mime());
+                    for (Map.Entry<String, Object> header : notice.headers().entrySet()) {
+                        report.setObjectProperty(header.getKey(), header.getValue());
+                    }
+                    producer.send(report);
+                }
+                session.commit();
+                deleted += taken.size();
+                telling.told(id, notice);
+            }
+        }
+        return deleted;
     }
 
     /**

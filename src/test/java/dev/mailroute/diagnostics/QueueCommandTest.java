@@ -180,6 +180,20 @@ class QueueCommandTest {
     }
 
     @Test
+    void deleteNotifySenderAsksTheSendersToBeToldAndGoesWithDeleteByIdOrFilterOnly() throws Exception {
+        answers.put("/api/v1/admin/queue/delete", new Object[] {200,
+                "{\"operation\":\"delete\",\"matched\":2,\"touched\":2,\"dryRun\":false}"});
+        assertThat(queue("delete", "--from", "runaway@example.com", "--notify-sender")).isZero();
+        assertThat(last().json()).isEqualTo(JSON.readTree("{\"filter\":{\"sender\":\"runaway@example.com\"},"
+                + "\"notifySender\":true}"));
+        assertThat(queue("hold", "--from", "runaway@example.com", "--notify-sender")).isEqualTo(2);
+        assertThat(errors).contains("--notify-sender goes with delete only");
+        assertThat(queue("delete", "--all", "ALL", "--notify-sender")).isEqualTo(2);
+        assertThat(errors).contains("not of --all");
+        assertThat(requests).hasSize(1);
+    }
+
+    @Test
     void aCommandLineThatNamesNoMessagesOrNotAllIsRefusedBeforeAnyRequest() {
         assertThat(queue("hold")).isEqualTo(2);
         assertThat(errors).isEqualTo("mailroute queue hold: which messages? Fix: --id ID, or a filter (--from, --to,"

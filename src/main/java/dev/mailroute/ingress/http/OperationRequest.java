@@ -29,10 +29,11 @@ import dev.mailroute.queue.MessageSelectors;
  * @param all every message on the queue
  * @param shown what was selected, for the audit line: {@code ALL}, {@code id=..} or {@code sender=.. since=..}
  */
-record OperationRequest(String id, MessageFilter filter, boolean all, boolean dryRun, String shown) {
+record OperationRequest(String id, MessageFilter filter, boolean all, boolean dryRun, boolean notifySender,
+                        String shown) {
 
     static final int MAX_BODY = 16 * 1024;
-    private static final Set<String> FIELDS = Set.of("id", "filter", "all", "dryRun");
+    private static final Set<String> FIELDS = Set.of("id", "filter", "all", "dryRun", "notifySender");
     private static final List<String> FILTER_FIELDS = List.of("sender", "recipient", "messageId", "ingress", "since",
             "until");
 
@@ -55,7 +56,7 @@ record OperationRequest(String id, MessageFilter filter, boolean all, boolean dr
         unknown.removeAll(FIELDS);
         for (String name : unknown) {
             problems.add(new Problem(SearchParameters.shown(name, 64), "unknown field; the fields are all, dryRun,"
-                                                                       + " filter, id"));
+                                                                       + " filter, id, notifySender"));
         }
         int targets = (json.has("id") ? 1 : 0) + (json.has("filter") ? 1 : 0) + (json.has("all") ? 1 : 0);
         if (targets != 1) {
@@ -68,6 +69,17 @@ record OperationRequest(String id, MessageFilter filter, boolean all, boolean dr
                 dryRun = json.get("dryRun").booleanValue();
             } else {
                 problems.add(new Problem("dryRun", "must be true or false"));
+            }
+        }
+        boolean notifySender = false;
+        if (json.has("notifySender")) {
+            if (!json.get("notifySender").isBoolean()) {
+                problems.add(new Problem("notifySender", "must be true or false"));
+            } else if (json.get("notifySender").booleanValue() && json.has("all")) {
+                problems.add(new Problem("notifySender", "tells the senders of messages named by id or filter, not"
+                                                         + " of ALL"));
+            } else {
+                notifySender = json.get("notifySender").booleanValue();
             }
         }
         String id = null;
@@ -98,7 +110,7 @@ record OperationRequest(String id, MessageFilter filter, boolean all, boolean dr
         if (!problems.isEmpty()) {
             throw invalid(problems);
         }
-        return new OperationRequest(id, filter, all, dryRun, shown);
+        return new OperationRequest(id, filter, all, dryRun, notifySender, shown);
     }
 
     private record Filter(MessageFilter filter, String shown) {

@@ -62,6 +62,7 @@ public final class QueueAdmin {
     private final MessageStatus status;
     private final LongSupplier clock;
     private final ParkedFiles parkedFiles;
+    private final SenderNotices senderNotices;
     private final ObjectMapper mapper = new ObjectMapper();
 
     /** One operation: which queue states it applies to, and what it makes of them in the ledger (null: nothing). */
@@ -86,6 +87,14 @@ public final class QueueAdmin {
         }
     }
 
+    /**
+     * The report to the sender of a message an operator deletes with notifySender (notify's
+     * delivery reports, as wired), or null when its sender gets none.
+     */
+    public interface SenderNotices {
+        QueueOperations.Notice notice(String id, byte[] mime, Map<String, Object> contract, String operator);
+    }
+
     /** A parked message's files in failed/ (the delivery stage's FailedFolder, as wired). */
     public interface ParkedFiles {
         List<Path> of(String id) throws IOException;
@@ -101,8 +110,9 @@ public final class QueueAdmin {
      */
     public QueueAdmin(QueueOperations queue, DeliverySwitch deliverySwitch, LedgerSelection selection, Ledger ledger,
                       MailEvents events, Supplier<String> circuit, MessageStatus status, LongSupplier clock,
-                      ParkedFiles parkedFiles) {
+                      ParkedFiles parkedFiles, SenderNotices senderNotices) {
         this.parkedFiles = parkedFiles;
+        this.senderNotices = senderNotices;
         this.queue = queue;
         this.deliverySwitch = deliverySwitch;
         this.selection = selection;
@@ -260,6 +270,9 @@ public final class QueueAdmin {
         byte[] body = BoundedBody.read(in, OperationRequest.MAX_BODY, "the operation",
                 "is empty; send {\"id\": ..}, {\"filter\": {..}} or {\"all\": \"ALL\"}");
         OperationRequest request = OperationRequest.read(body, mapper, clock);
+        if (request.notifySender() && operation != Operation.DELETE) {
+            throw OperationRequest.invalid(List.of(new Problem("notifySender", "only a delete tells the senders")));
+        }
 
         if (operation == Operation.REQUEUE && selection == null) {
             throw new HttpProblemException(409, HttpAnswers.TYPE_LEDGER_OFF, "Ledger off",
@@ -313,7 +326,8 @@ public final class QueueAdmin {
                     case HOLD -> queue.hold(selectors);
                     case RELEASE -> queue.release(selectors);
                     case RETRY -> queue.retry(selectors);
-                    case DELETE -> queue.delete(selectors);
+                    case DELETE -> request.notifySender() ? queue.deleteTelling(ids, telling(operator))
+                            : queue.delete(selectors);
                     case REQUEUE -> queue.requeue(ids, new Requeue(operator));
                 };
             } catch (JMSException | RuntimeException e) {
@@ -447,6 +461,24 @@ public final class QueueAdmin {
         ObjectNode answer = mapper.createObjectNode();
         answer.put("delivery", suspend ? "suspended" : "running");
         HttpAnswers.answer(in, 200, "application/json", answer);
+    }
+
+    /** Each deleted message's report, from notify; each report queued, into the ledger, linked to its message. */
+    private QueueOperations.Telling telling(String operator) {
+        return new QueueOperations.Telling() {
+            @Override
+            public QueueOperations.Notice notice(String id, byte[] mime, Map<String, Object> contract) {
+                return senderNotices.notice(id, mime, contract, operator);
+            }
+
+            @Override
+            public void told(String id, QueueOperations.Notice notice) {
+                if (notice != null) {
+                    ledger.acceptedReport(notice.id(), notice.mime(), notice.headers(), "mailroute: report on " + id
+                                                                                          + ", deleted by " + operator, id);
+                }
+            }
+        };
     }
 
     private List<String> select(OperationRequest request, Operation operation) throws SQLException {
