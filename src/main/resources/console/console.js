@@ -110,15 +110,28 @@
     return response;
   }
 
-  /** The operator's yes or no, in the page's own dialog (resolves true only for Confirm). */
-  function confirmed(text) {
+  /**
+   * The operator's yes or no, in the page's own dialog (resolves true only for Confirm). A delete
+   * also offers to tell the senders; whether it was ticked, withNotice reads.
+   */
+  function confirmed(text, offerNotice) {
     const dialog = $('confirm');
     $('confirm-text').textContent = text;
+    $('confirm-notice').hidden = !offerNotice;
+    $('confirm-notice-box').checked = false;
     return new Promise((resolve) => {
       dialog.addEventListener('close', () => resolve(dialog.returnValue === 'ok'), { once: true });
       dialog.returnValue = 'cancel';
       dialog.showModal();
     });
+  }
+
+  /** The request's body, with notifySender when a delete's dialog was ticked to tell the senders. */
+  function withNotice(operation, body) {
+    if (operation === 'delete' && $('confirm-notice-box').checked) {
+      body.notifySender = true;
+    }
+    return body;
   }
 
   function capitalized(word) {
@@ -367,11 +380,12 @@
 
   /** One operation on the message on screen; delete asks first. */
   async function operateOne(operation) {
-    if (operation === 'delete' && !(await confirmed('Delete message ' + current.id + '? It is not delivered.'))) {
+    if (operation === 'delete'
+        && !(await confirmed('Delete message ' + current.id + '? It is not delivered.', true))) {
       return;
     }
     try {
-      const response = await post('/api/v1/admin/queue/' + operation, { id: current.id });
+      const response = await post('/api/v1/admin/queue/' + operation, withNotice(operation, { id: current.id }));
       if (!response.ok) {
         say($('op-result'), capitalized(operation) + ' refused (' + response.status + '): ' + (await detailOf(response)));
         return;
@@ -421,11 +435,12 @@
         say($('bulk-result'), 'No message to ' + operation + ' matches.');
         return;
       }
-      if (!(await confirmed(capitalized(operation) + ' ' + count + ' message' + (count === 1 ? '' : 's') + '?'))) {
+      if (!(await confirmed(capitalized(operation) + ' ' + count + ' message' + (count === 1 ? '' : 's') + '?',
+        operation === 'delete'))) {
         say($('bulk-result'), 'Cancelled: nothing done.');
         return;
       }
-      const done = await post('/api/v1/admin/queue/' + operation, { filter });
+      const done = await post('/api/v1/admin/queue/' + operation, withNotice(operation, { filter }));
       if (!done.ok) {
         say($('bulk-result'), capitalized(operation) + ' refused (' + done.status + '): ' + (await detailOf(done)));
         return;
