@@ -109,7 +109,23 @@ final class QueueWiring {
         // an operation before it answers the send of its request, so that send takes as long as the
         // operation: a delete by sender over 100,000 paged messages outlasted callTimeout (2 s).
         ActiveMQConnectionFactory operations = connectionFactory(settings, broker, QueueOperations.ANSWER_MILLIS);
-        return new Queue(broker, new QueueOperations(operations), new DeliverySwitch(context));
+        QueueOperations queueOperations = new QueueOperations(operations);
+        restoreInterruptedDeletes(queueOperations);
+        return new Queue(broker, queueOperations, new DeliverySwitch(context));
+    }
+
+    /** A delete that tells the senders, cut short by a stop: its messages go back where they came from. */
+    private static void restoreInterruptedDeletes(QueueOperations operations) {
+        try {
+            long restored = operations.restoreInterruptedDeletes();
+            if (restored > 0) {
+                LOG.warn("queue: {} messages of a delete with notice that did not finish went back to mail.outbound"
+                         + " and mail.held", restored);
+            }
+        } catch (JMSException | RuntimeException e) {
+            LOG.warn("queue: could not look for messages of an unfinished delete with notice on {} and {}: {}",
+                    QueueOperations.DELETING_OUTBOUND, QueueOperations.DELETING_HELD, e.toString());
+        }
     }
 
     /** A connection factory for mailroute's own account whose calls wait at most callTimeoutMillis. */

@@ -50,11 +50,18 @@ public record Dsn(Set<Notify> notifyOn, Ret ret, String envid, Map<String, Strin
         return envid == null ? null : Xtext.encode(envid);
     }
 
-    /** ORCPT as the queue keeps it: "recipient original" pairs, each xtext, comma-separated; or null. */
+    /**
+     * ORCPT as the queue keeps it: "recipient original" pairs, each xtext with its commas written
+     * {@code +2C} as well (xtext leaves them; a quoted local part may hold one), comma-separated; or null.
+     */
     public String orcptLine() {
         return originalRecipients.isEmpty() ? null : originalRecipients.entrySet().stream()
-                .map(e -> Xtext.encode(e.getKey()) + " " + Xtext.encode(e.getValue()))
+                .map(e -> queueXtext(e.getKey()) + " " + queueXtext(e.getValue()))
                 .collect(Collectors.joining(","));
+    }
+
+    private static String queueXtext(String text) {
+        return Xtext.encode(text).replace(",", "+2C");
     }
 
     /** NOTIFY's value as RFC 3461 writes it ("SUCCESS,FAILURE"), or null. */
@@ -71,21 +78,33 @@ public record Dsn(Set<Notify> notifyOn, Ret ret, String envid, Map<String, Strin
         return fromLines(notify, ret, null, null);
     }
 
-    /** From the queue's properties, ENVID and ORCPT as {@link #envidLine} and {@link #orcptLine} wrote them. */
+    /**
+     * From the queue's properties, ENVID and ORCPT as {@link #envidLine} and {@link #orcptLine} wrote
+     * them. An ENVID or ORCPT that cannot be read is left out: NOTIFY and RET still hold.
+     */
     public static Dsn fromLines(String notify, String ret, String envid, String orcpt) {
         Dsn options = options(notify, ret);
         Map<String, String> original = new LinkedHashMap<>();
-        if (orcpt != null && !orcpt.isBlank()) {
-            for (String pair : orcpt.split(",")) {
-                String[] parts = pair.trim().split(" ");
-                if (parts.length != 2) {
-                    throw new IllegalArgumentException("ORCPT entry " + pair + " is not 'recipient original'");
+        try {
+            if (orcpt != null && !orcpt.isBlank()) {
+                for (String pair : orcpt.split(",")) {
+                    String[] parts = pair.trim().split(" ");
+                    if (parts.length != 2) {
+                        throw new IllegalArgumentException("ORCPT entry is not 'recipient original'");
+                    }
+                    original.put(Xtext.decode(parts[0]), Xtext.decode(parts[1]));
                 }
-                original.put(Xtext.decode(parts[0]), Xtext.decode(parts[1]));
             }
+        } catch (IllegalArgumentException e) {
+            original.clear();
         }
-        return new Dsn(options.notifyOn(), options.ret(),
-                envid == null || envid.isBlank() ? null : Xtext.decode(envid.trim()), Map.copyOf(original));
+        String id;
+        try {
+            id = envid == null || envid.isBlank() ? null : Xtext.decode(envid.trim());
+        } catch (IllegalArgumentException e) {
+            id = null;
+        }
+        return new Dsn(options.notifyOn(), options.ret(), id, Map.copyOf(original));
     }
 
     private static Dsn options(String notify, String ret) {

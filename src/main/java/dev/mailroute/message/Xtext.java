@@ -37,8 +37,9 @@ public final class Xtext {
                     throw new IllegalArgumentException("'+' must be followed by two upper-case hex digits");
                 }
                 char decoded = (char) Integer.parseInt(xtext.substring(i + 1, i + 3), 16);
-                if (decoded > 126) {
-                    throw new IllegalArgumentException("+" + xtext.substring(i + 1, i + 3) + " is not ASCII");
+                if (decoded < 32 || decoded > 126) {
+                    // RFC 3461 4.2, 4.4: printable US-ASCII (a space included), never a control character
+                    throw new IllegalArgumentException("+" + xtext.substring(i + 1, i + 3) + " is not printable ASCII");
                 }
                 out.append(decoded);
                 i += 2;

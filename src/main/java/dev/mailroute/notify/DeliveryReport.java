@@ -78,9 +78,13 @@ public record DeliveryReport(String reportingMta, InternetAddress from, Internet
         return bytes.toByteArray();
     }
 
-    /** The whole original comes back when its sender asked (RET=FULL) and it is small enough. */
+    /**
+     * The whole original comes back when its sender asked (RET=FULL), the report tells of a failure
+     * (RFC 3461 4.3: RET is for failed DSNs; a delay or relayed notice has the headers) and it is
+     * small enough.
+     */
     private boolean returnsAll() {
-        return dsn.ret() == Dsn.Ret.FULL && original.length <= RETURN_FULL_LIMIT;
+        return dsn.ret() == Dsn.Ret.FULL && !failed.isEmpty() && original.length <= RETURN_FULL_LIMIT;
     }
 
     /**

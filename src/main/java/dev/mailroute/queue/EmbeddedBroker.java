@@ -52,10 +52,11 @@ public final class EmbeddedBroker extends ServiceSupport {
 
     /**
      * The queues mailroute uses; declared up front so they exist before the first message.
-     * mail.held keeps what an operator put on hold (docs/queue.md): nothing consumes it.
+     * mail.held keeps what an operator put on hold (docs/queue.md): nothing consumes it; nor the
+     * mail.deleting.* queues, where a delete that tells the senders keeps what it works on.
      */
     public static final List<String> QUEUES = List.of("mail.outbound", "mail.submit", "mail.rejected", "mail.failed",
-            "mail.held");
+            "mail.held", QueueOperations.DELETING_OUTBOUND, QueueOperations.DELETING_HELD);
 
     /** mailroute's own account on its broker (in-VM). */
     public static final String INTERNAL_USER = "mailroute";

@@ -114,67 +114,132 @@ public final class QueueOperations {
     }
 
     /**
+     * Where a delete that tells the senders keeps the messages it is working on, by the queue each
+     * came from, so that what it does not finish goes back there ({@link #restoreInterruptedDeletes}).
+     */
+    public static final String DELETING_OUTBOUND = "mail.deleting.outbound";
+    public static final String DELETING_HELD = "mail.deleting.held";
+
+    /**
      * Deletes these messages and queues a report to each one's sender (Exchange's
      * {@code Remove-Message -WithNDR}). A report needs the message's bytes, which the broker's
      * management does not give, so each message is taken off the queue in a local transaction that
-     * also sends its report: both or neither. First the messages are moved out of delivery's way to
-     * mail.held, where nothing consumes, and the deferred ones among them made due there; a message a
-     * delivery already has in hand is not touched (see docs/queue.md, races).
+     * also sends its report. First the messages are moved out of delivery's way, to a queue of their
+     * own by the queue they came from ({@link #DELETING_OUTBOUND}, {@link #DELETING_HELD}), where
+     * nothing consumes, and the deferred ones among them are made due there. Whatever is not deleted
+     * (a failure, a message that is not mailroute's) goes back where it came from before this returns;
+     * after a crash, at the next start. A message a delivery already has in hand is not touched
+     * (docs/queue.md, races).
      *
-     * @return the messages deleted
+     * @return the ids of the messages deleted
      */
-    public long deleteTelling(List<String> ids, Telling telling) throws JMSException {
+    public List<String> deleteTelling(List<String> ids, Telling telling) throws JMSException {
         List<String> selectors = MessageSelectors.byIds(ids);
-        move(selectors, OUTBOUND, HELD);
-        try (BrokerManagement broker = BrokerManagement.open(factory, ANSWER_MILLIS)) {
-            for (String selector : selectors) {
-                broker.deliverScheduledMessages(HELD, selector);
-            }
-        }
-        long deleted = 0;
+        List<String> deleted = new ArrayList<>();
         try (Connection connection = factory.createConnection()) {
             connection.start();
             Session session = connection.createSession(true, Session.SESSION_TRANSACTED);
-            Queue held = session.createQueue(HELD);
-            MessageProducer producer = session.createProducer(session.createQueue(OUTBOUND));
-            for (String id : ids) {
-                List<String> selector = MessageSelectors.byIds(List.of(id));
-                if (selector.isEmpty()) {
-                    continue;
-                }
-                List<Message> taken = new ArrayList<>();
-                try (MessageConsumer consumer = session.createConsumer(held, selector.get(0))) {
-                    for (Message copy = consumer.receiveNoWait(); copy != null; copy = consumer.receiveNoWait()) {
-                        taken.add(copy);
+            Queue fromOutbound = session.createQueue(DELETING_OUTBOUND);
+            Queue fromHeld = session.createQueue(DELETING_HELD);
+            // a consumer makes the broker create a queue it does not have yet (mail.# auto-creates)
+            session.createConsumer(fromOutbound).close();
+            session.createConsumer(fromHeld).close();
+            try {
+                move(selectors, OUTBOUND, DELETING_OUTBOUND);
+                move(selectors, HELD, DELETING_HELD);
+                try (BrokerManagement broker = BrokerManagement.open(factory, ANSWER_MILLIS)) {
+                    for (String selector : selectors) {
+                        broker.deliverScheduledMessages(DELETING_OUTBOUND, selector);
+                        broker.deliverScheduledMessages(DELETING_HELD, selector);
                     }
                 }
-                if (taken.isEmpty() || !(taken.get(0) instanceof BytesMessage message)) {
-                    session.rollback();
-                    continue; // delivered, or deleted by someone else, since it was selected
-                }
-                byte[] mime = new byte[(int) message.getBodyLength()];
-                message.readBytes(mime);
-                Map<String, Object> contract = new HashMap<>();
-                for (Object name : Collections.list(message.getPropertyNames())) {
-                    if (MessageHeaders.CONTRACT.contains(String.valueOf(name))) {
-                        contract.put(String.valueOf(name), message.getObjectProperty(String.valueOf(name)));
+                MessageProducer producer = session.createProducer(session.createQueue(OUTBOUND));
+                for (String id : ids) {
+                    if (deleteTelling(session, producer, List.of(fromOutbound, fromHeld), id, telling)) {
+                        deleted.add(id);
                     }
                 }
-                Notice notice = telling.notice(id, mime, contract);
-                if (notice != null) {
-                    BytesMessage report = session.createBytesMessage();
-                    report.writeBytes(notice.mime());
-                    for (Map.Entry<String, Object> header : notice.headers().entrySet()) {
-                        report.setObjectProperty(header.getKey(), header.getValue());
-                    }
-                    producer.send(report);
-                }
-                session.commit();
-                deleted += taken.size();
-                telling.told(id, notice);
+            } finally {
+                // what was not deleted goes back: to be delivered, or to stay held
+                move(selectors, DELETING_OUTBOUND, OUTBOUND);
+                move(selectors, DELETING_HELD, HELD);
             }
         }
         return deleted;
+    }
+
+    /** Messages on a queue; 0 for a queue an external broker does not have (yet). */
+    private static long count(BrokerManagement broker, String queue) {
+        try {
+            return broker.messageCount(queue);
+        } catch (JMSException | RuntimeException e) {
+            return 0;
+        }
+    }
+
+    /** One message: taken with its report sent in its place, in one commit; false when it is not there. */
+    private static boolean deleteTelling(Session session, MessageProducer producer, List<Queue> from, String id,
+                                         Telling telling) throws JMSException {
+        List<String> selector = MessageSelectors.byIds(List.of(id));
+        if (selector.isEmpty()) {
+            return false;
+        }
+        List<Message> taken = new ArrayList<>();
+        for (Queue queue : from) {
+            try (MessageConsumer consumer = session.createConsumer(queue, selector.get(0))) {
+                for (Message copy = consumer.receiveNoWait(); copy != null; copy = consumer.receiveNoWait()) {
+                    taken.add(copy);
+                }
+            }
+        }
+        if (taken.isEmpty() || !(taken.get(0) instanceof BytesMessage message)) {
+            session.rollback();
+            return false; // delivered or deleted since it was selected, or not a message of mailroute's
+        }
+        byte[] mime = new byte[(int) message.getBodyLength()];
+        message.readBytes(mime);
+        Map<String, Object> contract = new HashMap<>();
+        for (Object name : Collections.list(message.getPropertyNames())) {
+            if (MessageHeaders.CONTRACT.contains(String.valueOf(name))) {
+                contract.put(String.valueOf(name), message.getObjectProperty(String.valueOf(name)));
+            }
+        }
+        Notice notice;
+        try {
+            notice = telling.notice(id, mime, contract);
+        } catch (RuntimeException e) {
+            session.rollback();
+            throw e;
+        }
+        if (notice != null) {
+            BytesMessage report = session.createBytesMessage();
+            report.writeBytes(notice.mime());
+            for (Map.Entry<String, Object> header : notice.headers().entrySet()) {
+                report.setObjectProperty(header.getKey(), header.getValue());
+            }
+            producer.send(report);
+        }
+        session.commit();
+        telling.told(id, notice);
+        return true;
+    }
+
+    /**
+     * Moves back what a delete that tells the senders left behind when mailroute stopped in the middle
+     * of it: called at the start. Deferred messages among them are due at once.
+     *
+     * @return the messages moved back
+     */
+    public long restoreInterruptedDeletes() throws JMSException {
+        long moved = 0;
+        try (BrokerManagement broker = BrokerManagement.open(factory, ANSWER_MILLIS)) {
+            for (String[] fromTo : new String[][] {{DELETING_OUTBOUND, OUTBOUND}, {DELETING_HELD, HELD}}) {
+                if (count(broker, fromTo[0]) > 0) {
+                    moved += broker.moveMessages(fromTo[0], MessageSelectors.ALL, fromTo[1]);
+                }
+            }
+        }
+        return moved;
     }
 
     /**

@@ -4,11 +4,14 @@ import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.UUID;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.mailroute.queue.QueueOperations;
 import dev.mailroute.support.GatewayConfig;
 import dev.mailroute.support.Http;
 import dev.mailroute.support.LedgerRows;
@@ -25,6 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -106,6 +110,62 @@ class DeleteNotifySenderTest {
         List<Map<String, Object>> reports = ledger.await(rows -> rows.size() == 2,
                 "SELECT report_of FROM ledger_message WHERE ingress = 'report'");
         assertThat(reports).extracting(row -> row.get("report_of")).containsExactlyInAnyOrder(queued, deferred);
+    }
+
+    /**
+     * A delete with notice cut short — here by a report that cannot be made for the second message —
+     * leaves nothing on its own queues: the first message is deleted with its report, the second is
+     * back on mail.held where it was; and what a stop left there goes back at the next start.
+     */
+    @Test
+    void whatADeleteWithNoticeDoesNotFinishGoesBackWhereItCameFrom() throws Exception {
+        relay = ScriptedSmtpServer.start();
+        gateway = TestGateway.on(data).smtp(relay.port())
+                .with("mailroute.api.keys", "app:submit-key-0123456789")
+                .with("mailroute.admin.keys", "ops:admin-key-0123456789").start();
+        admin("/api/v1/admin/delivery/suspend", "");
+        String queued = gateway.submit(MailRequests.from("a@example.com", "x@example.com"), "Authorization", SUBMIT);
+        String held = gateway.submit(MailRequests.from("b@example.com", "y@example.com"), "Authorization", SUBMIT);
+        await().atMost(Duration.ofSeconds(30)).until(() -> gateway.broker().messageCount("mail.outbound") == 2);
+        admin("/api/v1/admin/queue/hold", "{\"id\":\"" + held + "\"}");
+
+        QueueOperations operations = new QueueOperations(gateway.internal());
+        List<String> told = new ArrayList<>();
+        QueueOperations.Telling failingOnTheSecond = new QueueOperations.Telling() {
+            @Override
+            public QueueOperations.Notice notice(String id, byte[] mime, Map<String, Object> contract) {
+                if (id.equals(held)) {
+                    throw new IllegalStateException("no report can be made");
+                }
+                return new QueueOperations.Notice("report-" + id, "Subject: r\r\n\r\nr\r\n".getBytes(StandardCharsets.US_ASCII),
+                        Map.of("mailrouteId", UUID.randomUUID().toString()));
+            }
+
+            @Override
+            public void told(String id, QueueOperations.Notice notice) {
+                told.add(id);
+            }
+        };
+        assertThatThrownBy(() -> operations.deleteTelling(List.of(queued, held), failingOnTheSecond))
+                .hasMessage("no report can be made");
+        assertThat(told).containsExactly(queued);
+        assertThat(gateway.broker().messageCount("mail.held")).isEqualTo(1);
+        assertThat(gateway.broker().messageCount(QueueOperations.DELETING_OUTBOUND)).isZero();
+        assertThat(gateway.broker().messageCount(QueueOperations.DELETING_HELD)).isZero();
+        // the report took the deleted message's place on mail.outbound
+        assertThat(gateway.broker().messageCount("mail.outbound")).isEqualTo(1);
+
+        // a stop in the middle: what waits on the delete's own queues goes back at the start
+        admin("/api/v1/admin/queue/release", "{\"id\":\"" + held + "\"}");
+        try (var connection = gateway.internal().createConnection()) {
+            var session = connection.createSession(false, jakarta.jms.Session.AUTO_ACKNOWLEDGE);
+            var message = session.createBytesMessage();
+            message.writeBytes("Subject: stranded\r\n\r\nx\r\n".getBytes(StandardCharsets.US_ASCII));
+            session.createProducer(session.createQueue(QueueOperations.DELETING_HELD)).send(message);
+        }
+        assertThat(operations.restoreInterruptedDeletes()).isEqualTo(1);
+        assertThat(gateway.broker().messageCount(QueueOperations.DELETING_HELD)).isZero();
+        assertThat(gateway.broker().messageCount("mail.held")).isEqualTo(1);
     }
 
     private JsonNode admin(String path, String body) {

@@ -322,14 +322,19 @@ public final class QueueAdmin {
         if (!request.dryRun()) {
             List<String> selectors = ids == null ? List.of(MessageSelectors.ALL) : MessageSelectors.byIds(ids);
             try {
-                touched = switch (operation) {
-                    case HOLD -> queue.hold(selectors);
-                    case RELEASE -> queue.release(selectors);
-                    case RETRY -> queue.retry(selectors);
-                    case DELETE -> request.notifySender() ? queue.deleteTelling(ids, telling(operator))
-                            : queue.delete(selectors);
-                    case REQUEUE -> queue.requeue(ids, new Requeue(operator));
-                };
+                if (operation == Operation.DELETE && request.notifySender()) {
+                    // only what was taken off the queue is recorded deleted (a message delivered meanwhile is not)
+                    ids = queue.deleteTelling(ids, telling(operator));
+                    touched = ids.size();
+                } else {
+                    touched = switch (operation) {
+                        case HOLD -> queue.hold(selectors);
+                        case RELEASE -> queue.release(selectors);
+                        case RETRY -> queue.retry(selectors);
+                        case DELETE -> queue.delete(selectors);
+                        case REQUEUE -> queue.requeue(ids, new Requeue(operator));
+                    };
+                }
             } catch (JMSException | RuntimeException e) {
                 throw brokerUnavailable(e);
             }

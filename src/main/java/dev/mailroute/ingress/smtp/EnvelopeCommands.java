@@ -58,6 +58,16 @@ final class EnvelopeCommands {
         }
     }
 
+    /** A DSN parameter's value; null when not given; given without one, refused. */
+    private static String valued(SmtpdConsumer consumer, Map<String, String> parameters, String keyword,
+                                 Session session) throws RejectException {
+        if (parameters.containsKey(keyword) && parameters.get(keyword) == null) {
+            throw consumer.refuse(session, "invalid-parameter", 501, "5.5.4 " + keyword + " needs a value ("
+                                                                     + keyword + "=...)");
+        }
+        return parameters.get(keyword);
+    }
+
     private static String notOffered(String command, String keyword) {
         String shown = ClientText.shown(keyword, 40);
         if ("SMTPUTF8".equals(keyword)) {
@@ -100,8 +110,8 @@ final class EnvelopeCommands {
             Dsn.Ret ret;
             String envid;
             try {
-                ret = ret(argument.parameters().get("RET"), session);
-                envid = envid(argument.parameters().get("ENVID"), session);
+                ret = ret(valued(consumer, argument.parameters(), "RET", session), session);
+                envid = envid(valued(consumer, argument.parameters(), "ENVID", session), session);
             } catch (RejectException refused) {
                 session.sendResponse(refused.getErrorResponse());
                 return;
@@ -234,8 +244,8 @@ final class EnvelopeCommands {
                         throw consumer.refuse(session, "invalid-parameter", 555, notOffered("RCPT TO", keyword));
                     }
                 }
-                notify = notify(argument.parameters().get("NOTIFY"), session);
-                orcpt = orcpt(argument.parameters().get("ORCPT"), session);
+                notify = notify(valued(consumer, argument.parameters(), "NOTIFY", session), session);
+                orcpt = orcpt(valued(consumer, argument.parameters(), "ORCPT", session), session);
             } catch (RejectException refused) {
                 session.sendResponse(refused.getErrorResponse());
                 return;

@@ -123,7 +123,11 @@ class SmtpDialogueHostileTest {
             assertThat(client.command("MAIL FROM:<app@example.com> ENVID=a+zz")).startsWith("501 5.5.4 ENVID=");
             assertThat(client.command("MAIL FROM:<app@example.com> ENVID=" + "x".repeat(101)))
                     .startsWith("501 5.5.4 ENVID=").contains("longer than 100");
+            assertThat(client.command("MAIL FROM:<app@example.com> ENVID=a+0D+0ASubject:+20x"))
+                    .startsWith("501 5.5.4 ENVID=").contains("not printable");
+            assertThat(client.command("MAIL FROM:<app@example.com> RET")).startsWith("501 5.5.4 RET needs a value");
             assertThat(client.command("MAIL FROM:<app@example.com> RET=hdrs ENVID=id+2B1")).startsWith("250");
+            assertThat(client.command("RCPT TO:<to@example.com> NOTIFY")).startsWith("501 5.5.4 NOTIFY needs a value");
             assertThat(client.command("RCPT TO:<to@example.com> NOTIFY=NEVER,SUCCESS")).startsWith("501 5.5.4")
                     .contains("NEVER cannot be combined");
             assertThat(client.command("RCPT TO:<to@example.com> NOTIFY=SOMETIMES")).startsWith("501 5.5.4 NOTIFY=");
