@@ -42,7 +42,8 @@ public final class MailrouteConfiguration implements CamelConfiguration {
                     "*".equals(settings.smtp().trust()) ? ", nor its name: any server can pose as the relay" : "");
         }
 
-        QueueWiring.Queue queue = QueueWiring.wire(context, settings.broker(), settings.delivery().retry(), started);
+        QueueWiring.Queue queue = QueueWiring.wire(context, settings.broker(), settings.delivery().retry(),
+                !settings.webhooks().endpoints().isEmpty(), started);
         AcceptWiring.wire(context, settings.accept(), started);
         MailEvents events = ObservabilityWiring.wire(context, settings.observability(), queue.embeddedBroker());
         LedgerWiring.Wired ledger = LedgerWiring.wire(context, settings.ledger(), ObservabilityWiring.meters(context));

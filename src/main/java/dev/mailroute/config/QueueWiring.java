@@ -60,8 +60,9 @@ final class QueueWiring {
     }
 
     /** Starts the embedded broker at once (the routes need it before they start); {@code started} stops it. */
-    static Queue wire(CamelContext context, BrokerSettings settings, RetryPolicy retry, Started started)
-            throws Exception {
+    /** @param webhooks whether webhook endpoints are configured: then an external broker's outbox settings matter */
+    static Queue wire(CamelContext context, BrokerSettings settings, RetryPolicy retry, boolean webhooks,
+                      Started started) throws Exception {
         Registry registry = context.getRegistry();
         EmbeddedBroker broker = null;
         if (settings.embedded()) {
@@ -82,7 +83,7 @@ final class QueueWiring {
         }
         ActiveMQConnectionFactory connectionFactory = connectionFactory(settings, broker, settings.callTimeoutMillis());
         if (!settings.embedded()) {
-            checkAddressSettings(connectionFactory, settings); // the factory is set up: nothing is set after its first use
+            checkAddressSettings(connectionFactory, settings, webhooks); // the factory is set up: nothing is set after its first use
         }
         // without a pool, camel-jms opens a connection and a session for every message it sends
         JmsPoolConnectionFactory pooled = pool(context, connectionFactory);
@@ -162,9 +163,10 @@ final class QueueWiring {
      * sets (and mailroute relies on) is said at every start. Not fatal — mail is not lost either
      * way — but each line names the setting to change in broker.xml.
      */
-    private static void checkAddressSettings(ActiveMQConnectionFactory factory, BrokerSettings settings) {
+    private static void checkAddressSettings(ActiveMQConnectionFactory factory, BrokerSettings settings,
+                                             boolean webhooks) {
         try (BrokerManagement management = BrokerManagement.open(factory)) {
-            List<String> differences = management.differences(settings.keyCache());
+            List<String> differences = management.differences(settings.keyCache(), webhooks);
             for (String difference : differences) {
                 LOG.warn("external broker: {}", difference);
             }

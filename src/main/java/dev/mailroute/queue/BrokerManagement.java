@@ -125,7 +125,7 @@ public final class BrokerManagement implements AutoCloseable {
      * setting (as broker.xml spells it), what the broker has and what it should have. Empty when
      * nothing differs.
      */
-    public List<String> differences(int keyCache) throws JMSException {
+    public List<String> differences(int keyCache, boolean webhooks) throws JMSException {
         List<String> differences = new ArrayList<>();
         Object names = invoke(ResourceNames.BROKER, "getQueueNames");
         List<String> queues = names instanceof Object[] array ? Arrays.stream(array).map(String::valueOf).toList()
@@ -156,6 +156,19 @@ public final class BrokerManagement implements AutoCloseable {
                             + ", should be mail.rejected (where invalid submissions are kept, with their reason)");
         }
         positive(differences, "mail.submit", submit);
+        if (webhooks) {
+            // any endpoint's outbox: the settings of mail.webhook.# (routes/notify-webhooks.yaml)
+            JsonNode outbox = addressSettings("mail.webhook.any");
+            if (!outbox.path("defaultExclusiveQueue").asBoolean(false)) {
+                differences.add("mail.webhook.#: default-exclusive-queue is false, should be true: one instance at a"
+                                + " time sends an endpoint's events, so that they arrive in order");
+            }
+            long delay = outbox.path("redeliveryDelay").asLong(0);
+            if (delay != 0) {
+                differences.add("mail.webhook.#: redelivery-delay is " + delay + ", should be 0: an event given back"
+                                + " must go first again, not after the ones behind it");
+            }
+        }
         return differences;
     }
 

@@ -14,6 +14,7 @@ import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mailroute.diagnostics.Doctor;
+import dev.mailroute.queue.BrokerManagement;
 import dev.mailroute.support.GatewayConfig;
 import dev.mailroute.support.GatewayProcess;
 import dev.mailroute.support.Http;
@@ -109,6 +110,10 @@ class WebhookTest {
         assertThat(ReferenceVerifier.verify(previous, requests)).containsOnly("ok");
         assertThat(ReferenceVerifier.verify(secret(), requests)).doesNotContain("ok");
         assertThat(gateway.metric(SENT)).isEqualTo(3);
+        // the outbox's broker settings, as the check of an external broker reads them, are the embedded one's
+        try (BrokerManagement management = BrokerManagement.open(gateway.internal())) {
+            assertThat(management.differences(1, true)).noneMatch(d -> d.startsWith("mail.webhook"));
+        }
     }
 
     @Test

@@ -138,13 +138,19 @@ class ScaleOutTest {
     @Test
     void theBrokersCredentialsAppearNowhereAndAWrongSettingIsNamed() throws Exception {
         broker = StandaloneBroker.start(brokerDir, config -> config.addAddressSetting("mail.submit",
-                new AddressSettings().setMaxDeliveryAttempts(3)));
+                new AddressSettings().setMaxDeliveryAttempts(3)).addAddressSetting("mail.webhook.#",
+                new AddressSettings().setDefaultExclusiveQueue(false).setRedeliveryDelay(0)));
         relay = ScriptedSmtpServer.start();
         String output;
         try (LogCapture log = LogCapture.of(Logger.ROOT_LOGGER_NAME)) {
             // credentials in the URL too, as operators write them: redacted, and a warning to move them
             GatewayConfig config = broker.configure(TestGateway.on(first).smtp(relay.port()))
-                    .with("mailroute.broker.url", broker.url() + "?user=mailroute&password=" + StandaloneBroker.PASSWORD);
+                    .with("mailroute.broker.url", broker.url() + "?user=mailroute&password=" + StandaloneBroker.PASSWORD)
+                    .with("mailroute.webhooks", "crm")
+                    .with("mailroute.webhooks.crm.url", "http://127.0.0.1:9/hooks")
+                    .with("mailroute.webhooks.crm.allowInsecureLoopback", "true")
+                    .with("mailroute.webhooks.crm.events", "bounced")
+                    .with("mailroute.webhooks.crm.secret", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
             TestGateway a = config.start();
             gateways.add(a);
             a.submit(MailRequests.minimal());
@@ -156,6 +162,7 @@ class ScaleOutTest {
             String doctorText = doctor.toString(StandardCharsets.UTF_8);
             assertThat(exit).as(doctorText).isEqualTo(1);
             assertThat(doctorText).contains("FAIL  broker settings: mail.submit: max-delivery-attempts is 3, should be 10")
+                    .contains("mail.webhook.#: default-exclusive-queue is false, should be true")
                     .contains("ok    broker reachable: tcp://127.0.0.1:")
                     .contains("mail.outbound 0 (of them 0 waiting for a retry)")
                     .contains("mailroute.broker.url = " + broker.url() + "?user=****&password=****");
