@@ -113,7 +113,7 @@ public final class WebhookDispatch extends ServiceSupport {
         String name = in.getHeader(WebhookOutbox.ENDPOINT, String.class);
         Endpoint endpoint = endpoints.get(name);
         if (endpoint == null) {
-            // an event of an endpoint removed from the configuration, on a queue it shares with none
+            // not an event of this gateway's endpoints (put on the queue by something else): never sent
             exchange.setProperty(SET_ASIDE, "the endpoint " + name + " is no longer in mailroute.webhooks");
             return;
         }
