@@ -43,7 +43,7 @@ public final class MailrouteConfiguration implements CamelConfiguration {
         }
 
         QueueWiring.Queue queue = QueueWiring.wire(context, settings.broker(), settings.delivery().retry(),
-                !settings.webhooks().endpoints().isEmpty(), started);
+                settings.delivery().gatewayThrottle(), !settings.webhooks().endpoints().isEmpty(), started);
         AcceptWiring.wire(context, settings.accept(), started);
         MailEvents events = ObservabilityWiring.wire(context, settings.observability(), queue.embeddedBroker());
         LedgerWiring.Wired ledger = LedgerWiring.wire(context, settings.ledger(), ObservabilityWiring.meters(context));

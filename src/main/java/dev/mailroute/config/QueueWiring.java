@@ -60,14 +60,18 @@ final class QueueWiring {
     }
 
     /** Starts the embedded broker at once (the routes need it before they start); {@code started} stops it. */
-    /** @param webhooks whether webhook endpoints are configured: then an external broker's outbox settings matter */
-    static Queue wire(CamelContext context, BrokerSettings settings, RetryPolicy retry, boolean webhooks,
-                      Started started) throws Exception {
+    /**
+     * @param gatewayThrottle mailroute.throttle.scope=gateway: mail.outbound exclusive (one consumer
+     *     in the whole gateway), on the embedded broker, and required of an external one
+     * @param webhooks whether webhook endpoints are configured: then an external broker's outbox settings matter
+     */
+    static Queue wire(CamelContext context, BrokerSettings settings, RetryPolicy retry, boolean gatewayThrottle,
+                      boolean webhooks, Started started) throws Exception {
         Registry registry = context.getRegistry();
         EmbeddedBroker broker = null;
         if (settings.embedded()) {
             broker = new EmbeddedBroker(settings, new EmbeddedBroker.RedeliveryPolicy(retry.initialDelayMillis(),
-                    retry.multiplier(), retry.maxDelayMillis()));
+                    retry.multiplier(), retry.maxDelayMillis()), gatewayThrottle);
             started.start(broker);
             registry.bind(BROKER_BEAN, broker);
             context.addService(broker, true, false);
@@ -83,7 +87,7 @@ final class QueueWiring {
         }
         ActiveMQConnectionFactory connectionFactory = connectionFactory(settings, broker, settings.callTimeoutMillis());
         if (!settings.embedded()) {
-            checkAddressSettings(connectionFactory, settings, webhooks); // the factory is set up: nothing is set after its first use
+            checkAddressSettings(connectionFactory, settings, gatewayThrottle, webhooks); // the factory is set up: nothing is set after its first use
         }
         // without a pool, camel-jms opens a connection and a session for every message it sends
         JmsPoolConnectionFactory pooled = pool(context, connectionFactory);
@@ -164,9 +168,9 @@ final class QueueWiring {
      * way — but each line names the setting to change in broker.xml.
      */
     private static void checkAddressSettings(ActiveMQConnectionFactory factory, BrokerSettings settings,
-                                             boolean webhooks) {
+                                             boolean gatewayThrottle, boolean webhooks) {
         try (BrokerManagement management = BrokerManagement.open(factory)) {
-            List<String> differences = management.differences(settings.keyCache(), webhooks);
+            List<String> differences = management.differences(settings.keyCache(), gatewayThrottle, webhooks);
             for (String difference : differences) {
                 LOG.warn("external broker: {}", difference);
             }

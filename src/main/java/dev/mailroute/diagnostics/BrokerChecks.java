@@ -25,11 +25,12 @@ final class BrokerChecks implements DoctorCheck {
         if (situation.settings().broker().embedded()) {
             embedded(situation, report);
         } else {
-            external(situation.settings().broker(), !situation.settings().webhooks().endpoints().isEmpty(), report);
+            external(situation.settings().broker(), situation.settings().delivery().gatewayThrottle(),
+                    !situation.settings().webhooks().endpoints().isEmpty(), report);
         }
     }
 
-    private static void external(BrokerSettings broker, boolean webhooks, Report report) {
+    private static void external(BrokerSettings broker, boolean exclusiveOutbound, boolean webhooks, Report report) {
         String url = BrokerSettings.redacted(broker.url());
         ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory(broker.url(), broker.username(),
                 broker.password() == null ? null : broker.password().reveal());
@@ -39,7 +40,7 @@ final class BrokerChecks implements DoctorCheck {
         try (factory; BrokerManagement management = BrokerManagement.open(factory)) {
             report.ok("broker", "reachable", url + (broker.username() == null ? "" : " as " + broker.username())
                                              + ": " + depths(management));
-            List<String> differences = management.differences(broker.keyCache(), webhooks);
+            List<String> differences = management.differences(broker.keyCache(), exclusiveOutbound, webhooks);
             for (String difference : differences) {
                 report.fail("broker", "settings", difference, "change it in the broker's broker.xml"
                                                               + " (docs/scale-out.md has the whole snippet)");

@@ -125,7 +125,7 @@ public final class BrokerManagement implements AutoCloseable {
      * setting (as broker.xml spells it), what the broker has and what it should have. Empty when
      * nothing differs.
      */
-    public List<String> differences(int keyCache, boolean webhooks) throws JMSException {
+    public List<String> differences(int keyCache, boolean exclusiveOutbound, boolean webhooks) throws JMSException {
         List<String> differences = new ArrayList<>();
         Object names = invoke(ResourceNames.BROKER, "getQueueNames");
         List<String> queues = names instanceof Object[] array ? Arrays.stream(array).map(String::valueOf).toList()
@@ -140,6 +140,12 @@ public final class BrokerManagement implements AutoCloseable {
         expect(differences, "mail.outbound", "max-delivery-attempts", outbound.path("maxDeliveryAttempts").asInt(), -1,
                 "-1: mailroute decides when a message has failed; the broker must never drop or dead-letter one");
         positive(differences, "mail.outbound", outbound);
+        if (exclusiveOutbound && queues.contains("mail.outbound")
+            && !Boolean.TRUE.equals(attribute(ResourceNames.QUEUE + "mail.outbound", "exclusive"))) {
+            differences.add("mail.outbound: the queue is not exclusive, should be (<exclusive>true</exclusive> on the"
+                            + " queue): with mailroute.throttle.scope=gateway one instance at a time delivers, so"
+                            + " that the throttle holds for the whole gateway");
+        }
         JsonNode keys = addressSettings(EmbeddedBroker.KEYS_CACHE);
         int idCache = keys.path("idCacheSize").asInt(-1);
         if (idCache >= 0 && idCache < keyCache) {

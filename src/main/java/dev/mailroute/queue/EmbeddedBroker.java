@@ -73,6 +73,7 @@ public final class EmbeddedBroker extends ServiceSupport {
 
     private final BrokerSettings settings;
     private final RedeliveryPolicy redelivery;
+    private final boolean exclusiveOutbound;
     private final Secret internalPassword;
     private final String inVmUrl = "vm://" + IN_VM_IDS.getAndIncrement();
     private EmbeddedActiveMQ server;
@@ -82,8 +83,17 @@ public final class EmbeddedBroker extends ServiceSupport {
     }
 
     public EmbeddedBroker(BrokerSettings settings, RedeliveryPolicy redelivery) {
+        this(settings, redelivery, false);
+    }
+
+    /**
+     * @param exclusiveOutbound mail.outbound as an exclusive queue: one consumer of all the instances
+     *     on this broker takes from it at a time ({@code mailroute.throttle.scope=gateway})
+     */
+    public EmbeddedBroker(BrokerSettings settings, RedeliveryPolicy redelivery, boolean exclusiveOutbound) {
         this.settings = settings;
         this.redelivery = redelivery;
+        this.exclusiveOutbound = exclusiveOutbound;
         byte[] random = new byte[32];
         new SecureRandom().nextBytes(random);
         this.internalPassword = Secret.of(Base64.getUrlEncoder().withoutPadding().encodeToString(random));
@@ -166,8 +176,10 @@ public final class EmbeddedBroker extends ServiceSupport {
                 .setMaxDeliveryAttempts(BrokerManagement.SUBMIT_ATTEMPTS)
                 .setDeadLetterAddress(SimpleString.of("mail.rejected")));
         for (String queue : QUEUES) {
+            // a queue of the configuration is updated from it at every start: the scope can change
             config.addQueueConfiguration(QueueConfiguration.of(queue).setAddress(queue)
-                    .setRoutingType(RoutingType.ANYCAST).setDurable(true));
+                    .setRoutingType(RoutingType.ANYCAST).setDurable(true)
+                    .setExclusive(queue.equals(QueueOperations.OUTBOUND) && exclusiveOutbound));
         }
 
         requireFreePort();

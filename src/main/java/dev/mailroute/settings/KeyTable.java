@@ -90,6 +90,7 @@ public final class KeyTable {
         t.whole("mailroute.deliver.consumers", "8", 1, "consumers on mail.outbound (read by routes/deliver.yaml)");
         t.whole("mailroute.throttle.rate", "100000", 1, "at most this many deliveries per period (read by routes/deliver.yaml)");
         t.add("mailroute.throttle.period", Kind.DURATION, "1s", "the throttle's period (read by routes/deliver.yaml)");
+        t.choice("mailroute.throttle.scope", "instance", "instance: each instance applies the throttle on its own; gateway: one instance at a time delivers (mail.outbound is an exclusive queue), so the throttle holds for the whole gateway", "instance", "gateway");
         t.add("mailroute.retry.initialDelay", Kind.DURATION, "30s", "wait before the second attempt of a deferred delivery");
         t.add("mailroute.retry.multiplier", Kind.DECIMAL, "2", "each further wait is this times longer");
         t.add("mailroute.retry.maxDelay", Kind.DURATION, "30m", "the longest wait between attempts");

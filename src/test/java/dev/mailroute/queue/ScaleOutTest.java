@@ -146,6 +146,7 @@ class ScaleOutTest {
             // credentials in the URL too, as operators write them: redacted, and a warning to move them
             GatewayConfig config = broker.configure(TestGateway.on(first).smtp(relay.port()))
                     .with("mailroute.broker.url", broker.url() + "?user=mailroute&password=" + StandaloneBroker.PASSWORD)
+                    .with("mailroute.throttle.scope", "gateway")
                     .with("mailroute.webhooks", "crm")
                     .with("mailroute.webhooks.crm.url", "http://127.0.0.1:9/hooks")
                     .with("mailroute.webhooks.crm.allowInsecureLoopback", "true")
@@ -163,6 +164,7 @@ class ScaleOutTest {
             assertThat(exit).as(doctorText).isEqualTo(1);
             assertThat(doctorText).contains("FAIL  broker settings: mail.submit: max-delivery-attempts is 3, should be 10")
                     .contains("mail.webhook.#: default-exclusive-queue is false, should be true")
+                    .contains("FAIL  broker settings: mail.outbound: the queue is not exclusive")
                     .contains("ok    broker reachable: tcp://127.0.0.1:")
                     .contains("mail.outbound 0 (of them 0 waiting for a retry)")
                     .contains("mailroute.broker.url = " + broker.url() + "?user=****&password=****");

@@ -1,0 +1,147 @@
+package dev.mailroute.queue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import dev.mailroute.support.GatewayConfig;
+import dev.mailroute.support.MailRequests;
+import dev.mailroute.support.ScriptedSmtpServer;
+import dev.mailroute.support.StandaloneBroker;
+import dev.mailroute.support.TestGateway;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * {@code mailroute.throttle.scope}: two instances on one broker (the first one's embedded broker),
+ * each throttled to 10 messages a second, delivering to one real relay. Per instance, the relay sees
+ * their sum; with the scope {@code gateway}, mail.outbound is an exclusive queue, one instance
+ * delivers, and the relay sees no more than the throttle in any second.
+ */
+class GatewayThrottleTest {
+
+    private static final int MESSAGES = 40;
+    private static final int RATE = 10;
+
+    @TempDir
+    Path first;
+
+    @TempDir
+    Path second;
+
+    @TempDir
+    Path brokerDir;
+
+    private ScriptedSmtpServer relay;
+
+    @AfterEach
+    void stop() {
+        if (relay != null) {
+            relay.close();
+        }
+    }
+
+    @Test
+    void withTheGatewayScopeTheRelaySeesTheThrottleOfOneInstance() {
+        relay = ScriptedSmtpServer.start();
+        long[] delivered = run("gateway");
+        assertThat(busiestSecond()).as("deliveries in the busiest second").isLessThanOrEqualTo(RATE + RATE / 10);
+        assertThat(Math.max(delivered[0], delivered[1])).as("one instance delivered all").isEqualTo(MESSAGES);
+    }
+
+    /** The control: without it, both instances deliver and the relay sees up to twice the throttle. */
+    @Test
+    void perInstanceTheRelaySeesTheSumOfBoth() {
+        relay = ScriptedSmtpServer.start();
+        long[] delivered = run("instance");
+        assertThat(Math.min(delivered[0], delivered[1])).as("both instances delivered").isPositive();
+        assertThat(busiestSecond()).as("deliveries in the busiest second").isGreaterThan(RATE + RATE / 10);
+    }
+
+    /**
+     * The instance that delivers stops in the middle of the run: the broker gives mail.outbound to a
+     * consumer of the other at once, and every message is delivered once. (A broker of its own, as
+     * in production, so that the stopping instance does not take the broker with it.)
+     */
+    @Test
+    void whenTheDeliveringInstanceStopsTheOtherTakesOverAndNothingIsLostOrDoubled() throws Exception {
+        relay = ScriptedSmtpServer.start();
+        StandaloneBroker broker = StandaloneBroker.start(brokerDir, config -> config.getAddressConfigurations()
+                .stream().filter(address -> address.getName().equals("mail.outbound"))
+                .forEach(address -> address.getQueueConfigs().forEach(queue -> queue.setExclusive(true))));
+        try {
+            TestGateway a = broker.configure(throttled(TestGateway.on(first), "gateway")).start();
+            TestGateway b = broker.configure(throttled(TestGateway.on(second), "gateway")).start();
+            try {
+                for (int i = 0; i < MESSAGES; i++) {
+                    a.submit(MailRequests.from("app@example.com", "user" + i + "@example.com"));
+                }
+                await().atMost(Duration.ofSeconds(30)).until(() -> relay.transactions().size() >= 10);
+                TestGateway delivering = a.delivered("smtp") > 0 ? a : b;
+                TestGateway other = delivering == a ? b : a;
+                assertThat(other.delivered("smtp")).as("one instance delivers at a time").isZero();
+                delivering.close();
+                long stoppedAt = System.currentTimeMillis();
+                await().atMost(Duration.ofSeconds(30)).until(() -> other.delivered("smtp") > 0);
+                assertThat(System.currentTimeMillis() - stoppedAt).as("taken over within").isLessThan(5_000);
+                await().atMost(Duration.ofSeconds(60)).until(() -> relay.transactions().size() >= MESSAGES);
+                await().atMost(Duration.ofSeconds(30)).until(() -> broker.messageCount("mail.outbound") == 0);
+            } finally {
+                a.close();
+                b.close();
+            }
+        } finally {
+            broker.stop();
+        }
+        assertThat(relay.transactions()).hasSize(MESSAGES);
+        assertThat(relay.transactions().stream().flatMap(t -> t.recipients().stream()).distinct()).hasSize(MESSAGES);
+        assertThat(busiestSecond()).isLessThanOrEqualTo(RATE + RATE / 10);
+    }
+
+    /** Both instances started with this scope, MESSAGES submitted at once; what each delivered. */
+    private long[] run(String scope) {
+        try (TestGateway a = throttled(TestGateway.on(first), scope).with("mailroute.broker.username", "peer")
+                .with("mailroute.broker.password", "peer-password").start();
+             TestGateway b = throttled(TestGateway.on(second), scope).with("mailroute.broker.url", a.brokerUrl())
+                     .with("mailroute.broker.username", "peer").with("mailroute.broker.password", "peer-password")
+                     .start()) {
+            for (int i = 0; i < MESSAGES; i++) {
+                (i % 2 == 0 ? a : b).submit(MailRequests.minimal());
+            }
+            await().atMost(Duration.ofSeconds(60)).until(() -> relay.transactions().size() == MESSAGES);
+            a.awaitQueueEmpty();
+            // what the second instance's start and doctor check of the shared broker
+            try (BrokerManagement management = BrokerManagement.open(a.internal())) {
+                assertThat(management.differences(1, scope.equals("gateway"), false))
+                        .noneMatch(d -> d.startsWith("mail.outbound"));
+            } catch (jakarta.jms.JMSException e) {
+                throw new AssertionError(e);
+            }
+            return new long[] {a.delivered("smtp"), b.delivered("smtp")};
+        }
+    }
+
+    private GatewayConfig throttled(GatewayConfig config, String scope) {
+        return config.smtp(relay.port())
+                .with("mailroute.throttle.rate", Integer.toString(RATE))
+                .with("mailroute.throttle.period", "1s")
+                .with("mailroute.throttle.scope", scope);
+    }
+
+    /** The most deliveries the relay saw begin within one second. */
+    private int busiestSecond() {
+        List<Long> times = relay.transactions().stream().map(ScriptedSmtpServer.Transaction::receivedAt).sorted().toList();
+        int most = 0;
+        for (int i = 0, j = 0; i < times.size(); i++) {
+            while (times.get(i) - times.get(j) >= 1000) {
+                j++;
+            }
+            most = Math.max(most, i - j + 1);
+        }
+        return most;
+    }
+}
