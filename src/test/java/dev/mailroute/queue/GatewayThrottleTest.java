@@ -102,6 +102,19 @@ class GatewayThrottleTest {
         assertThat(busiestSecond()).isLessThanOrEqualTo(RATE + RATE / 10);
     }
 
+    /** The scope changed between two starts on the same journal: the queue follows the configuration. */
+    @Test
+    void theEmbeddedBrokersQueueFollowsTheScopeFromOneStartToTheNext() throws Exception {
+        relay = ScriptedSmtpServer.start();
+        for (String scope : List.of("instance", "gateway", "instance")) {
+            try (TestGateway gateway = throttled(TestGateway.on(first), scope).start();
+                 BrokerManagement management = BrokerManagement.open(gateway.internal())) {
+                assertThat(management.differences(1, true, false).stream().anyMatch(d -> d.startsWith("mail.outbound")))
+                        .as("mail.outbound not exclusive with scope %s", scope).isEqualTo(scope.equals("instance"));
+            }
+        }
+    }
+
     /** Both instances started with this scope, MESSAGES submitted at once; what each delivered. */
     private long[] run(String scope) {
         try (TestGateway a = throttled(TestGateway.on(first), scope).with("mailroute.broker.username", "peer")
