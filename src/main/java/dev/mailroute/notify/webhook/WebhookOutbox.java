@@ -89,8 +89,9 @@ public final class WebhookOutbox {
     }
 
     /**
-     * The events of the change the calling route just made (routes/notify-webhooks.yaml): an
-     * operator's operation, a delivery attempt's outcomes, or else the message's acceptance.
+     * The events of the change the calling route just made and named in {@link #KIND}
+     * (routes/notify-webhooks.yaml): a message's acceptance, a delivery attempt's outcomes, or an
+     * operator's operation. No kind, no events.
      */
     public List<Message> events(Exchange exchange) {
         String kind = exchange.getProperty(KIND, String.class);
