@@ -84,9 +84,12 @@ public final class QueuedMessage extends SMTPMessage {
         return dsn;
     }
 
-    /** The relay did not announce DSN: the message went without NOTIFY and RET (never refused for it). */
-    public void dsnNotOffered() {
-        dsnNotOffered = true;
+    /**
+     * Whether the relay of the session that sends it announces DSN; without, the message goes
+     * without NOTIFY and RET (never refused for it). Said for every session tried: the last one counts.
+     */
+    public void dsnOffered(boolean offered) {
+        dsnNotOffered = !offered;
     }
 
     public boolean dsnDropped() {

@@ -127,15 +127,15 @@ public final class QueueOperations {
      * also sends its report. First the messages are moved out of delivery's way, to a queue of their
      * own by the queue they came from ({@link #DELETING_OUTBOUND}, {@link #DELETING_HELD}), where
      * nothing consumes, and the deferred ones among them are made due there. Whatever is not deleted
-     * (a failure, a message that is not mailroute's) goes back where it came from before this returns;
-     * after a crash, at the next start. A message a delivery already has in hand is not touched
+     * (a failure part-way) goes back where it came from before this returns; after a crash, at the
+     * next start. A message whose bytes are not mailroute's is deleted without a report. A message a delivery already has in hand is not touched
      * (docs/queue.md, races).
      *
      * @return the ids of the messages deleted
      */
     public List<String> deleteTelling(List<String> ids, Telling telling) throws JMSException {
         List<String> selectors = MessageSelectors.byIds(ids);
-        List<String> deleted = new ArrayList<>();
+        Set<String> deleted = new LinkedHashSet<>();
         try (Connection connection = factory.createConnection()) {
             connection.start();
             Session session = connection.createSession(true, Session.SESSION_TRANSACTED);
@@ -154,9 +154,16 @@ public final class QueueOperations {
                     }
                 }
                 MessageProducer producer = session.createProducer(session.createQueue(OUTBOUND));
-                for (String id : ids) {
-                    if (deleteTelling(session, producer, List.of(fromOutbound, fromHeld), id, telling)) {
-                        deleted.add(id);
+                // one consumer per chunk of ids, not per id: a selector is evaluated against every
+                // message on the queue, and a runaway sender's delete names thousands
+                for (String selector : selectors) {
+                    for (Queue queue : List.of(fromOutbound, fromHeld)) {
+                        try (MessageConsumer consumer = session.createConsumer(queue, selector)) {
+                            for (Message taken = consumer.receiveNoWait(); taken != null;
+                                 taken = consumer.receiveNoWait()) {
+                                deleteTelling(session, producer, taken, telling, deleted);
+                            }
+                        }
                     }
                 }
             } finally {
@@ -165,7 +172,45 @@ public final class QueueOperations {
                 move(selectors, DELETING_HELD, HELD);
             }
         }
-        return deleted;
+        return List.copyOf(deleted);
+    }
+
+    /**
+     * One message taken off, with its report sent in its place, in one commit. A second copy of a
+     * message already told of, or a message whose bytes are not mailroute's, goes without a report.
+     */
+    private static void deleteTelling(Session session, MessageProducer producer, Message taken, Telling telling,
+                                      Set<String> deleted) throws JMSException {
+        String id = taken.getStringProperty(MessageHeaders.ID);
+        Notice notice = null;
+        if (taken instanceof BytesMessage message && id != null && !deleted.contains(id)) {
+            byte[] mime = new byte[(int) message.getBodyLength()];
+            message.readBytes(mime);
+            Map<String, Object> contract = new HashMap<>();
+            for (Object name : Collections.list(message.getPropertyNames())) {
+                if (MessageHeaders.CONTRACT.contains(String.valueOf(name))) {
+                    contract.put(String.valueOf(name), message.getObjectProperty(String.valueOf(name)));
+                }
+            }
+            try {
+                notice = telling.notice(id, mime, contract);
+            } catch (RuntimeException e) {
+                session.rollback();
+                throw e;
+            }
+            if (notice != null) {
+                BytesMessage report = session.createBytesMessage();
+                report.writeBytes(notice.mime());
+                for (Map.Entry<String, Object> header : notice.headers().entrySet()) {
+                    report.setObjectProperty(header.getKey(), header.getValue());
+                }
+                producer.send(report);
+            }
+        }
+        session.commit();
+        if (id != null && deleted.add(id)) {
+            telling.told(id, notice);
+        }
     }
 
     /** Messages on a queue; 0 for a queue an external broker does not have (yet). */
@@ -175,53 +220,6 @@ public final class QueueOperations {
         } catch (JMSException | RuntimeException e) {
             return 0;
         }
-    }
-
-    /** One message: taken with its report sent in its place, in one commit; false when it is not there. */
-    private static boolean deleteTelling(Session session, MessageProducer producer, List<Queue> from, String id,
-                                         Telling telling) throws JMSException {
-        List<String> selector = MessageSelectors.byIds(List.of(id));
-        if (selector.isEmpty()) {
-            return false;
-        }
-        List<Message> taken = new ArrayList<>();
-        for (Queue queue : from) {
-            try (MessageConsumer consumer = session.createConsumer(queue, selector.get(0))) {
-                for (Message copy = consumer.receiveNoWait(); copy != null; copy = consumer.receiveNoWait()) {
-                    taken.add(copy);
-                }
-            }
-        }
-        if (taken.isEmpty() || !(taken.get(0) instanceof BytesMessage message)) {
-            session.rollback();
-            return false; // delivered or deleted since it was selected, or not a message of mailroute's
-        }
-        byte[] mime = new byte[(int) message.getBodyLength()];
-        message.readBytes(mime);
-        Map<String, Object> contract = new HashMap<>();
-        for (Object name : Collections.list(message.getPropertyNames())) {
-            if (MessageHeaders.CONTRACT.contains(String.valueOf(name))) {
-                contract.put(String.valueOf(name), message.getObjectProperty(String.valueOf(name)));
-            }
-        }
-        Notice notice;
-        try {
-            notice = telling.notice(id, mime, contract);
-        } catch (RuntimeException e) {
-            session.rollback();
-            throw e;
-        }
-        if (notice != null) {
-            BytesMessage report = session.createBytesMessage();
-            report.writeBytes(notice.mime());
-            for (Map.Entry<String, Object> header : notice.headers().entrySet()) {
-                report.setObjectProperty(header.getKey(), header.getValue());
-            }
-            producer.send(report);
-        }
-        session.commit();
-        telling.told(id, notice);
-        return true;
     }
 
     /**

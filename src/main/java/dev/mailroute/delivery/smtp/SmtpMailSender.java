@@ -67,9 +67,8 @@ public class SmtpMailSender extends ServiceSupport implements JavaMailSender {
         SmtpConnectionPool.Sending sending = transport -> {
             // Angus sends NOTIFY and RET only to a relay that announces DSN; the event log says so
             boolean dsn = ((SMTPTransport) transport).supportsExtension("DSN");
-            if (queued.dsn().requested() && !dsn) {
-                queued.dsnNotOffered();
-            }
+            // each session the pool tries says it again: a retry on another relay session counts, not the first
+            queued.dsnOffered(dsn);
             // ENVID goes on with NOTIFY and RET to a relay that announces DSN, and to no other (555 there)
             queued.setMailExtension(dsn && queued.dsn().envid() != null ? "ENVID=" + queued.dsn().envidLine() : null);
             try {
