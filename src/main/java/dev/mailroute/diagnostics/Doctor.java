@@ -2,6 +2,8 @@ package dev.mailroute.diagnostics;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -145,6 +147,18 @@ public final class Doctor {
     private static void shown(PropertiesComponent properties, Setting setting, String key, Map<String, String> config) {
         String value = properties.resolveProperty(key).orElse(setting.named() ? setting.defaultValue() : "");
         config.put(key, setting.secret() && !value.isBlank() ? Secret.MASK
+                : setting.key().equals("mailroute.webhooks.<name>.url") ? withoutPath(value)
                 : value.contains("://") ? UrlCredentials.mask(value) : value);
+    }
+
+    /** A webhook URL as scheme://host:port/...: many receivers keep a token in its path. */
+    private static String withoutPath(String url) {
+        try {
+            URI uri = new URI(url);
+            return uri.getScheme() == null || uri.getRawAuthority() == null ? Secret.MASK
+                    : uri.getScheme() + "://" + uri.getRawAuthority().replaceAll("^.*@", "****@") + "/...";
+        } catch (URISyntaxException e) {
+            return Secret.MASK;
+        }
     }
 }

@@ -169,6 +169,14 @@ public final class BrokerManagement implements AutoCloseable {
                 differences.add("mail.webhook.#: default-exclusive-queue is false, should be true: one instance at a"
                                 + " time sends an endpoint's events, so that they arrive in order");
             }
+            if (!outbox.path("autoCreateQueues").asBoolean(false) || !outbox.path("autoCreateAddresses").asBoolean(false)) {
+                differences.add("mail.webhook.#: auto-create-queues and auto-create-addresses should be true: each"
+                                + " endpoint's queue mail.webhook.<name> is made when its sender first starts");
+            }
+            if (!queues.contains(EmbeddedBroker.WEBHOOKS_FAILED)) {
+                differences.add(EmbeddedBroker.WEBHOOKS_FAILED + ": the queue does not exist; declare it (anycast, durable): webhook"
+                                + " events set aside wait there");
+            }
             long delay = outbox.path("redeliveryDelay").asLong(0);
             if (delay != 0) {
                 differences.add("mail.webhook.#: redelivery-delay is " + delay + ", should be 0: an event given back"

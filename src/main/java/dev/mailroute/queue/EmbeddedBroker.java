@@ -58,6 +58,9 @@ public final class EmbeddedBroker extends ServiceSupport {
     public static final List<String> QUEUES = List.of("mail.outbound", "mail.submit", "mail.rejected", "mail.failed",
             "mail.held", QueueOperations.DELETING_OUTBOUND, QueueOperations.DELETING_HELD);
 
+    /** Where webhook events that will not be sent wait (routes/notify-webhooks.yaml). */
+    public static final String WEBHOOKS_FAILED = "mail.webhooks.failed";
+
     /** mailroute's own account on its broker (in-VM). */
     public static final String INTERNAL_USER = "mailroute";
     private static final String INTERNAL_ROLE = "mailroute";
@@ -181,6 +184,9 @@ public final class EmbeddedBroker extends ServiceSupport {
                     .setRoutingType(RoutingType.ANYCAST).setDurable(true)
                     .setExclusive(queue.equals(QueueOperations.OUTBOUND) && exclusiveOutbound));
         }
+        // webhook events set aside: declared here too (required of an external broker only with webhooks)
+        config.addQueueConfiguration(QueueConfiguration.of(WEBHOOKS_FAILED).setAddress(WEBHOOKS_FAILED)
+                .setRoutingType(RoutingType.ANYCAST).setDurable(true));
 
         requireFreePort();
         server = new EmbeddedActiveMQ();

@@ -337,6 +337,7 @@ class DoctorTest {
                 .contains("FAIL  webhooks webhook metadata: 169.254.169.254 resolves to 169.254.169.254, a link-local"
                           + " address")
                 .contains("mailroute.webhooks.local.secret = ****")
+                .contains("mailroute.webhooks.local.url = http://127.0.0.1:9/...")
                 .contains("mailroute.webhooks.metadata.allowInsecureLoopback = false")
                 .doesNotContain(secret.substring(6));
     }

@@ -22,6 +22,7 @@ import dev.mailroute.support.MailRequests;
 import dev.mailroute.support.ScriptedSmtpServer;
 import dev.mailroute.support.StandaloneBroker;
 import dev.mailroute.support.TestGateway;
+import dev.mailroute.support.WebhookReceiver;
 import jakarta.jms.Connection;
 import jakarta.jms.MessageProducer;
 import jakarta.jms.Session;
@@ -78,6 +79,30 @@ class ScaleOutTest {
     private void awaitAllDelivered() {
         await().atMost(Duration.ofSeconds(30)).until(() -> broker.messageCount("mail.outbound") == 0
                                                           && broker.messageCount("mail.submit") == 0);
+    }
+
+    /** The documented broker.xml carries webhooks too: its settings pass, and events reach their receiver. */
+    @Test
+    void webhookEventsGoThroughTheDocumentedBroker() throws Exception {
+        broker = StandaloneBroker.start(brokerDir);
+        relay = ScriptedSmtpServer.start();
+        try (WebhookReceiver receiver = WebhookReceiver.start()) {
+            GatewayConfig config = broker.configure(TestGateway.on(first).smtp(relay.port()))
+                    .with("mailroute.webhooks", "crm")
+                    .with("mailroute.webhooks.crm.url", receiver.url())
+                    .with("mailroute.webhooks.crm.allowInsecureLoopback", "true")
+                    .with("mailroute.webhooks.crm.secret", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
+            TestGateway a = config.start();
+            gateways.add(a);
+            String id = a.submit(MailRequests.minimal());
+            await().atMost(Duration.ofSeconds(30)).until(() -> receiver.requests().size() == 2);
+            assertThat(receiver.requests()).extracting(r -> r.type() + " " + r.messageId())
+                    .containsExactly("accepted " + id, "delivered " + id);
+            ByteArrayOutputStream doctor = new ByteArrayOutputStream();
+            Doctor.run(new String[] {"-v"}, new PrintStream(doctor, true, StandardCharsets.UTF_8), config.properties());
+            assertThat(doctor.toString(StandardCharsets.UTF_8))
+                    .contains("ok    broker settings: the address settings of mailroute's queues are as required");
+        }
     }
 
     @Test
