@@ -2,37 +2,24 @@ package dev.mailroute.ledger;
 
 import java.util.Map;
 
+import dev.mailroute.observability.AdvisoryHealthCheck;
 import org.apache.camel.health.HealthCheckResultBuilder;
-import org.apache.camel.impl.health.AbstractHealthCheck;
 
 /**
  * The ledger in {@code /observe/health}: up, with a warning while it is behind — the database
  * unreachable, or events dropped because the buffer was full. A warning, not down: mail flows
  * without the ledger, so neither readiness nor liveness depends on it.
  */
-public final class LedgerHealthCheck extends AbstractHealthCheck {
-
-    /** The detail that makes a check a warning in the health answer. */
-    public static final String WARNING = "warning";
+public final class LedgerHealthCheck extends AdvisoryHealthCheck {
 
     private final LedgerWriter writer;
     private final String kind;
 
     /** @param kind sqlite or postgresql: the health answer is open to probes, so no address */
     public LedgerHealthCheck(LedgerWriter writer, String kind) {
-        super("mailroute", "ledger");
+        super("ledger");
         this.writer = writer;
         this.kind = kind;
-    }
-
-    @Override
-    public boolean isReadiness() {
-        return false;
-    }
-
-    @Override
-    public boolean isLiveness() {
-        return false;
     }
 
     @Override
@@ -41,8 +28,7 @@ public final class LedgerHealthCheck extends AbstractHealthCheck {
         builder.detail("buffered", writer.buffered());
         String problem = writer.problem();
         if (problem != null) {
-            builder.detail(WARNING, true);
-            builder.message(problem);
+            warn(builder, problem);
         }
         builder.up();
     }

@@ -6,6 +6,7 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mailroute.observability.AdvisoryHealthCheck;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
 import org.apache.camel.CamelContext;
@@ -58,13 +59,13 @@ final class HealthAnswers {
             // a check that is up but says "warning" (the ledger behind) is shown as such; it never
             // turns the answer to 503, because mail still flows
             boolean warning = result.getState() == HealthCheck.State.UP
-                              && Boolean.TRUE.equals(result.getDetails().get("warning"));
+                              && Boolean.TRUE.equals(result.getDetails().get(AdvisoryHealthCheck.WARNING));
             ObjectNode check = checks.addObject().put("name", result.getCheck().getId())
                     .put("status", warning ? "WARNING" : result.getState().name());
             result.getMessage().ifPresent(message -> check.put("message", message));
             ObjectNode details = mapper.createObjectNode();
             for (Map.Entry<String, Object> detail : result.getDetails().entrySet()) {
-                if (!HealthCheckHelper.isReservedKey(detail.getKey()) && !"warning".equals(detail.getKey())) {
+                if (!HealthCheckHelper.isReservedKey(detail.getKey()) && !AdvisoryHealthCheck.WARNING.equals(detail.getKey())) {
                     details.put(detail.getKey(), String.valueOf(detail.getValue()));
                 }
             }

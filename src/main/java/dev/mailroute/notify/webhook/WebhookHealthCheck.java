@@ -2,8 +2,8 @@ package dev.mailroute.notify.webhook;
 
 import java.util.Map;
 
+import dev.mailroute.observability.AdvisoryHealthCheck;
 import org.apache.camel.health.HealthCheckResultBuilder;
-import org.apache.camel.impl.health.AbstractHealthCheck;
 
 /**
  * The webhooks in the health answer: each endpoint's oldest unsent event, and a warning when an
@@ -11,10 +11,8 @@ import org.apache.camel.impl.health.AbstractHealthCheck;
  * Neither readiness nor liveness: a receiver that is down must not take mail away. The answer is
  * open to probes, so it names endpoints, never their URLs or secrets.
  */
-public final class WebhookHealthCheck extends AbstractHealthCheck {
+public final class WebhookHealthCheck extends AdvisoryHealthCheck {
 
-    /** The detail that makes a check a warning in the health answer (as the ledger's). */
-    public static final String WARNING = "warning";
     /** An event this old unsent is worth a look: the receiver has been down for a while. */
     static final long LATE_SECONDS = 15 * 60;
 
@@ -22,19 +20,9 @@ public final class WebhookHealthCheck extends AbstractHealthCheck {
     private final WebhookSettings settings;
 
     public WebhookHealthCheck(WebhookDispatch dispatch, WebhookSettings settings) {
-        super("mailroute", "webhooks");
+        super("webhooks");
         this.dispatch = dispatch;
         this.settings = settings;
-    }
-
-    @Override
-    public boolean isReadiness() {
-        return false;
-    }
-
-    @Override
-    public boolean isLiveness() {
-        return false;
     }
 
     @Override
@@ -54,8 +42,7 @@ public final class WebhookHealthCheck extends AbstractHealthCheck {
             }
         });
         if (!problems.isEmpty()) {
-            builder.detail(WARNING, true);
-            builder.message(problems.toString());
+            warn(builder, problems.toString());
         }
         builder.up();
     }
