@@ -51,19 +51,13 @@ public final class Ledger {
             return;
         }
         Message in = exchange.getMessage();
-        String[] header = headers(in.getBody(byte[].class));
         String ingress = Boolean.TRUE.equals(exchange.getProperty(Handover.MERGED, Boolean.class)) ? "merge"
                 : in.getHeader(MessageHeaders.INGRESS, "-", String.class);
-        afterCommit(new LedgerEvent.Accepted(in.getHeader(MessageHeaders.ID, String.class),
-                bounded(header[0], 998), ingress,
-                bounded(exchange.getProperty(Handover.SUBMITTER, String.class), 300),
-                bounded(exchange.getProperty(Handover.API_KEY, String.class), 64),
-                bounded(in.getHeader(MessageHeaders.SENDER, String.class), 320),
-                in.getHeader(MessageHeaders.SIZE, 0L, Long.class),
+        afterCommit(acceptedEvent(in.getHeader(MessageHeaders.ID, String.class), in.getBody(byte[].class), ingress,
+                exchange.getProperty(Handover.SUBMITTER, String.class), exchange.getProperty(Handover.API_KEY, String.class),
+                in.getHeader(MessageHeaders.SENDER, String.class), in.getHeader(MessageHeaders.SIZE, 0L, Long.class),
                 in.getHeader(MessageHeaders.ACCEPTED_AT, System.currentTimeMillis(), Long.class),
-                subjects ? bounded(header[1], 300) : null,
-                recipients(in.getHeader(MessageHeaders.RECIPIENTS, String.class)),
-                exchange.getProperty(Handover.REPORT_OF, String.class)));
+                in.getHeader(MessageHeaders.RECIPIENTS, String.class), exchange.getProperty(Handover.REPORT_OF, String.class)));
     }
 
     /**
@@ -75,15 +69,22 @@ public final class Ledger {
         if (writer == null) {
             return;
         }
-        String[] header = headers(mime);
         Object size = contract.get(MessageHeaders.SIZE);
         Object at = contract.get(MessageHeaders.ACCEPTED_AT);
-        writer.offer(new LedgerEvent.Accepted(id, bounded(header[0], 998), "report", bounded(submitter, 300), null,
-                bounded(String.valueOf(contract.getOrDefault(MessageHeaders.SENDER, "")), 320),
+        writer.offer(acceptedEvent(id, mime, "report", submitter, null,
+                String.valueOf(contract.getOrDefault(MessageHeaders.SENDER, "")),
                 size instanceof Number n ? n.longValue() : mime.length,
                 at instanceof Number n ? n.longValue() : System.currentTimeMillis(),
-                subjects ? bounded(header[1], 300) : null,
-                recipients(String.valueOf(contract.getOrDefault(MessageHeaders.RECIPIENTS, ""))), reportOf));
+                String.valueOf(contract.getOrDefault(MessageHeaders.RECIPIENTS, "")), reportOf));
+    }
+
+    /** A message on the queue, its texts from outside bounded to their columns. */
+    private LedgerEvent.Accepted acceptedEvent(String id, byte[] mime, String ingress, String submitter, String apiKey,
+                                               String sender, long size, long at, String recipients, String reportOf) {
+        String[] header = headers(mime);
+        return new LedgerEvent.Accepted(id, bounded(header[0], 998), ingress, bounded(submitter, 300),
+                bounded(apiKey, 64), bounded(sender, 320), size, at, subjects ? bounded(header[1], 300) : null,
+                recipients(recipients), reportOf);
     }
 
     /**
@@ -133,6 +134,11 @@ public final class Ledger {
         }
         return Arrays.stream(line.split(",")).map(String::trim).filter(a -> !a.isEmpty())
                 .map(a -> bounded(a, 320)).distinct().toList();
+    }
+
+    /** The Message-ID of a message (from its header block only), one line and bounded; null when it has none. */
+    public static String messageId(byte[] mime) {
+        return bounded(headers(mime)[0], 998);
     }
 
     /**

@@ -1,6 +1,5 @@
 package dev.mailroute.notify.webhook;
 
-import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,7 +19,6 @@ import dev.mailroute.message.QueuedMessage;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.mail.MessagingException;
-import jakarta.mail.internet.InternetHeaders;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.support.DefaultMessage;
@@ -131,7 +129,7 @@ public final class WebhookOutbox {
         List<String> recipients = Arrays.stream(in.getHeader(MessageHeaders.RECIPIENTS, "", String.class).split(","))
                 .map(String::trim).filter(a -> !a.isEmpty()).map(a -> Ledger.bounded(a, 320)).toList();
         long at = in.getHeader(MessageHeaders.ACCEPTED_AT, System.currentTimeMillis(), Long.class);
-        Data data = new Data(in.getHeader(MessageHeaders.ID, String.class), messageId(in.getBody(byte[].class)),
+        Data data = new Data(in.getHeader(MessageHeaders.ID, String.class), Ledger.messageId(in.getBody(byte[].class)),
                 sender(in.getHeader(MessageHeaders.SENDER, String.class)), null, recipients, "accepted", null, null,
                 null, null);
         return messages(exchange, endpoints, WebhookEventType.ACCEPTED, at, data, data.id());
@@ -147,7 +145,7 @@ public final class WebhookOutbox {
         Message in = exchange.getMessage();
         // delivered: the parsed message; failed: the bytes as queued again, for the retry or failed copy
         QueuedMessage queued = in.getBody() instanceof QueuedMessage q ? q : null;
-        String messageId = queued != null ? header(queued) : messageId(in.getBody(byte[].class));
+        String messageId = queued != null ? header(queued) : Ledger.messageId(in.getBody(byte[].class));
         String id = queued != null ? queued.id() : in.getHeader(MessageHeaders.ID, String.class);
         Integer attempt = in.getHeader(MessageHeaders.ATTEMPTS, Integer.class);
         String relay = exchange.getProperty(DeliveryOutcomes.REMOTE_MTA, String.class);
@@ -220,18 +218,6 @@ public final class WebhookOutbox {
     private static String header(QueuedMessage queued) {
         try {
             return Ledger.bounded(queued.getMessageID(), 998);
-        } catch (MessagingException e) {
-            return null;
-        }
-    }
-
-    /** The Message-ID from the header block only. */
-    private static String messageId(byte[] mime) {
-        if (mime == null) {
-            return null;
-        }
-        try {
-            return Ledger.bounded(new InternetHeaders(new ByteArrayInputStream(mime)).getHeader("Message-ID", null), 998);
         } catch (MessagingException e) {
             return null;
         }
