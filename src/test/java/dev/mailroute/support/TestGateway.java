@@ -29,6 +29,8 @@ import static org.awaitility.Awaitility.await;
 public final class TestGateway implements AutoCloseable {
 
     private static final java.util.Random RANDOM = new java.util.Random();
+    /** Every port handed out in this test run: a test asks for several before anything binds them. */
+    private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private final GatewayConfig config;
     private final Gateway gateway;
@@ -158,11 +160,16 @@ public final class TestGateway implements AutoCloseable {
     /**
      * A port nothing listens on, below the range the system hands out for outgoing connections
      * (32768 and up on Linux): a port from that range can be taken by some connection's local
-     * end between this check and the moment the gateway binds it.
+     * end between this check and the moment the gateway binds it. Never the same port twice in
+     * one run: a gateway's configuration asks for three before it binds any, and two draws of the
+     * same one made a start fail with "Address already in use" (one CI run in about fifteen).
      */
     public static int freePort() {
         for (int attempt = 0; attempt < 200; attempt++) {
             int port = 20_000 + RANDOM.nextInt(12_000);
+            if (!HANDED_OUT.add(port)) {
+                continue;
+            }
             try (ServerSocket socket = new ServerSocket()) {
                 socket.bind(new java.net.InetSocketAddress("127.0.0.1", port));
                 return port;
