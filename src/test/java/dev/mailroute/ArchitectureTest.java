@@ -38,6 +38,7 @@ class ArchitectureTest {
             .layer("Ingress").definedBy("dev.mailroute.ingress..")
             .layer("Accept").definedBy("dev.mailroute.accept..")
             .layer("Delivery").definedBy("dev.mailroute.delivery..")
+            .layer("Routing").definedBy("dev.mailroute.routing..")
             .layer("Notify").definedBy("dev.mailroute.notify..")
             .layer("Queue").definedBy("dev.mailroute.queue..")
             .layer("Ledger").definedBy("dev.mailroute.ledger..")
@@ -50,12 +51,12 @@ class ArchitectureTest {
             .whereLayer("Entry").mayNotBeAccessedByAnyLayer()
             // the wiring builds every stage and binds it into Camel; only the entry point starts it
             .whereLayer("Config").mayOnlyAccessLayers(
-                    "Ingress", "Accept", "Delivery", "Notify", "Queue", "Ledger", "Observability", "Message", "Files", "Settings")
+                    "Ingress", "Accept", "Delivery", "Routing", "Notify", "Queue", "Ledger", "Observability", "Message", "Files", "Settings")
             // doctor reads each stage's settings and probes what the stages would use; it reads them
             // through config's MailrouteSettings, the one reader start-up uses, so that doctor checks
             // what the gateway would run with (see diagnosticsReadOnlyTheSettingsFromConfig)
             .whereLayer("Diagnostics").mayOnlyAccessLayers("Config",
-                    "Ingress", "Accept", "Delivery", "Notify", "Queue", "Ledger", "Observability", "Message", "Files", "Settings")
+                    "Ingress", "Accept", "Delivery", "Routing", "Notify", "Queue", "Ledger", "Observability", "Message", "Files", "Settings")
             .whereLayer("Diagnostics").mayOnlyBeAccessedByLayers("Entry")
             // the first stage: takes mail from a client and hands it to accept
             .whereLayer("Ingress").mayOnlyAccessLayers(
@@ -64,6 +65,8 @@ class ArchitectureTest {
             .whereLayer("Accept").mayOnlyAccessLayers("Queue", "Observability", "Message", "Files", "Settings")
             // takes queued messages to the relay or the pickup folder; knows neither ingress nor accept
             .whereLayer("Delivery").mayOnlyAccessLayers("Queue", "Ledger", "Observability", "Message", "Files", "Settings")
+            // chooses each recipient's relay by the routing table: knows the relays' names, no transport
+            .whereLayer("Routing").mayOnlyAccessLayers("Observability", "Message", "Settings")
             // tells the sender what delivery could not do: reads an attempt's outcome, knows no ingress
             .whereLayer("Notify").mayOnlyAccessLayers("Delivery", "Ledger", "Observability", "Message", "Settings")
             // the durable queue between accept and delivery; knows no stage

@@ -1,54 +1,149 @@
 package dev.mailroute.config;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
 import dev.mailroute.delivery.DeliveryOutcomes;
 import dev.mailroute.delivery.FailedFolder;
+import dev.mailroute.delivery.RelaySettings;
 import dev.mailroute.delivery.TransportHealthCheck;
-import dev.mailroute.ledger.Ledger;
 import dev.mailroute.delivery.pickup.PickupFileWriter;
+import dev.mailroute.delivery.pickup.PickupSettings;
 import dev.mailroute.delivery.smtp.RelayCircuit;
-import dev.mailroute.queue.DeliverySwitch;
 import dev.mailroute.delivery.smtp.RelayCredentials;
 import dev.mailroute.delivery.smtp.SmtpMailSender;
 import dev.mailroute.delivery.smtp.oauth2.OAuth2Credentials;
+import dev.mailroute.ledger.Ledger;
 import dev.mailroute.message.InFlightBytes;
 import dev.mailroute.observability.MailEvents;
+import dev.mailroute.queue.DeliverySwitch;
+import dev.mailroute.routing.LiveRoutingTable;
+import dev.mailroute.routing.RelayRouter;
+import dev.mailroute.routing.RoutingSettings;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelContext;
+import org.apache.camel.StartupListener;
+import org.apache.camel.builder.TemplatedRouteBuilder;
 import org.apache.camel.spi.Registry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The deliver stage: the two transports ({@code pickupFileWriter}, {@code smtpMailSender}), the
- * relay's circuit breaker ({@code relayCircuit}, the route policy of the routes it pauses), what becomes of each attempt
- * ({@code deliveryOutcomes}) and the transport's health check.
+ * The deliver stage, per relay: its transports ({@code pickupFileWriter}, {@code smtpMailSender}),
+ * its circuit breaker ({@code relayCircuit}, the route policy of the route it pauses), what becomes
+ * of each attempt ({@code deliveryOutcomes}) and its health check — named so for the relay named
+ * default and with {@code -<name>} after them for another ({@code smtpMailSender-bulk}). The
+ * default's deliver route is declared in routes/deliver.yaml; each other relay's is made from the
+ * same template once the route files are loaded. And the routing table in force with its router
+ * ({@code relayRouter}), the first step of every deliver route.
  */
 final class DeliveryWiring {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DeliveryWiring.class);
 
     private DeliveryWiring() {
     }
 
-    static RelayCircuit wire(CamelContext context, MailrouteSettings settings, InFlightBytes inFlight, MailEvents events,
-                             Ledger ledger, DeliverySwitch deliverySwitch) throws Exception {
+    /** @return each relay's circuit, the default's first */
+    static List<RelayCircuit> wire(CamelContext context, MailrouteSettings settings, InFlightBytes inFlight,
+                                   MailEvents events, Ledger ledger, DeliverySwitch deliverySwitch) throws Exception {
+        List<RelayCircuit> circuits = new ArrayList<>();
+        for (RelaySettings relay : settings.relays().all()) {
+            circuits.add(wireRelay(context, settings, relay, inFlight, events, ledger, deliverySwitch));
+        }
+        wireRouting(context, settings);
+        if (!settings.relays().named().isEmpty()) {
+            // the template is in a route file: the routes are made once the route files are loaded
+            context.addStartupListener(new StartupListener() {
+                @Override
+                public void onCamelContextStarted(CamelContext camel, boolean alreadyStarted) {
+                    // the route files are loaded, the routes not started: too early to add one
+                }
+
+                @Override
+                public void onCamelContextFullyStarted(CamelContext camel, boolean alreadyStarted) throws Exception {
+                    for (RelaySettings relay : settings.relays().named()) {
+                        TemplatedRouteBuilder.builder(camel, "deliver")
+                                .routeId("deliver-" + relay.name())
+                                .parameter("relay", relay.name())
+                                .parameter("queue", RelayRouter.queueOf(relay.name()))
+                                .parameter("throttleRate", Integer.toString(relay.throttleRate()))
+                                .parameter("throttlePeriod", Long.toString(relay.throttlePeriodMillis()))
+                                .parameter("circuit", relay.bean("relayCircuit"))
+                                .parameter("outcomes", relay.bean("deliveryOutcomes"))
+                                .add();
+                        LOG.info("relay {}: {} delivery {} {}", relay.name(), relay.transport(),
+                                relay.transport() == dev.mailroute.delivery.Transport.SMTP ? "via" : "into",
+                                relay.destination());
+                    }
+                }
+            });
+        }
+        return circuits;
+    }
+
+    private static RelayCircuit wireRelay(CamelContext context, MailrouteSettings settings, RelaySettings relay,
+                                          InFlightBytes inFlight, MailEvents events, Ledger ledger,
+                                          DeliverySwitch deliverySwitch) throws Exception {
         Registry registry = context.getRegistry();
-        registry.bind("pickupFileWriter", new PickupFileWriter(settings.pickup()));
-        SmtpMailSender smtpMailSender = new SmtpMailSender(settings.smtp(), relayCredentials(settings),
-                settings.pool());
-        context.addService(smtpMailSender, true, true);
-        registry.bind("smtpMailSender", smtpMailSender);
-        RelayCircuit relayCircuit = new RelayCircuit(context, settings.circuit(), smtpMailSender, deliverySwitch);
-        registry.bind("relayCircuit", relayCircuit);
-        registry.bind("deliveryOutcomes", new DeliveryOutcomes(settings.transport(), settings.delivery().retry(),
-                new FailedFolder(settings.delivery().failedDir()), relayCircuit, settings.pickup().dir(), inFlight, events, ledger,
-                settings.smtp().host() + ":" + settings.smtp().port()));
-        registry.bind("transportHealthCheck", new TransportHealthCheck(settings.transport(), settings.pickup().dir(),
-                settings.smtp(), relayCircuit));
+        PickupSettings pickup = settings.pickup();
+        registry.bind(relay.bean("pickupFileWriter"), new PickupFileWriter(
+                new PickupSettings(relay.pickupDir(), pickup.format(), pickup.fsync(), pickup.modes())));
+        SmtpMailSender smtpMailSender = null;
+        if (relay.smtp() != null) {
+            smtpMailSender = new SmtpMailSender(relay.smtp(), relayCredentials(relay), relay.pool());
+            context.addService(smtpMailSender, true, true);
+            registry.bind(relay.bean("smtpMailSender"), smtpMailSender);
+        }
+        RelayCircuit relayCircuit = new RelayCircuit(context, relay.name(), relay.circuit(), smtpMailSender,
+                deliverySwitch);
+        registry.bind(relay.bean("relayCircuit"), relayCircuit);
+        registry.bind(relay.bean("deliveryOutcomes"), new DeliveryOutcomes(relay, settings.delivery().retry(),
+                new FailedFolder(settings.delivery().failedDir()), relayCircuit, inFlight, events, ledger));
+        registry.bind(relay.bean("transportHealthCheck"), new TransportHealthCheck(relay, relayCircuit));
+        Gauge.builder("mailroute.relays.circuit", () -> relayCircuit.state().ordinal()).tag("relay", relay.name())
+                .description("each relay's circuit: 0 closed, 1 open, 2 half-open")
+                .register(ObservabilityWiring.meters(context));
         return relayCircuit;
+    }
+
+    /**
+     * The routing table in force ({@code mailroute.routing.file}, looked at again every
+     * checkInterval) and the router every deliver route begins with.
+     */
+    private static void wireRouting(CamelContext context, MailrouteSettings settings) {
+        RoutingSettings routing = settings.routing();
+        LiveRoutingTable table = new LiveRoutingTable(routing, settings.relays().names());
+        context.getRegistry().bind("routingTable", table);
+        context.getRegistry().bind("relayRouter", new RelayRouter(table));
+        MeterRegistry meters = ObservabilityWiring.meters(context);
+        FunctionCounter.builder("mailroute.routing.reloads", table, LiveRoutingTable::applied).tag("outcome", "applied")
+                .description("edits of the routing file put in force").register(meters);
+        FunctionCounter.builder("mailroute.routing.reloads", table, LiveRoutingTable::refusals).tag("outcome", "refused")
+                .description("edits of the routing file refused (the table in force stays)").register(meters);
+        Gauge.builder("mailroute.routing.refused", () -> table.refused() == null ? 0 : 1)
+                .description("1 while the routing file's content is refused and an older table is in force")
+                .register(meters);
+        if (routing.routes()) {
+            LOG.info("routing: {} rules from {}", routing.table().rules().size(), routing.file());
+            // Camel shuts its managed pools down with the context
+            ScheduledExecutorService checks = context.getExecutorServiceManager()
+                    .newSingleThreadScheduledExecutor(table, "routing-file");
+            checks.scheduleWithFixedDelay(table::check, routing.checkIntervalMillis(), routing.checkIntervalMillis(),
+                    TimeUnit.MILLISECONDS);
+        }
     }
 
     /**
      * The transport owns {@link RelayCredentials}; the token providers below it implement it. The
      * choice is made here, at the top, so that the transport never imports its providers.
      */
-    private static RelayCredentials relayCredentials(MailrouteSettings settings) {
-        return settings.oauth2() != null ? OAuth2Credentials.of(settings.oauth2())
-                : new RelayCredentials.Password(settings.smtp().password());
+    private static RelayCredentials relayCredentials(RelaySettings relay) {
+        return relay.oauth2() != null ? OAuth2Credentials.of(relay.oauth2())
+                : new RelayCredentials.Password(relay.smtp().password());
     }
 }

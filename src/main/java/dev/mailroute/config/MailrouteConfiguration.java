@@ -51,7 +51,7 @@ public final class MailrouteConfiguration implements CamelConfiguration {
         InFlightBytes inFlight = new InFlightBytes(settings.accept().maxInFlight());
         IngressWiring.wire(context, settings, inFlight, events, ledger.database());
         RelayCircuit circuit = DeliveryWiring.wire(context, settings, inFlight, events, ledger.ledger(),
-                queue.deliverySwitch());
+                queue.deliverySwitch()).get(0);
         NotifyWiring.wire(context, settings, events, queue.operations());
         AdminWiring.wire(context, queue, ledger, events, circuit, settings.delivery().failedDir());
         ObservabilityWiring.circuitGauge(context, circuit);

@@ -5,6 +5,8 @@ import java.nio.file.Path;
 import dev.mailroute.accept.AcceptSettings;
 import dev.mailroute.delivery.DeliverySettings;
 import dev.mailroute.delivery.Transport;
+import dev.mailroute.delivery.RelaySettings;
+import dev.mailroute.delivery.Relays;
 import dev.mailroute.delivery.pickup.PickupSettings;
 import dev.mailroute.delivery.smtp.CircuitSettings;
 import dev.mailroute.delivery.smtp.PoolSettings;
@@ -18,6 +20,7 @@ import dev.mailroute.notify.BounceSettings;
 import dev.mailroute.notify.webhook.WebhookSettings;
 import dev.mailroute.observability.ObservabilitySettings;
 import dev.mailroute.queue.BrokerSettings;
+import dev.mailroute.routing.RoutingSettings;
 import dev.mailroute.settings.KeyTable;
 import dev.mailroute.settings.SettingsReader;
 import org.apache.camel.spi.PropertiesComponent;
@@ -48,6 +51,8 @@ public record MailrouteSettings(
         OAuth2Settings oauth2,
         PoolSettings pool,
         CircuitSettings circuit,
+        Relays relays,
+        RoutingSettings routing,
         ObservabilitySettings observability,
         LedgerSettings ledger,
         BounceSettings bounce,
@@ -58,18 +63,28 @@ public record MailrouteSettings(
     public static MailrouteSettings from(PropertiesComponent properties) {
         SettingsReader r = new SettingsReader(properties::resolveProperty);
         KeyTable.check(r);
+        DeliverySettings delivery = DeliverySettings.from(r);
+        PickupSettings pickup = PickupSettings.from(r);
+        SmtpSettings smtp = SmtpSettings.from(r);
+        OAuth2Settings oauth2 = OAuth2Settings.forRelay(r);
+        PoolSettings pool = PoolSettings.from(r);
+        CircuitSettings circuit = CircuitSettings.from(r);
+        Relays relays = Relays.from(r, RelaySettings.gatewayDefault(r, delivery.transport(), smtp, oauth2, pool,
+                circuit, pickup.dir()));
         return new MailrouteSettings(
                 InboxSettings.from(r),
                 HttpSettings.from(r),
                 SmtpdSettings.from(r),
                 AcceptSettings.from(r),
                 BrokerSettings.from(r),
-                DeliverySettings.from(r),
-                PickupSettings.from(r),
-                SmtpSettings.from(r),
-                OAuth2Settings.forRelay(r),
-                PoolSettings.from(r),
-                CircuitSettings.from(r),
+                delivery,
+                pickup,
+                smtp,
+                oauth2,
+                pool,
+                circuit,
+                relays,
+                RoutingSettings.from(r, relays.names()),
                 ObservabilitySettings.from(r),
                 LedgerSettings.from(r),
                 BounceSettings.from(r),
@@ -82,8 +97,15 @@ public record MailrouteSettings(
         return delivery.transport();
     }
 
-    /** The pickup folder is written to: as the transport, or as the relay's fallback. */
+    /** The key that names a relay's pickup folder: mailroute.pickup.dir, or the relay's own. */
+    public String pickupKey(Path pickup) {
+        return relays.named().stream().filter(r -> r.usesPickup() && r.pickupDir().equals(pickup)
+                                                   && !pickup.equals(this.pickup.dir()))
+                .map(r -> "mailroute.relays." + r.name() + ".pickup.dir").findFirst().orElse("mailroute.pickup.dir");
+    }
+
+    /** A pickup folder is written to: as a relay's transport, or as its fallback. */
     public boolean usesPickup() {
-        return transport() == Transport.PICKUP || circuit.fallbackToPickup();
+        return relays.usePickup();
     }
 }

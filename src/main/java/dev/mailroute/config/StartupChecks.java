@@ -75,9 +75,10 @@ public final class StartupChecks {
                 .ifPresent(problems::add);
         // Camel only warns at start-up when it cannot create its spool folder, then fails messages later
         FolderCheck.problem("spool", "mailroute.spool.dir", settings.spoolDir()).ifPresent(problems::add);
-        if (settings.usesPickup()) {
-            FolderCheck.problem("pickup", "mailroute.pickup.dir", settings.pickup().dir(), settings.pickup().modes())
-                    .or(() -> settings.pickup().modes().groupProblem("mailroute.pickup.group", settings.pickup().dir()))
+        for (Path pickup : settings.relays().pickupDirs()) {
+            String key = settings.pickupKey(pickup);
+            FolderCheck.problem("pickup", key, pickup, settings.pickup().modes())
+                    .or(() -> settings.pickup().modes().groupProblem("mailroute.pickup.group", pickup))
                     .ifPresent(problems::add);
         }
         if (settings.broker().embedded()) {
@@ -101,11 +102,10 @@ public final class StartupChecks {
         for (Path folder : privateFolders) {
             FolderCheck.makePrivate(folder).ifPresent(LOG::warn);
         }
-        if (settings.usesPickup()) {
+        for (Path pickup : settings.relays().pickupDirs()) {
             // not changed: the operator may have opened it on purpose for a pickup service that deletes files
-            FileModes.openToOthers(settings.pickup().dir()).ifPresent(mode -> LOG.warn("pickup folder {} has mode {}:"
-                    + " others on this machine can list it. Fix: chmod o-rwx {}", settings.pickup().dir(), mode,
-                    settings.pickup().dir()));
+            FileModes.openToOthers(pickup).ifPresent(mode -> LOG.warn("pickup folder {} has mode {}:"
+                    + " others on this machine can list it. Fix: chmod o-rwx {}", pickup, mode, pickup));
         }
     }
 }

@@ -65,6 +65,13 @@ public final class DeliveryOutcomes {
     public static final String NO_DSN_ONWARD = "mailrouteNoDsnOnward";
     /** Exchange property: each recipient's outcome of this attempt, as the ledger has them (for webhooks). */
     public static final String OUTCOMES = "mailrouteOutcomes";
+    /**
+     * Exchange property: what follows the kind of a bean in the names of this relay's beans ("" for
+     * the relay named default, "-bulk" for bulk), for the transport routes: {@code smtpMailSender-bulk}.
+     */
+    public static final String RELAY_BEANS = "mailrouteRelayBeans";
+    /** Exchange property: the relay's host:port, what the SMTP transport route's endpoint names. */
+    public static final String RELAY_ADDRESS = "mailrouteRelayAddress";
     private static final String DECISION = "mailrouteDecision";
     /** Exchange property: when the attempt began (System.nanoTime), for its duration in the ledger. */
     private static final String BEGAN = "mailrouteBegan";
@@ -85,23 +92,23 @@ public final class DeliveryOutcomes {
     private final InFlightBytes inFlight;
     private final MailEvents events;
     private final Ledger ledger;
+    /** The relay's host:port, for the ledger and reports; null for a pickup relay. */
     private final String relay;
+    private final String relayBeans;
 
-    /**
-     * @param transport the configured transport ({@code mailroute.transport})
-     * @param relay the relay's host:port, for the ledger
-     */
-    public DeliveryOutcomes(Transport transport, RetryPolicy retry, FailedFolder failedFolder, RelayCircuit circuit,
-                            Path pickupDir, InFlightBytes inFlight, MailEvents events, Ledger ledger, String relay) {
-        this.transport = transport;
+    /** The outcomes of the deliveries through this relay, with its transport, pickup folder and circuit. */
+    public DeliveryOutcomes(RelaySettings relaySettings, RetryPolicy retry, FailedFolder failedFolder,
+                            RelayCircuit circuit, InFlightBytes inFlight, MailEvents events, Ledger ledger) {
+        this.transport = relaySettings.transport();
         this.retry = retry;
         this.failedFolder = failedFolder;
         this.circuit = circuit;
-        this.pickupDir = pickupDir;
+        this.pickupDir = relaySettings.pickupDir();
         this.inFlight = inFlight;
         this.events = events;
         this.ledger = ledger;
-        this.relay = relay;
+        this.relay = relaySettings.smtp() == null ? null : relaySettings.smtp().host() + ":" + relaySettings.smtp().port();
+        this.relayBeans = relaySettings.beanSuffix();
     }
 
     /**
@@ -120,6 +127,8 @@ public final class DeliveryOutcomes {
         exchange.setProperty(QUEUED_BYTES, queued);
         exchange.setProperty(TRANSPORT, transport == Transport.SMTP && circuit.pickupInstead() ? Transport.PICKUP
                 : transport);
+        exchange.setProperty(RELAY_BEANS, relayBeans);
+        exchange.setProperty(RELAY_ADDRESS, relay);
         in.setBody(queuedMessage(queued, in));
     }
 

@@ -29,12 +29,12 @@ public final class TransportHealthCheck extends AbstractHealthCheck {
     private final SmtpSettings smtp;
     private final RelayCircuit circuit;
 
-    public TransportHealthCheck(Transport transport, Path pickupDir, SmtpSettings smtp,
-                                RelayCircuit circuit) {
-        super("mailroute", "transport");
-        this.transport = transport;
-        this.pickupDir = pickupDir;
-        this.smtp = smtp;
+    /** The check of one relay: {@code transport} for the relay named default, {@code transport-<name>} for another. */
+    public TransportHealthCheck(RelaySettings relay, RelayCircuit circuit) {
+        super("mailroute", relay.isDefault() ? "transport" : "transport-" + relay.name());
+        this.transport = relay.transport();
+        this.pickupDir = relay.pickupDir();
+        this.smtp = relay.smtp();
         this.circuit = circuit;
     }
 

@@ -18,8 +18,8 @@ final class FolderChecks implements DoctorCheck {
     public void run(Situation situation, Report report) {
         MailrouteSettings settings = situation.settings();
         folder(report, "inbox", "mailroute.inbox.dir", settings.inbox().dir());
-        if (settings.usesPickup()) {
-            folder(report, "pickup", "mailroute.pickup.dir", settings.pickup().dir());
+        for (Path pickup : settings.relays().pickupDirs()) {
+            folder(report, "pickup", settings.pickupKey(pickup), pickup);
         }
         folder(report, "rejected", "mailroute.rejected.dir", settings.inbox().rejectedDir());
         folder(report, "failed", "mailroute.failed.dir", settings.delivery().failedDir());

@@ -1,7 +1,9 @@
 package dev.mailroute.queue;
 
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
@@ -15,9 +17,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Whether the delivering routes take messages off mail.outbound. Two parties pause them: the relay's
- * circuit breaker while the relay is down, and an operator ({@code POST /api/v1/admin/delivery/suspend}).
- * The routes run only while neither does — so the circuit closing again never resumes what an
+ * Whether the delivering routes take messages off their queues. Two parties pause them: a relay's
+ * circuit breaker while that relay is down (only the routes of that relay: one relay down never
+ * stops the others), and an operator ({@code POST /api/v1/admin/delivery/suspend}, every route).
+ * A route runs only while neither does — so the circuit closing again never resumes what an
  * operator suspended, and an operator's resume leaves a circuit that is still open in charge.
  * Acceptance is never paused: messages keep queueing.
  *
@@ -29,9 +32,11 @@ public final class DeliverySwitch {
 
     private static final Logger LOG = LoggerFactory.getLogger(DeliverySwitch.class);
 
-    private final List<Route> routes = new CopyOnWriteArrayList<>();
+    /** Each delivering route, and the relay whose circuit pauses it. */
+    private final Map<Route, String> routes = new ConcurrentHashMap<>();
     private final ExecutorService switches;
-    private boolean circuitPaused;
+    /** The relays whose circuit is open. */
+    private final Set<String> circuitPaused = new HashSet<>();
     private boolean operatorSuspended;
 
     public DeliverySwitch(CamelContext context) {
@@ -39,9 +44,9 @@ public final class DeliverySwitch {
         this.switches = context.getExecutorServiceManager().newSingleThreadExecutor(this, "delivery-switch");
     }
 
-    /** A route that takes messages off the queue for delivery (the circuit's route policy names them). */
-    public void add(Route route) {
-        routes.add(route);
+    /** A route that takes messages off the queue for delivery through this relay (its circuit is the route's policy). */
+    public void add(String relay, Route route) {
+        routes.put(route, relay);
     }
 
     /**
@@ -50,7 +55,7 @@ public final class DeliverySwitch {
      * again (without this, a reload ended an operator's suspension).
      */
     public synchronized void started(Route route) {
-        if (circuitPaused || operatorSuspended) {
+        if (!circuitPaused.isEmpty() || operatorSuspended) {
             apply();
         }
     }
@@ -59,9 +64,13 @@ public final class DeliverySwitch {
         routes.remove(route);
     }
 
-    /** The relay's circuit opened (true) or let deliveries through again (false). Does not wait. */
-    public synchronized void circuitPaused(boolean paused) {
-        circuitPaused = paused;
+    /** A relay's circuit opened (true) or let deliveries through again (false). Does not wait. */
+    public synchronized void circuitPaused(String relay, boolean paused) {
+        if (paused) {
+            circuitPaused.add(relay);
+        } else {
+            circuitPaused.remove(relay);
+        }
         if (!paused && operatorSuspended) {
             LOG.info("delivery stays suspended: the relay circuit lets deliveries through again, but an operator"
                      + " suspended delivery (POST /api/v1/admin/delivery/resume resumes it)");
@@ -77,8 +86,9 @@ public final class DeliverySwitch {
         Future<?> switched;
         synchronized (this) {
             operatorSuspended = suspended;
-            if (!suspended && circuitPaused) {
-                LOG.info("delivery resumed by an operator stays paused while the relay circuit is open");
+            if (!suspended && !circuitPaused.isEmpty()) {
+                LOG.info("delivery resumed by an operator stays paused through the relays whose circuit is open: {}",
+                        String.join(", ", circuitPaused));
             }
             switched = apply();
         }
@@ -97,9 +107,12 @@ public final class DeliverySwitch {
     }
 
     private Future<?> apply() {
-        boolean run = !circuitPaused && !operatorSuspended;
+        Set<String> paused = Set.copyOf(circuitPaused);
+        boolean suspended = operatorSuspended;
         return switches.submit(() -> {
-            for (Route route : routes) {
+            for (Map.Entry<Route, String> entry : routes.entrySet()) {
+                Route route = entry.getKey();
+                boolean run = !suspended && !paused.contains(entry.getValue());
                 try {
                     if (run) {
                         ServiceHelper.resumeService(route.getConsumer());

@@ -174,6 +174,9 @@ public final class EmbeddedBroker extends ServiceSupport {
         // redelivery delay would let the next event overtake it)
         config.addAddressSetting("mail.webhook.#", new AddressSettings().setDefaultExclusiveQueue(true)
                 .setRedeliveryDelay(0));
+        // a named relay's queue (routes/deliver.yaml): with mailroute.throttle.scope=gateway one consumer
+        // of all the instances at a time, as mail.outbound, so that each relay's throttle holds for all
+        config.addAddressSetting("mail.relay.#", new AddressSettings().setDefaultExclusiveQueue(exclusiveOutbound));
         // a submission that keeps failing for a reason other than bad input must not loop forever
         config.addAddressSetting("mail.submit", redelivery()
                 .setMaxDeliveryAttempts(BrokerManagement.SUBMIT_ATTEMPTS)

@@ -135,6 +135,31 @@ public final class KeyTable {
         t.whole("mailroute.circuit.failures", "5", 1, "connection failures in a row that open the relay circuit");
         t.add("mailroute.circuit.probeInterval", Kind.DURATION, "30s", "how often an open circuit probes the relay");
 
+        t.stage("relays");
+        t.add("mailroute.relays", Kind.LIST, "", "the names of further relays, each set up by the mailroute.relays.<name>.* keys and chosen by the routing file; empty = only the relay named default (mailroute.smtp.*)");
+        t.choice("mailroute.relays.<name>.transport", "smtp", "how mail leaves through this relay: SMTP or a pickup folder", "smtp", "pickup");
+        t.add("mailroute.relays.<name>.host", Kind.TEXT, "", "the relay (smtp)");
+        t.add("mailroute.relays.<name>.port", Kind.PORT, "25", "the relay's port");
+        t.choice("mailroute.relays.<name>.auth", "", "how mailroute logs in; empty = password when a username is set; oauth2 = with the tokens of mailroute.smtp.oauth2.*", "password", "oauth2");
+        t.add("mailroute.relays.<name>.username", Kind.TEXT, "", "the account, or the mailbox mail is sent as (oauth2)");
+        t.secret("mailroute.relays.<name>.password", Kind.TEXT, "the relay password");
+        t.choice("mailroute.relays.<name>.security", "none", "TLS to the relay", "none", "starttls", "starttls-required", "tls");
+        t.add("mailroute.relays.<name>.timeout", Kind.DURATION, "30s", "connect, read and write timeout");
+        t.add("mailroute.relays.<name>.tls.trust", Kind.TEXT, "", "hosts whose TLS certificate is trusted without a chain check");
+        t.whole("mailroute.relays.<name>.connections", "4", 1, "SMTP sessions at once, kept open and reused");
+        t.whole("mailroute.relays.<name>.maxMessagesPerConnection", "100", 1, "a session is closed after this many messages");
+        t.add("mailroute.relays.<name>.idleTimeout", Kind.DURATION, "30s", "a session is closed after this long unused");
+        t.whole("mailroute.relays.<name>.throttle.rate", "100000", 1, "at most this many deliveries per period through this relay");
+        t.add("mailroute.relays.<name>.throttle.period", Kind.DURATION, "1s", "the throttle's period");
+        t.whole("mailroute.relays.<name>.circuit.failures", "5", 1, "connection failures in a row that open this relay's circuit");
+        t.add("mailroute.relays.<name>.circuit.probeInterval", Kind.DURATION, "30s", "how often an open circuit probes the relay");
+        t.choice("mailroute.relays.<name>.fallback", "", "pickup: deliver into the relay's pickup folder while its circuit is open", "pickup");
+        t.path("mailroute.relays.<name>.pickup.dir", "", "the folder of a pickup relay (or its fallback); empty = mailroute.pickup.dir");
+
+        t.stage("routing");
+        t.path("mailroute.routing.file", "", "the routing table (YAML) that chooses each recipient's relay; empty = every message to the relay named default");
+        t.add("mailroute.routing.checkInterval", Kind.DURATION, "5s", "how often the routing file is looked at for a change (at least 1s)");
+
         t.stage("security");
         t.add("mailroute.security.allowUnauthenticated", Kind.BOOLEAN, "false", "lets the API listen beyond loopback without keys");
 

@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 
 import org.apache.camel.util.TimeUtils;
@@ -148,6 +149,28 @@ public final class SettingsReader {
             return List.of();
         }
         return Arrays.stream(value.split(",")).map(String::trim).filter(v -> !v.isEmpty()).toList();
+    }
+
+    /**
+     * The names of named things listed under {@code key} ({@code mailroute.webhooks},
+     * {@code mailroute.relays}): lower-case letters and digits, starting with a letter, at most 32,
+     * none twice and none of {@code reserved} (words of the keys themselves, which a name could
+     * not be told from).
+     */
+    public List<String> names(String key, String what, Set<String> reserved) {
+        List<String> names = list(key);
+        for (int i = 0; i < names.size(); i++) {
+            String name = names.get(i);
+            if (!name.matches("[a-z][a-z0-9]{0,31}") || reserved.contains(name)) {
+                throw new IllegalArgumentException(key + ": " + name + " is not a name for " + what + ": use lower-case"
+                                                   + " letters and digits, starting with a letter (not "
+                                                   + String.join(" or ", reserved.stream().sorted().toList()) + ")");
+            }
+            if (names.subList(0, i).contains(name)) {
+                throw new IllegalArgumentException(key + " names " + name + " twice");
+            }
+        }
+        return names;
     }
 
     /** One of the given words (case does not matter), as written in the list. */

@@ -6,7 +6,12 @@ import dev.mailroute.settings.SettingsReader;
 public record PoolSettings(int connections, int maxMessagesPerConnection, long idleTimeoutMillis) {
 
     public static PoolSettings from(SettingsReader r) {
-        return new PoolSettings(r.atLeast("mailroute.smtp.connections", 1),
-                r.atLeast("mailroute.smtp.maxMessagesPerConnection", 1), r.millis("mailroute.smtp.idleTimeout"));
+        return from(r, "mailroute.smtp.");
+    }
+
+    /** The pool of the relay set up under {@code prefix} ({@code mailroute.smtp.} or {@code mailroute.relays.<name>.}). */
+    public static PoolSettings from(SettingsReader r, String prefix) {
+        return new PoolSettings(r.atLeast(prefix + "connections", 1),
+                r.atLeast(prefix + "maxMessagesPerConnection", 1), r.millis(prefix + "idleTimeout"));
     }
 }

@@ -42,6 +42,8 @@ public final class RelayCircuit extends RoutePolicySupport {
 
     /** The routes that take messages off the queue for this relay: the ones paused while the circuit is open. */
     private final DeliverySwitch routes;
+    private final String name;
+    private final String label;
     private final boolean fallbackToPickup;
     private final int threshold;
     private final long probeIntervalMillis;
@@ -53,19 +55,27 @@ public final class RelayCircuit extends RoutePolicySupport {
     private int consecutiveFailures;
     private String reason;
 
-    public RelayCircuit(CamelContext context, CircuitSettings settings, SmtpMailSender relay, DeliverySwitch routes) {
+    /**
+     * @param name the relay's name: the routes it pauses are that relay's, and its log lines say which relay
+     * @param relay the relay's connections, for the probes; null for a pickup relay, whose circuit never opens
+     */
+    public RelayCircuit(CamelContext context, String name, CircuitSettings settings, SmtpMailSender relay,
+                        DeliverySwitch routes) {
+        this.name = name;
+        // the relay named default keeps the words its log lines always had
+        this.label = "default".equals(name) ? "relay" : "relay " + name;
         this.routes = routes;
         this.fallbackToPickup = settings.fallbackToPickup();
         this.threshold = settings.failures();
         this.probeIntervalMillis = settings.probeIntervalMillis();
         this.relay = relay;
         // Camel shuts its managed pools down with the context
-        this.probes = context.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "relay-circuit");
+        this.probes = context.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "relay-circuit-" + name);
     }
 
     @Override
     public void onInit(Route route) {
-        routes.add(route);
+        routes.add(name, route);
     }
 
     /** A route started again (a route reload restarts every route) comes up paused if delivery is. */
@@ -102,7 +112,7 @@ public final class RelayCircuit extends RoutePolicySupport {
         consecutiveFailures = 0;
         if (state == State.HALF_OPEN) {
             state = State.CLOSED;
-            LOG.info("relay circuit CLOSED: the relay accepts mail again; delivering as usual");
+            LOG.info("{} circuit CLOSED: the relay accepts mail again; delivering as usual", label);
         }
     }
 
@@ -127,11 +137,11 @@ public final class RelayCircuit extends RoutePolicySupport {
         configurationProblem = configuration;
         boolean fallback = fallbackToPickup && !configuration;
         if (configuration) {
-            LOG.error("relay circuit OPEN (was {}): {}. Delivery is stopped and every message stays queued until"
-                      + " the relay accepts mailroute's credentials: {}. Probing every {} ms.",
+            LOG.error("{} circuit OPEN (was {}): {}. Delivery is stopped and every message stays queued until"
+                      + " the relay accepts mailroute's credentials: {}. Probing every {} ms.", label,
                     before, why, relay.credentials().fix(), probeIntervalMillis);
         } else {
-            LOG.warn("relay circuit OPEN (was {}) after {} connection failure(s): {}. {} Probing every {} ms.",
+            LOG.warn("{} circuit OPEN (was {}) after {} connection failure(s): {}. {} Probing every {} ms.", label,
                     before, consecutiveFailures, why,
                     fallback ? "Delivering into the pickup folder meanwhile."
                             : "Messages stay queued; delivery is paused.", probeIntervalMillis);
@@ -148,9 +158,9 @@ public final class RelayCircuit extends RoutePolicySupport {
         } catch (MessagingException | RuntimeException e) {
             synchronized (this) {
                 if (configurationProblem) {
-                    LOG.error("relay circuit still OPEN: the relay still refuses mailroute: {}", e.getMessage());
+                    LOG.error("{} circuit still OPEN: the relay still refuses mailroute: {}", label, e.getMessage());
                 } else {
-                    LOG.warn("relay circuit still OPEN: {}", e.getMessage());
+                    LOG.warn("{} circuit still OPEN: {}", label, e.getMessage());
                 }
                 probes.schedule(this::probe, probeIntervalMillis, TimeUnit.MILLISECONDS);
             }
@@ -159,13 +169,13 @@ public final class RelayCircuit extends RoutePolicySupport {
         synchronized (this) {
             state = State.HALF_OPEN;
             consecutiveFailures = 0;
-            LOG.info("relay circuit HALF_OPEN: a probe got through; trying deliveries again");
+            LOG.info("{} circuit HALF_OPEN: a probe got through; trying deliveries again", label);
             onConsumer(true);
         }
     }
 
     /** Suspends or resumes taking messages off the queue (the switch does it on a thread of its own). */
     private void onConsumer(boolean resume) {
-        routes.circuitPaused(!resume);
+        routes.circuitPaused(name, !resume);
     }
 }

@@ -19,25 +19,33 @@ public record SmtpSettings(String host, int port, String username, Secret passwo
                            long timeoutMillis, String trust, Auth auth) {
 
     public static SmtpSettings from(SettingsReader r) {
-        String username = r.optional("mailroute.smtp.username");
-        Secret password = r.secret("mailroute.smtp.password");
-        Auth auth = Auth.from(r);
-        if (auth == Auth.PASSWORD && username == null) {
-            throw new IllegalArgumentException("mailroute.smtp.auth=password needs mailroute.smtp.username (and"
-                                               + " MAILROUTE_SMTP_PASSWORD)");
-        }
         // read only for OAuth 2.0, but declared a secret whatever the mode, so that it is masked everywhere
         r.secret("mailroute.smtp.oauth2.clientSecret");
-        Security security = Security.parse(r.required("mailroute.smtp.security"));
+        return from(r, "mailroute.smtp.");
+    }
+
+    /**
+     * The relay set up by the keys under {@code prefix}: {@code mailroute.smtp.} for the relay named
+     * default, {@code mailroute.relays.<name>.} for a named one; every error names the key as written.
+     */
+    public static SmtpSettings from(SettingsReader r, String prefix) {
+        String username = r.optional(prefix + "username");
+        Secret password = r.secret(prefix + "password");
+        Auth auth = Auth.from(r, prefix);
+        if (auth == Auth.PASSWORD && username == null) {
+            throw new IllegalArgumentException(prefix + "auth=password needs " + prefix + "username (and "
+                                               + SettingsReader.environmentName(prefix + "password") + ")");
+        }
+        Security security = Security.parse(prefix + "security", r.required(prefix + "security"));
         if (auth == Auth.OAUTH2 && security != Security.STARTTLS_REQUIRED && security != Security.TLS) {
-            throw new IllegalArgumentException("mailroute.smtp.auth=oauth2 needs mailroute.smtp.security="
+            throw new IllegalArgumentException(prefix + "auth=oauth2 needs " + prefix + "security="
                                                + "starttls-required or tls: an access token is as good as a password"
                                                + " to whoever reads it on the way (now " + security.name()
                                                .toLowerCase(Locale.ROOT).replace('_', '-') + ")");
         }
-        return new SmtpSettings(r.required("mailroute.smtp.host"), r.port("mailroute.smtp.port"), username, password,
-                security, r.millis("mailroute.smtp.timeout"),
-                r.optional("mailroute.smtp.tls.trust"), auth);
+        return new SmtpSettings(r.required(prefix + "host"), r.port(prefix + "port"), username, password,
+                security, r.millis(prefix + "timeout"),
+                r.optional(prefix + "tls.trust"), auth);
     }
 
     /** How mailroute authenticates to the relay ({@code mailroute.smtp.auth}). */
@@ -51,10 +59,15 @@ public record SmtpSettings(String host, int port, String username, Secret passwo
 
         /** {@code mailroute.smtp.auth}, or what the presence of a user name implies when it is not set. */
         public static Auth from(SettingsReader r) {
-            if (r.optional("mailroute.smtp.auth") == null) {
-                return r.optional("mailroute.smtp.username") == null ? NONE : PASSWORD;
+            return from(r, "mailroute.smtp.");
+        }
+
+        /** {@code <prefix>auth}, or what the presence of {@code <prefix>username} implies when it is not set. */
+        public static Auth from(SettingsReader r, String prefix) {
+            if (r.optional(prefix + "auth") == null) {
+                return r.optional(prefix + "username") == null ? NONE : PASSWORD;
             }
-            return valueOf(r.oneOf("mailroute.smtp.auth", "password", "oauth2").toUpperCase(Locale.ROOT));
+            return valueOf(r.oneOf(prefix + "auth", "password", "oauth2").toUpperCase(Locale.ROOT));
         }
     }
 
@@ -69,10 +82,14 @@ public record SmtpSettings(String host, int port, String username, Secret passwo
         TLS;
 
         public static Security parse(String text) {
+            return parse("mailroute.smtp.security", text);
+        }
+
+        public static Security parse(String key, String text) {
             try {
                 return valueOf(text.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("mailroute.smtp.security=" + text
+                throw new IllegalArgumentException(key + "=" + text
                                                    + " is not one of none, starttls, starttls-required, tls");
             }
         }

@@ -19,15 +19,7 @@ public record WebhookSettings(List<WebhookEndpoint> endpoints, long timeoutMilli
 
     public static WebhookSettings from(SettingsReader r) {
         List<WebhookEndpoint> endpoints = new ArrayList<>();
-        for (String name : r.list("mailroute.webhooks")) {
-            if (!name.matches("[a-z][a-z0-9]{0,31}") || RESERVED.contains(name)) {
-                throw new IllegalArgumentException("mailroute.webhooks: " + name + " is not a name for an endpoint:"
-                                                   + " use lower-case letters and digits, starting with a letter"
-                                                   + " (not timeout or failed)");
-            }
-            if (endpoints.stream().anyMatch(e -> e.name().equals(name))) {
-                throw new IllegalArgumentException("mailroute.webhooks names " + name + " twice");
-            }
+        for (String name : r.names("mailroute.webhooks", "an endpoint", RESERVED)) {
             endpoints.add(WebhookEndpoint.read(r, name));
         }
         long timeout = r.millis("mailroute.webhooks.timeout");

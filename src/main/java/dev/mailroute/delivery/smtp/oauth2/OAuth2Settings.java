@@ -47,9 +47,18 @@ public record OAuth2Settings(Provider provider, String mailbox, String tenant, S
     }
 
     public static OAuth2Settings from(SettingsReader r) {
+        return from(r, "mailroute.smtp.username");
+    }
+
+    /**
+     * The token settings of {@code mailroute.smtp.oauth2.*} for the mailbox named by
+     * {@code mailboxKey}: a named relay ({@code mailroute.relays.<name>.username}) uses the same
+     * application's tokens to send as a mailbox of its own (Microsoft 365: one mailbox per login).
+     */
+    public static OAuth2Settings from(SettingsReader r, String mailboxKey) {
         String name = r.oneOf("mailroute.smtp.oauth2.provider", "microsoft", "google", "generic");
         Provider provider = Provider.valueOf(name.toUpperCase(Locale.ROOT));
-        String mailbox = need(r, "mailroute.smtp.username", provider, "the mailbox mail is sent as");
+        String mailbox = need(r, mailboxKey, provider, "the mailbox mail is sent as");
         Secret secret = r.secret("mailroute.smtp.oauth2.clientSecret");
         String scope = r.optional("mailroute.smtp.oauth2.scope");
         if (scope == null) {
