@@ -1,0 +1,174 @@
+package dev.mailroute.routing;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import dev.mailroute.support.GatewayConfig;
+import dev.mailroute.support.LogCapture;
+import dev.mailroute.support.MailRequests;
+import dev.mailroute.support.ScriptedSmtpServer;
+import dev.mailroute.support.TestGateway;
+import jakarta.mail.Session;
+import jakarta.mail.internet.MimeMessage;
+import org.apache.camel.support.service.ServiceHelper;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Several real relays (scripted SMTP servers that record each transaction) and a pickup folder,
+ * chosen per recipient by the routing file; a message split across them arrives once at each.
+ */
+class RoutingTest {
+
+    private static final String TABLE = """
+            rules:
+              - recipientDomain: corp.example.com
+                relay: internal
+              - recipientDomain: "*.corp.example.com"
+                relay: internal
+              - sender: "*@billing.example.com"
+                relay: bulk
+              - recipientDomain: test.local
+                relay: testdrop
+              - default: default
+            """;
+
+    @TempDir
+    Path data;
+
+    private ScriptedSmtpServer m365;
+    private ScriptedSmtpServer internal;
+    private ScriptedSmtpServer bulk;
+    private Path routing;
+    private Path testdrop;
+
+    @BeforeEach
+    void relays() throws Exception {
+        m365 = ScriptedSmtpServer.start();
+        internal = ScriptedSmtpServer.start();
+        bulk = ScriptedSmtpServer.start();
+        routing = data.resolve("routing.yaml");
+        Files.writeString(routing, TABLE);
+        testdrop = data.resolve("testdrop");
+    }
+
+    @AfterEach
+    void stop() {
+        m365.close();
+        internal.close();
+        bulk.close();
+    }
+
+    private GatewayConfig config(int bulkPort) {
+        return TestGateway.on(data).smtp(m365.port())
+                .with("mailroute.relays", "internal, bulk, testdrop")
+                .with("mailroute.relays.internal.host", "127.0.0.1")
+                .with("mailroute.relays.internal.port", Integer.toString(internal.port()))
+                .with("mailroute.relays.bulk.host", "127.0.0.1")
+                .with("mailroute.relays.bulk.port", Integer.toString(bulkPort))
+                .with("mailroute.relays.bulk.timeout", "5s")
+                .with("mailroute.relays.testdrop.transport", "pickup")
+                .with("mailroute.relays.testdrop.pickup.dir", testdrop.toString())
+                .with("mailroute.routing.file", routing.toString())
+                .with("mailroute.routing.checkInterval", "1s");
+    }
+
+    @Test
+    void eachRecipientTakesTheRelayOfTheFirstMatchingRuleAndASplitMessageArrivesOnceAtEach() throws Exception {
+        try (TestGateway gateway = config(bulk.port()).start()) {
+            gateway.submit(MailRequests.from("ops@example.com", "alice@corp.example.com", "bob@eu.corp.example.com",
+                    "carol@elsewhere.example", "dave@test.local"));
+            gateway.submit(MailRequests.from("invoices@billing.example.com", "erin@elsewhere.example"));
+            gateway.submit(MailRequests.from("ops@example.com", "frank@corp.example.com.evil.example"));
+
+            await().until(() -> internal.transactions().size() == 1 && m365.transactions().size() == 2
+                                && bulk.transactions().size() == 1 && Files.isDirectory(testdrop)
+                                && gateway.files("testdrop").size() == 1);
+            // the two recipients of one relay in one transaction, with the message as submitted
+            assertThat(internal.transactions().get(0).recipients())
+                    .containsExactly("alice@corp.example.com", "bob@eu.corp.example.com");
+            assertThat(m365.transactions()).extracting(ScriptedSmtpServer.Transaction::recipients)
+                    .containsExactlyInAnyOrder(List.of("carol@elsewhere.example"),
+                            List.of("frank@corp.example.com.evil.example"));
+            assertThat(bulk.transactions().get(0).recipients()).containsExactly("erin@elsewhere.example");
+            assertThat(bulk.transactions().get(0).from()).isEqualTo("invoices@billing.example.com");
+            MimeMessage dropped = new MimeMessage(Session.getInstance(new java.util.Properties()),
+                    Files.newInputStream(gateway.files("testdrop").get(0)));
+            assertThat(dropped.getHeader("X-Receiver")).containsExactly("dave@test.local");
+            // the split copies carry the same message: every relay got the same To and Subject
+            MimeMessage atInternal = new MimeMessage(Session.getInstance(new java.util.Properties()),
+                    new java.io.ByteArrayInputStream(internal.transactions().get(0).data()
+                            .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            assertThat(atInternal.getSubject()).isEqualTo(dropped.getSubject());
+            gateway.awaitQueueEmpty();
+            await().until(() -> gateway.broker().messageCount("mail.relay.internal") == 0
+                                && gateway.broker().messageCount("mail.relay.bulk") == 0);
+            assertThat(internal.transactions()).hasSize(1);
+            assertThat(m365.transactions()).hasSize(2);
+            assertThat(bulk.transactions()).hasSize(1);
+        }
+    }
+
+    @Test
+    void aRelayThatIsDownWaitsOnItsOwnQueueWhileTheOthersDeliver() throws Exception {
+        int bulkPort = TestGateway.freePort(); // nothing listens yet
+        try (TestGateway gateway = config(bulkPort).with("mailroute.relays.bulk.circuit.failures", "1")
+                .with("mailroute.relays.bulk.circuit.probeInterval", "1s").start()) {
+            gateway.submit(MailRequests.from("invoices@billing.example.com", "erin@elsewhere.example",
+                    "alice@corp.example.com"));
+            await().until(() -> ServiceHelper.isSuspended(gateway.context().getRoute("deliver-bulk").getConsumer()));
+            gateway.submit(MailRequests.from("ops@example.com", "carol@elsewhere.example"));
+            await().until(() -> internal.transactions().size() == 1 && m365.transactions().size() == 1);
+            assertThat(internal.transactions().get(0).recipients()).containsExactly("alice@corp.example.com");
+            assertThat(ServiceHelper.isSuspended(gateway.context().getRoute("deliver").getConsumer())).isFalse();
+            assertThat(gateway.broker().messageCount("mail.relay.bulk")).isEqualTo(1);
+
+            try (ScriptedSmtpServer late = ScriptedSmtpServer.start(bulkPort)) {
+                await().atMost(Duration.ofSeconds(60)).until(() -> late.transactions().size() == 1);
+                assertThat(late.transactions().get(0).recipients()).containsExactly("erin@elsewhere.example");
+                await().until(() -> gateway.broker().messageCount("mail.relay.bulk") == 0);
+            }
+        }
+    }
+
+    @Test
+    void aBadEditIsRefusedWithItsLineWhileTheTableInForceRoutesAndAGoodEditAppliesWithoutRestart() throws Exception {
+        try (TestGateway gateway = config(bulk.port()).start();
+             LogCapture log = LogCapture.of(LiveRoutingTable.class)) {
+            Files.writeString(routing, TABLE.replace("relay: internal\n  - recipientDomain: \"*", "relay: intrnal\n"
+                                                                                                  + "  - recipientDomain: \"*"));
+            await().until(() -> gateway.metric("mailroute_routing_reloads_total\\{outcome=\"refused\"}") == 1);
+            assertThat(gateway.metric("mailroute_routing_refused")).isEqualTo(1);
+            assertThat(log.text()).contains("routing: refused " + routing + " line 3: no relay is named 'intrnal'")
+                    .contains("the table in force stays (5 rules from " + routing + ")");
+            gateway.submit(MailRequests.from("ops@example.com", "alice@corp.example.com"));
+            await().until(() -> internal.transactions().size() == 1);
+
+            Files.writeString(routing, TABLE.replace("corp.example.com\n    relay: internal",
+                    "corp.example.com\n    relay: bulk"));
+            await().until(() -> gateway.metric("mailroute_routing_reloads_total\\{outcome=\"applied\"}") == 1);
+            assertThat(gateway.metric("mailroute_routing_refused")).isZero();
+            gateway.submit(MailRequests.from("ops@example.com", "alice@corp.example.com"));
+            await().until(() -> bulk.transactions().size() == 1);
+            assertThat(bulk.transactions().get(0).recipients()).containsExactly("alice@corp.example.com");
+            assertThat(internal.transactions()).hasSize(1);
+        }
+    }
+
+    @Test
+    void aRoutingFileThatDoesNotValidateStopsTheStartNamingItsLine() throws Exception {
+        Files.writeString(routing, "rules:\n  - recipientDomain: corp.example.com\n    relay: nowhere\n"
+                                   + "  - default: default\n");
+        Throwable refused = catchThrowable(() -> config(bulk.port()).start().close());
+        assertThat(refused).hasStackTraceContaining("mailroute.routing.file: " + routing + " line 3: no relay is"
+                                                    + " named 'nowhere'");
+    }
+}
