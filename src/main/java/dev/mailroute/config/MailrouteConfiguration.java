@@ -2,6 +2,7 @@ package dev.mailroute.config;
 
 import dev.mailroute.delivery.Transport;
 import dev.mailroute.delivery.smtp.RelayCircuit;
+import dev.mailroute.routing.RelayRouter;
 import dev.mailroute.message.InFlightBytes;
 import dev.mailroute.observability.MailEvents;
 import org.apache.camel.CamelConfiguration;
@@ -55,6 +56,8 @@ public final class MailrouteConfiguration implements CamelConfiguration {
         NotifyWiring.wire(context, settings, events, queue.operations());
         AdminWiring.wire(context, queue, ledger, events, circuit, settings.delivery().failedDir());
         ObservabilityWiring.circuitGauge(context, circuit);
+        ObservabilityWiring.relayQueueGauges(context, queue.embeddedBroker(), settings.relays().named().stream()
+                .map(relay -> RelayRouter.queueOf(relay.name())).toList());
         ObservabilityWiring.inFlightGauges(context, inFlight);
         ObservabilityWiring.fileLockCounter(context);
 

@@ -1,5 +1,7 @@
 package dev.mailroute.config;
 
+import java.util.List;
+
 import dev.mailroute.delivery.smtp.RelayCircuit;
 import dev.mailroute.files.Platform;
 import dev.mailroute.message.InFlightBytes;
@@ -69,6 +71,17 @@ final class ObservabilityWiring {
         Gauge.builder("mailroute.memory.inflight.waiting", inFlight::waiting)
                 .description("messages waiting for room in memory (inbox files, JMS submissions, large deliveries)")
                 .register(meters);
+    }
+
+    /** The depth of each named relay's queue, mail.relay.<name>, as of the queues above. */
+    static void relayQueueGauges(CamelContext context, EmbeddedBroker broker, List<String> queues) {
+        if (broker == null) {
+            return;
+        }
+        for (String queue : queues) {
+            Gauge.builder("mailroute.queue.depth", () -> broker.messageCount(queue)).tag("queue", queue)
+                    .description("messages on the queue, scheduled retries included").register(meters(context));
+        }
     }
 
     /** The relay circuit's state as a gauge: 0 closed, 1 open, 2 half-open. */

@@ -130,6 +130,9 @@ class RoutingTest {
             assertThat(internal.transactions().get(0).recipients()).containsExactly("alice@corp.example.com");
             assertThat(ServiceHelper.isSuspended(gateway.context().getRoute("deliver").getConsumer())).isFalse();
             assertThat(gateway.broker().messageCount("mail.relay.bulk")).isEqualTo(1);
+            assertThat(gateway.metric("mailroute_queue_depth\\{queue=\"mail.relay.bulk\"}")).isEqualTo(1);
+            assertThat(gateway.metric("mailroute_relays_circuit\\{relay=\"bulk\"}")).isEqualTo(1);
+            assertThat(gateway.metric("mailroute_relays_circuit\\{relay=\"default\"}")).isZero();
 
             try (ScriptedSmtpServer late = ScriptedSmtpServer.start(bulkPort)) {
                 await().atMost(Duration.ofSeconds(60)).until(() -> late.transactions().size() == 1);
