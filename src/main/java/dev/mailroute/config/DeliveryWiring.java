@@ -38,8 +38,8 @@ import org.slf4j.LoggerFactory;
  * of each attempt ({@code deliveryOutcomes}) and its health check — named so for the relay named
  * default and with {@code -<name>} after them for another ({@code smtpMailSender-bulk}). The
  * default's deliver route is declared in routes/deliver.yaml; each other relay's is made from the
- * same template once the route files are loaded. And the routing table in force with its router
- * ({@code relayRouter}), the first step of every deliver route.
+ * template there ({@code deliver-relay}) once the route files are loaded. And the routing table
+ * in force with its router ({@code relayRouter}), the first step of every deliver route.
  */
 final class DeliveryWiring {
 
@@ -67,7 +67,7 @@ final class DeliveryWiring {
                 @Override
                 public void onCamelContextFullyStarted(CamelContext camel, boolean alreadyStarted) throws Exception {
                     for (RelaySettings relay : settings.relays().named()) {
-                        TemplatedRouteBuilder.builder(camel, "deliver")
+                        TemplatedRouteBuilder.builder(camel, "deliver-relay")
                                 .routeId("deliver-" + relay.name())
                                 .parameter("relay", relay.name())
                                 .parameter("queue", RelayRouter.queueOf(relay.name()))
