@@ -455,14 +455,17 @@
     await loadSearch(Math.min(MAX_PAGE, Math.max(PAGE, current.rows)), null, true);
   }
 
-  /** Suspends or resumes delivery, once confirmed. */
-  async function toggleDelivery() {
-    const suspend = $('delivery-toggle').dataset.delivery !== 'suspended';
-    if (!(await confirmed(suspend ? 'Suspend delivery? Mail is still accepted and queued.' : 'Resume delivery?'))) {
+  /** Suspends or resumes delivery, through every relay or through one (relay: its name), once confirmed. */
+  async function toggleDelivery(relay, suspended) {
+    const suspend = !suspended;
+    const through = relay ? ' through relay ' + relay : '';
+    if (!(await confirmed(suspend ? 'Suspend delivery' + through + '? Mail is still accepted and queued.'
+      : 'Resume delivery' + through + '?'))) {
       return;
     }
     try {
-      const response = await post('/api/v1/admin/delivery/' + (suspend ? 'suspend' : 'resume'), {});
+      const response = await post('/api/v1/admin/delivery/' + (suspend ? 'suspend' : 'resume')
+        + (relay ? '?relay=' + encodeURIComponent(relay) : ''), {});
       say($('overview-message'), response.ok ? '' : 'Refused (' + response.status + '): ' + (await detailOf(response)));
       await refreshQueue();
     } catch (error) {
@@ -500,6 +503,16 @@
     toggle.dataset.delivery = queue.delivery === 'suspended' ? 'suspended' : 'running';
     toggle.textContent = queue.delivery === 'suspended' ? 'Resume delivery' : 'Suspend delivery';
     show(toggle, true);
+    // the relays, with a switch each, where the routing file chooses among several (docs/routing.md)
+    const relays = Array.isArray(queue.relays) ? queue.relays : [];
+    $('overview-relays').querySelector('tbody').replaceChildren(...relays.map((relay) => {
+      const button = el('button', null, relay.delivery === 'suspended' ? 'Resume' : 'Suspend');
+      button.type = 'button';
+      button.addEventListener('click', () => toggleDelivery(relay.name, relay.delivery === 'suspended'));
+      return el('tr', null, el('td', null, relay.name), el('td', null, relay.circuit), el('td', null, relay.delivery),
+        el('td', null, relay.waiting), el('td', null, button));
+    }));
+    show($('overview-relays'), relays.length > 1);
     show($('overview'), true);
   }
 
@@ -558,7 +571,8 @@
       $('op-' + operation).addEventListener('click', () => operateOne(operation));
     }
     $('bulk-apply').addEventListener('click', () => operateAll());
-    $('delivery-toggle').addEventListener('click', () => toggleDelivery());
+    $('delivery-toggle').addEventListener('click',
+      () => toggleDelivery(null, $('delivery-toggle').dataset.delivery === 'suspended'));
     window.addEventListener('hashchange', route);
     setInterval(poll, POLL_MILLIS);
     const key = sessionStorage.getItem(KEY);

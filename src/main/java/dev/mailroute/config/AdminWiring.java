@@ -3,6 +3,7 @@ package dev.mailroute.config;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 import dev.mailroute.delivery.FailedFolder;
 import dev.mailroute.delivery.smtp.RelayCircuit;
@@ -12,6 +13,7 @@ import dev.mailroute.ledger.LedgerSelection;
 import dev.mailroute.notify.DeliveryReports;
 import dev.mailroute.observability.MailEvents;
 import dev.mailroute.queue.QueueOperations;
+import dev.mailroute.routing.RelayRouter;
 
 import org.apache.camel.CamelContext;
 
@@ -24,15 +26,17 @@ final class AdminWiring {
     private AdminWiring() {
     }
 
+    /** @param circuits each relay's circuit, the one named default first */
     static void wire(CamelContext context, QueueWiring.Queue queue, LedgerWiring.Wired ledger, MailEvents events,
-                     RelayCircuit circuit, Path failedDir) {
+                     Map<String, RelayCircuit> circuits, Path failedDir) {
         FailedFolder failed = new FailedFolder(failedDir);
         // delete with notifySender: the sender's report, as notify writes every report
         DeliveryReports reports = context.getRegistry().lookupByNameAndType("deliveryReports", DeliveryReports.class);
         MessageStatus status = context.getRegistry().lookupByNameAndType("messageStatus", MessageStatus.class);
         context.getRegistry().bind("queueAdmin", new QueueAdmin(queue.operations(), queue.deliverySwitch(),
                 ledger.database() == null ? null : new LedgerSelection(ledger.database()), ledger.ledger(), events,
-                () -> circuit.state().name(), status, System::currentTimeMillis, new QueueAdmin.ParkedFiles() {
+                circuits.entrySet().stream().map(relay -> new QueueAdmin.Relay(relay.getKey(),
+                        RelayRouter.queueOf(relay.getKey()), () -> relay.getValue().state().name())).toList(), status, System::currentTimeMillis, new QueueAdmin.ParkedFiles() {
                     @Override
                     public List<Path> of(String id) throws IOException {
                         return failed.parkedFiles(id);

@@ -1,7 +1,7 @@
 package dev.mailroute.config;
 
-import java.util.ArrayList;
-import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -48,12 +48,12 @@ final class DeliveryWiring {
     private DeliveryWiring() {
     }
 
-    /** @return each relay's circuit, the default's first */
-    static List<RelayCircuit> wire(CamelContext context, MailrouteSettings settings, InFlightBytes inFlight,
+    /** @return each relay's circuit by its name, the default's first */
+    static Map<String, RelayCircuit> wire(CamelContext context, MailrouteSettings settings, InFlightBytes inFlight,
                                    MailEvents events, Ledger ledger, DeliverySwitch deliverySwitch) throws Exception {
-        List<RelayCircuit> circuits = new ArrayList<>();
+        Map<String, RelayCircuit> circuits = new LinkedHashMap<>();
         for (RelaySettings relay : settings.relays().all()) {
-            circuits.add(wireRelay(context, settings, relay, inFlight, events, ledger, deliverySwitch));
+            circuits.put(relay.name(), wireRelay(context, settings, relay, inFlight, events, ledger, deliverySwitch));
         }
         wireRouting(context, settings);
         if (!settings.relays().named().isEmpty()) {

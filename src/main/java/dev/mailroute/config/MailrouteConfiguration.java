@@ -1,5 +1,9 @@
 package dev.mailroute.config;
 
+import java.util.List;
+import java.util.Map;
+
+import dev.mailroute.delivery.RelaySettings;
 import dev.mailroute.delivery.Transport;
 import dev.mailroute.delivery.smtp.RelayCircuit;
 import dev.mailroute.routing.RelayRouter;
@@ -43,21 +47,23 @@ public final class MailrouteConfiguration implements CamelConfiguration {
                     "*".equals(settings.smtp().trust()) ? ", nor its name: any server can pose as the relay" : "");
         }
 
+        List<String> relayQueues = settings.relays().named().stream()
+                .map(relay -> RelayRouter.queueOf(relay.name())).toList();
         QueueWiring.Queue queue = QueueWiring.wire(context, settings.broker(), settings.delivery().retry(),
-                settings.delivery().gatewayThrottle(), !settings.webhooks().endpoints().isEmpty(), started);
+                settings.delivery().gatewayThrottle(), !settings.webhooks().endpoints().isEmpty(), relayQueues,
+                started);
         AcceptWiring.wire(context, settings.accept(), started);
         MailEvents events = ObservabilityWiring.wire(context, settings.observability(), queue.embeddedBroker());
         LedgerWiring.Wired ledger = LedgerWiring.wire(context, settings.ledger(), ObservabilityWiring.meters(context));
         // one budget for the messages held in memory: requests being received and accepted, large deliveries
         InFlightBytes inFlight = new InFlightBytes(settings.accept().maxInFlight());
         IngressWiring.wire(context, settings, inFlight, events, ledger.database());
-        RelayCircuit circuit = DeliveryWiring.wire(context, settings, inFlight, events, ledger.ledger(),
-                queue.deliverySwitch()).get(0);
+        Map<String, RelayCircuit> circuits = DeliveryWiring.wire(context, settings, inFlight, events,
+                ledger.ledger(), queue.deliverySwitch());
         NotifyWiring.wire(context, settings, events, queue.operations());
-        AdminWiring.wire(context, queue, ledger, events, circuit, settings.delivery().failedDir());
-        ObservabilityWiring.circuitGauge(context, circuit);
-        ObservabilityWiring.relayQueueGauges(context, queue.embeddedBroker(), settings.relays().named().stream()
-                .map(relay -> RelayRouter.queueOf(relay.name())).toList());
+        AdminWiring.wire(context, queue, ledger, events, circuits, settings.delivery().failedDir());
+        ObservabilityWiring.circuitGauge(context, circuits.get(RelaySettings.DEFAULT));
+        ObservabilityWiring.relayQueueGauges(context, queue.embeddedBroker(), relayQueues);
         ObservabilityWiring.inFlightGauges(context, inFlight);
         ObservabilityWiring.fileLockCounter(context);
 

@@ -1,8 +1,8 @@
 package dev.mailroute.config;
 
-import dev.mailroute.delivery.RetryPolicy;
 import java.util.List;
 
+import dev.mailroute.delivery.RetryPolicy;
 import dev.mailroute.queue.BrokerHealthCheck;
 import dev.mailroute.queue.BrokerManagement;
 import dev.mailroute.queue.BrokerSettings;
@@ -66,7 +66,7 @@ final class QueueWiring {
      * @param webhooks whether webhook endpoints are configured: then an external broker's outbox settings matter
      */
     static Queue wire(CamelContext context, BrokerSettings settings, RetryPolicy retry, boolean gatewayThrottle,
-                      boolean webhooks, Started started) throws Exception {
+                      boolean webhooks, List<String> relayQueues, Started started) throws Exception {
         Registry registry = context.getRegistry();
         EmbeddedBroker broker = null;
         if (settings.embedded()) {
@@ -114,7 +114,7 @@ final class QueueWiring {
         // an operation before it answers the send of its request, so that send takes as long as the
         // operation: a delete by sender over 100,000 paged messages outlasted callTimeout (2 s).
         ActiveMQConnectionFactory operations = connectionFactory(settings, broker, QueueOperations.ANSWER_MILLIS);
-        QueueOperations queueOperations = new QueueOperations(operations);
+        QueueOperations queueOperations = new QueueOperations(operations, relayQueues);
         restoreInterruptedDeletes(queueOperations);
         return new Queue(broker, queueOperations, new DeliverySwitch(context));
     }

@@ -38,6 +38,8 @@ public final class DeliverySwitch {
     /** The relays whose circuit is open. */
     private final Set<String> circuitPaused = new HashSet<>();
     private boolean operatorSuspended;
+    /** The relays an operator suspended on their own ({@code ?relay=}). */
+    private final Set<String> operatorSuspendedRelays = new HashSet<>();
 
     public DeliverySwitch(CamelContext context) {
         // Camel shuts its managed pools down with the context
@@ -55,7 +57,7 @@ public final class DeliverySwitch {
      * again (without this, a reload ended an operator's suspension).
      */
     public synchronized void started(Route route) {
-        if (!circuitPaused.isEmpty() || operatorSuspended) {
+        if (!circuitPaused.isEmpty() || operatorSuspended || !operatorSuspendedRelays.isEmpty()) {
             apply();
         }
     }
@@ -71,7 +73,7 @@ public final class DeliverySwitch {
         } else {
             circuitPaused.remove(relay);
         }
-        if (!paused && operatorSuspended) {
+        if (!paused && (operatorSuspended || operatorSuspendedRelays.contains(relay))) {
             LOG.info("delivery stays suspended: the relay circuit lets deliveries through again, but an operator"
                      + " suspended delivery (POST /api/v1/admin/delivery/resume resumes it)");
         }
@@ -79,13 +81,31 @@ public final class DeliverySwitch {
     }
 
     /**
-     * An operator suspends (true) or resumes (false) delivery; waits, up to {@code waitMillis}, until
-     * the routes are switched, so that a message accepted after a suspend's answer is not delivered.
+     * An operator suspends (true) or resumes (false) delivery through every relay; waits, up to
+     * {@code waitMillis}, until the routes are switched, so that a message accepted after a
+     * suspend's answer is not delivered. A resume ends the suspensions of single relays too.
      */
     public void operatorSuspended(boolean suspended, long waitMillis) {
+        operatorSuspended(null, suspended, waitMillis);
+    }
+
+    /**
+     * As {@link #operatorSuspended(boolean, long)}, for one relay when {@code relay} is not null: the
+     * others go on (a relay that must not get mail for a while, a mailbox locked out).
+     */
+    public void operatorSuspended(String relay, boolean suspended, long waitMillis) {
         Future<?> switched;
         synchronized (this) {
-            operatorSuspended = suspended;
+            if (relay == null) {
+                operatorSuspended = suspended;
+                if (!suspended) {
+                    operatorSuspendedRelays.clear();
+                }
+            } else if (suspended) {
+                operatorSuspendedRelays.add(relay);
+            } else {
+                operatorSuspendedRelays.remove(relay);
+            }
             if (!suspended && !circuitPaused.isEmpty()) {
                 LOG.info("delivery resumed by an operator stays paused through the relays whose circuit is open: {}",
                         String.join(", ", circuitPaused));
@@ -106,8 +126,19 @@ public final class DeliverySwitch {
         return operatorSuspended;
     }
 
+    /** Whether an operator suspended delivery through this relay: all of it, or this relay alone. */
+    public synchronized boolean operatorSuspended(String relay) {
+        return operatorSuspended || operatorSuspendedRelays.contains(relay);
+    }
+
+    /** The relays whose routes this switch holds, each once, in no particular order. */
+    public Set<String> relays() {
+        return Set.copyOf(routes.values());
+    }
+
     private Future<?> apply() {
-        Set<String> paused = Set.copyOf(circuitPaused);
+        Set<String> paused = new HashSet<>(circuitPaused);
+        paused.addAll(operatorSuspendedRelays);
         boolean suspended = operatorSuspended;
         return switches.submit(() -> {
             for (Map.Entry<Route, String> entry : routes.entrySet()) {

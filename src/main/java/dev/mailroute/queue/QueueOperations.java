@@ -22,8 +22,10 @@ import jakarta.jms.Session;
 
 /**
  * What an operator does to queued mail, through the broker's management (embedded or external
- * alike): hold (mail.outbound to mail.held), release (back), delete (from both), retry (deferred
- * messages due now). Each takes the selectors of {@link MessageSelectors} and answers how many
+ * alike): hold (the delivery queues to mail.held), release (back to mail.outbound), delete (from
+ * them all), retry (deferred messages due now). The delivery queues are mail.outbound and each
+ * named relay's mail.relay.&lt;name&gt; (docs/routing.md); a message released, requeued or put back
+ * goes to mail.outbound, where the routing table in force routes it again. Each takes the selectors of {@link MessageSelectors} and answers how many
  * messages the broker touched; requeue (mail.failed back to mail.outbound) takes each parked copy
  * off mail.failed and sends a new one, as no management operation can change a message. A message being delivered at that moment is not on the queue for the
  * broker and is not touched: its delivery ends as it would have.
@@ -42,10 +44,25 @@ public final class QueueOperations {
     public static final long ANSWER_MILLIS = 120_000;
 
     private final ConnectionFactory factory;
+    /** Where messages wait for delivery: mail.outbound first, then each named relay's queue. */
+    private final List<String> deliveryQueues;
 
     /** @param factory a connection factory with the {@code manage} permission (mailroute's own account) */
     public QueueOperations(ConnectionFactory factory) {
+        this(factory, List.of());
+    }
+
+    /** @param relayQueues the named relays' queues (mail.relay.&lt;name&gt;), besides mail.outbound */
+    public QueueOperations(ConnectionFactory factory, List<String> relayQueues) {
         this.factory = factory;
+        List<String> queues = new ArrayList<>(List.of(OUTBOUND));
+        queues.addAll(relayQueues);
+        this.deliveryQueues = List.copyOf(queues);
+    }
+
+    /** mail.outbound and the named relays' queues. */
+    public List<String> deliveryQueues() {
+        return deliveryQueues;
     }
 
     /** What waits on the queues, from the broker. */
@@ -54,14 +71,19 @@ public final class QueueOperations {
 
     public Depths depths() throws JMSException {
         try (BrokerManagement broker = BrokerManagement.open(factory, ANSWER_MILLIS)) {
-            return new Depths(broker.messageCount(OUTBOUND), broker.scheduledCount(OUTBOUND),
-                    broker.messageCount(HELD), broker.messageCount(FAILED));
+            long waiting = 0;
+            long deferred = 0;
+            for (String queue : deliveryQueues) {
+                waiting += count(broker, queue);
+                deferred += scheduled(broker, queue);
+            }
+            return new Depths(waiting, deferred, broker.messageCount(HELD), broker.messageCount(FAILED));
         }
     }
 
     /** One message by its id, for an operator to look at. */
     public QueuedMessageLookup lookup() {
-        return new QueuedMessageLookup(factory);
+        return new QueuedMessageLookup(factory, deliveryQueues);
     }
 
     /** Messages on a queue, scheduled ones included. */
@@ -71,29 +93,53 @@ public final class QueueOperations {
         }
     }
 
-    /** Scheduled (deferred) messages on mail.outbound. */
-    public long deferred() throws JMSException {
+    /** Messages waiting for delivery: on mail.outbound and the named relays' queues, deferred ones too. */
+    public long waiting() throws JMSException {
         try (BrokerManagement broker = BrokerManagement.open(factory, ANSWER_MILLIS)) {
-            return broker.scheduledCount(OUTBOUND);
+            long waiting = 0;
+            for (String queue : deliveryQueues) {
+                waiting += count(broker, queue);
+            }
+            return waiting;
         }
     }
 
-    /** mail.outbound to mail.held; deferred messages too, and they keep their retry time. */
-    public long hold(List<String> selectors) throws JMSException {
-        return move(selectors, OUTBOUND, HELD);
+    /** Scheduled (deferred) messages on the delivery queues. */
+    public long deferred() throws JMSException {
+        try (BrokerManagement broker = BrokerManagement.open(factory, ANSWER_MILLIS)) {
+            long deferred = 0;
+            for (String queue : deliveryQueues) {
+                deferred += scheduled(broker, queue);
+            }
+            return deferred;
+        }
     }
 
-    /** mail.held back to mail.outbound; a deferred one is tried at its retry time (or now, if that has passed). */
+    /** The delivery queues to mail.held; deferred messages too, and they keep their retry time. */
+    public long hold(List<String> selectors) throws JMSException {
+        long held = 0;
+        for (String queue : deliveryQueues) {
+            held += move(selectors, queue, HELD);
+        }
+        return held;
+    }
+
+    /**
+     * mail.held back to mail.outbound; a deferred one is tried at its retry time (or now, if that has
+     * passed), and routed by the table in force then.
+     */
     public long release(List<String> selectors) throws JMSException {
         return move(selectors, HELD, OUTBOUND);
     }
 
-    /** Removed from mail.outbound and mail.held, deferred ones too. */
+    /** Removed from the delivery queues and mail.held, deferred ones too. */
     public long delete(List<String> selectors) throws JMSException {
         long removed = 0;
         try (BrokerManagement broker = BrokerManagement.open(factory, ANSWER_MILLIS)) {
             for (String selector : selectors) {
-                removed += broker.removeMessages(OUTBOUND, selector);
+                for (String queue : deliveryQueues) {
+                    removed += removeFrom(broker, queue, selector);
+                }
                 removed += broker.removeMessages(HELD, selector);
             }
         }
@@ -145,7 +191,10 @@ public final class QueueOperations {
             session.createConsumer(fromOutbound).close();
             session.createConsumer(fromHeld).close();
             try {
-                move(selectors, OUTBOUND, DELETING_OUTBOUND);
+                // from a relay's queue too: what is not deleted goes back to mail.outbound, routed again
+                for (String queue : deliveryQueues) {
+                    move(selectors, queue, DELETING_OUTBOUND);
+                }
                 move(selectors, HELD, DELETING_HELD);
                 try (BrokerManagement broker = BrokerManagement.open(factory, ANSWER_MILLIS)) {
                     for (String selector : selectors) {
@@ -222,6 +271,25 @@ public final class QueueOperations {
         }
     }
 
+    /** Scheduled messages on a queue; 0 for a queue the broker does not have (yet). */
+    private static long scheduled(BrokerManagement broker, String queue) throws JMSException {
+        if (queue.equals(OUTBOUND)) {
+            return broker.scheduledCount(queue); // always there: a failure to ask is the caller's to see
+        }
+        try {
+            return broker.scheduledCount(queue);
+        } catch (JMSException | RuntimeException e) {
+            return 0; // a relay's queue is made when its route first starts
+        }
+    }
+
+    private static long removeFrom(BrokerManagement broker, String queue, String selector) throws JMSException {
+        if (queue.equals(OUTBOUND) || count(broker, queue) > 0) {
+            return broker.removeMessages(queue, selector);
+        }
+        return 0;
+    }
+
     /**
      * Moves back what a delete that tells the senders left behind when mailroute stopped in the middle
      * of it: called at the start. Deferred messages among them are due at once.
@@ -241,17 +309,24 @@ public final class QueueOperations {
     }
 
     /**
-     * The deferred messages on mail.outbound that match, offered for delivery now. The broker does
+     * The deferred messages on the delivery queues that match, offered for delivery now. The broker does
      * not say how many it offered: the answer is how many fewer wait for their time afterwards,
      * which counts a message another delivery deferred meanwhile against it (never below 0).
      */
     public long retry(List<String> selectors) throws JMSException {
         try (BrokerManagement broker = BrokerManagement.open(factory, ANSWER_MILLIS)) {
-            long before = broker.scheduledCount(OUTBOUND);
-            for (String selector : selectors) {
-                broker.deliverScheduledMessages(OUTBOUND, selector);
+            long due = 0;
+            for (String queue : deliveryQueues) {
+                long before = scheduled(broker, queue);
+                if (before == 0) {
+                    continue;
+                }
+                for (String selector : selectors) {
+                    broker.deliverScheduledMessages(queue, selector);
+                }
+                due += Math.max(0, before - scheduled(broker, queue));
             }
-            return Math.max(0, before - broker.scheduledCount(OUTBOUND));
+            return due;
         }
     }
 
@@ -381,6 +456,9 @@ public final class QueueOperations {
     private long move(List<String> selectors, String from, String to) throws JMSException {
         long moved = 0;
         try (BrokerManagement broker = BrokerManagement.open(factory, ANSWER_MILLIS)) {
+            if (!from.equals(OUTBOUND) && deliveryQueues.contains(from) && count(broker, from) == 0) {
+                return 0; // a relay's queue, empty or not made yet (it is made when its route first starts)
+            }
             for (String selector : selectors) {
                 moved += broker.moveMessages(from, selector, to);
             }

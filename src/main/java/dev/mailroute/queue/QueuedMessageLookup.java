@@ -28,19 +28,23 @@ public final class QueuedMessageLookup {
     /** Bytes of a message's MIME read at most: enough for its headers and a preview, never a whole large message. */
     public static final int MAX_READ = 1024 * 1024;
     private static final String SCHEDULED_AT = "_AMQ_SCHED_DELIVERY";
-    private static final List<String> QUEUES = List.of(QueueOperations.OUTBOUND, QueueOperations.HELD,
-            QueueOperations.FAILED);
-
     private final ConnectionFactory factory;
+    /** Where a message may wait: the delivery queues, mail.held and mail.failed. */
+    private final List<String> queues;
 
-    public QueuedMessageLookup(ConnectionFactory factory) {
+    /** @param deliveryQueues mail.outbound and the named relays' queues */
+    public QueuedMessageLookup(ConnectionFactory factory, List<String> deliveryQueues) {
         this.factory = factory;
+        List<String> queues = new java.util.ArrayList<>(deliveryQueues);
+        queues.add(QueueOperations.HELD);
+        queues.add(QueueOperations.FAILED);
+        this.queues = List.copyOf(queues);
     }
 
     /**
      * What the broker has of one message.
      *
-     * @param queue where it waits: mail.outbound, mail.held or mail.failed
+     * @param queue where it waits: mail.outbound, a relay's mail.relay.&lt;name&gt;, mail.held or mail.failed
      * @param deferredUntil when it is tried next (epoch millis), null unless scheduled
      * @param properties mailroute's headers on it ({@link MessageHeaders#CONTRACT})
      * @param mime the first bytes of its MIME, null for a scheduled message (the broker does not give them)
@@ -58,7 +62,7 @@ public final class QueuedMessageLookup {
         try (Connection connection = factory.createConnection()) {
             Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
             connection.start();
-            for (String queue : QUEUES) {
+            for (String queue : queues) {
                 try (QueueBrowser browser = session.createBrowser(session.createQueue(queue), selector)) {
                     var messages = browser.getEnumeration();
                     if (messages.hasMoreElements()) {
@@ -70,11 +74,23 @@ public final class QueuedMessageLookup {
         return scheduled(id);
     }
 
+    /** 0 for a relay's queue the broker has not made yet (it is made when the relay's route first starts). */
+    private static long scheduledCount(BrokerManagement broker, String queue) throws JMSException {
+        if (!queue.startsWith("mail.relay.")) {
+            return broker.scheduledCount(queue);
+        }
+        try {
+            return broker.scheduledCount(queue);
+        } catch (JMSException | RuntimeException notMade) {
+            return 0;
+        }
+    }
+
     private Optional<Found> scheduled(String id) throws JMSException {
         try (BrokerManagement broker = BrokerManagement.open(factory)) {
             // mail.failed too: a copy whose requeue rolled back waits out the broker's redelivery delay
-            for (String queue : QUEUES) {
-                if (broker.scheduledCount(queue) == 0) {
+            for (String queue : queues) {
+                if (scheduledCount(broker, queue) == 0) {
                     continue;
                 }
                 for (Object entry : broker.scheduledMessages(queue)) {

@@ -5,7 +5,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.mailroute.support.GatewayConfig;
+import dev.mailroute.support.Http;
 import dev.mailroute.support.LogCapture;
 import dev.mailroute.support.MailRequests;
 import dev.mailroute.support.ScriptedSmtpServer;
@@ -40,6 +42,8 @@ class RoutingTest {
                 relay: testdrop
               - default: default
             """;
+
+    private static final String ADMIN_KEY = "admin-key-0123456789";
 
     @TempDir
     Path data;
@@ -140,6 +144,68 @@ class RoutingTest {
                 await().until(() -> gateway.broker().messageCount("mail.relay.bulk") == 0);
             }
         }
+    }
+
+    @Test
+    void anOperatorSuspendsOneRelayAndHoldsReleasesAndDeletesAPartWaitingOnItsQueue() throws Exception {
+        try (TestGateway gateway = config(bulk.port()).with("mailroute.admin.keys", "ops:" + ADMIN_KEY).start()) {
+            Http.Answer suspended = admin(gateway, "/api/v1/admin/delivery/suspend?relay=bulk", "{}");
+            assertThat(suspended.json().get("relay").asText()).isEqualTo("bulk");
+            await().until(() -> ServiceHelper.isSuspended(gateway.context().getRoute("deliver-bulk").getConsumer()));
+            assertThat(ServiceHelper.isSuspended(gateway.context().getRoute("deliver").getConsumer())).isFalse();
+
+            String id = gateway.submit(MailRequests.from("invoices@billing.example.com", "erin@elsewhere.example",
+                    "alice@corp.example.com"));
+            await().until(() -> internal.transactions().size() == 1
+                                && gateway.broker().messageCount("mail.relay.bulk") == 1);
+            JsonNode summary = Http.get(gateway.http("/api/v1/admin/queue"), "Authorization", "Bearer " + ADMIN_KEY)
+                    .json();
+            assertThat(summary.at("/queues/outbound").asLong()).isEqualTo(1);
+            assertThat(summary.get("delivery").asText()).isEqualTo("running");
+            JsonNode relays = summary.get("relays");
+            assertThat(relays.get(0).get("name").asText()).isEqualTo("default");
+            assertThat(relays.get(0).get("delivery").asText()).isEqualTo("running");
+            JsonNode bulkRelay = relays.get(2);
+            assertThat(bulkRelay.get("name").asText()).isEqualTo("bulk");
+            assertThat(bulkRelay.get("delivery").asText()).isEqualTo("suspended");
+            assertThat(bulkRelay.get("circuit").asText()).isEqualTo("CLOSED");
+            assertThat(bulkRelay.get("waiting").asLong()).isEqualTo(1);
+
+            // hold takes the part off its relay's queue; release puts it on mail.outbound, routed again
+            admin(gateway, "/api/v1/admin/queue/hold", "{\"id\":\"" + id + "\"}");
+            assertThat(gateway.broker().messageCount("mail.relay.bulk")).isZero();
+            assertThat(gateway.broker().messageCount("mail.held")).isEqualTo(1);
+            admin(gateway, "/api/v1/admin/queue/release", "{\"id\":\"" + id + "\"}");
+            await().until(() -> gateway.broker().messageCount("mail.relay.bulk") == 1);
+            assertThat(gateway.broker().messageCount("mail.held")).isZero();
+            assertThat(internal.transactions()).hasSize(1);
+
+            assertThat(admin(gateway, "/api/v1/admin/delivery/resume?relay=bulk", "{}").json().get("delivery")
+                    .asText()).isEqualTo("running");
+            await().until(() -> bulk.transactions().size() == 1);
+            assertThat(bulk.transactions().get(0).recipients()).containsExactly("erin@elsewhere.example");
+
+            // a second message's part, deleted from the relay's queue while that relay is suspended
+            admin(gateway, "/api/v1/admin/delivery/suspend?relay=bulk", "{}");
+            await().until(() -> ServiceHelper.isSuspended(gateway.context().getRoute("deliver-bulk").getConsumer()));
+            String second = gateway.submit(MailRequests.from("invoices@billing.example.com", "zoe@elsewhere.example"));
+            await().until(() -> gateway.broker().messageCount("mail.relay.bulk") == 1);
+            admin(gateway, "/api/v1/admin/queue/delete", "{\"id\":\"" + second + "\"}");
+            assertThat(gateway.broker().messageCount("mail.relay.bulk")).isZero();
+
+            Http.Answer unknown = Http.post(gateway.http("/api/v1/admin/delivery/suspend?relay=nowhere"),
+                    "application/json", "{}", "Authorization", "Bearer " + ADMIN_KEY);
+            assertThat(unknown.status()).isEqualTo(400);
+            assertThat(unknown.body()).contains("'nowhere' is not a relay of this gateway (default, internal, bulk,"
+                                                + " testdrop)");
+        }
+    }
+
+    private static Http.Answer admin(TestGateway gateway, String path, String body) {
+        Http.Answer answer = Http.post(gateway.http(path), "application/json", body, "Authorization",
+                "Bearer " + ADMIN_KEY);
+        assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+        return answer;
     }
 
     @Test

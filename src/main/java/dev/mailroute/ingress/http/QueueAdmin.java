@@ -1,6 +1,8 @@
 package dev.mailroute.ingress.http;
 
 import java.io.IOException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -58,7 +60,7 @@ public final class QueueAdmin {
     private final LedgerSelection selection;
     private final Ledger ledger;
     private final MailEvents events;
-    private final Supplier<String> circuit;
+    private final List<Relay> relays;
     private final MessageStatus status;
     private final LongSupplier clock;
     private final ParkedFiles parkedFiles;
@@ -103,13 +105,20 @@ public final class QueueAdmin {
     }
 
     /**
+     * A relay as the overview shows it: its name, the queue its deliveries wait on and its circuit's
+     * state (CLOSED, OPEN, HALF_OPEN).
+     */
+    public record Relay(String name, String queue, Supplier<String> circuit) {
+    }
+
+    /**
      * @param selection the ledger's selection, or null when the ledger is off (then only id and ALL)
-     * @param circuit the relay circuit's state (CLOSED, OPEN, HALF_OPEN)
+     * @param relays the gateway's relays, the one named default first
      * @param status the search, for the queue's listing
      * @param parkedFiles failed/, whose files of a requeued message go once it is queued again
      */
     public QueueAdmin(QueueOperations queue, DeliverySwitch deliverySwitch, LedgerSelection selection, Ledger ledger,
-                      MailEvents events, Supplier<String> circuit, MessageStatus status, LongSupplier clock,
+                      MailEvents events, List<Relay> relays, MessageStatus status, LongSupplier clock,
                       ParkedFiles parkedFiles, SenderNotices senderNotices) {
         this.parkedFiles = parkedFiles;
         this.senderNotices = senderNotices;
@@ -118,7 +127,7 @@ public final class QueueAdmin {
         this.selection = selection;
         this.ledger = ledger;
         this.events = events;
-        this.circuit = circuit;
+        this.relays = List.copyOf(relays);
         this.status = status;
         this.clock = clock;
     }
@@ -153,7 +162,19 @@ public final class QueueAdmin {
         body.put("delivery", deliverySwitch.operatorSuspended() ? "suspended" : "running");
         // this instance's, to one decimal: a rate, not a count to reconcile
         body.put("deliveredPerMinute", Math.round(events.deliveredPerMinute() * 10) / 10.0);
-        body.put("circuit", circuit.get());
+        body.put("circuit", relays.get(0).circuit().get());
+        ArrayNode list = body.putArray("relays");
+        for (Relay relay : relays) {
+            ObjectNode shown = list.addObject();
+            shown.put("name", relay.name());
+            shown.put("delivery", deliverySwitch.operatorSuspended(relay.name()) ? "suspended" : "running");
+            shown.put("circuit", relay.circuit().get());
+            try {
+                shown.put("waiting", queue.count(relay.queue()));
+            } catch (JMSException | RuntimeException e) {
+                shown.putNull("waiting"); // a relay's queue is made when its route first starts
+            }
+        }
         HttpAnswers.answer(exchange.getMessage(), 200, "application/json", body);
     }
 
@@ -291,10 +312,10 @@ public final class QueueAdmin {
                 matched = ids.size();
             } else if (request.all()) {
                 matched = switch (operation) {
-                    case HOLD -> queue.count(QueueOperations.OUTBOUND);
+                    case HOLD -> queue.waiting();
                     case RELEASE -> queue.count(QueueOperations.HELD);
                     case RETRY -> queue.deferred();
-                    case DELETE -> queue.count(QueueOperations.OUTBOUND) + queue.count(QueueOperations.HELD);
+                    case DELETE -> queue.waiting() + queue.count(QueueOperations.HELD);
                     case REQUEUE -> throw new IllegalStateException("requeue ALL is resolved through the ledger");
                 };
             } else if (request.id() != null) {
@@ -448,10 +469,11 @@ public final class QueueAdmin {
         }
     }
 
-    /** POST /api/v1/admin/delivery/{action}: suspend or resume */
+    /** POST /api/v1/admin/delivery/{action}[?relay=name]: suspend or resume, every relay or one */
     public void delivery(Exchange exchange) throws HttpProblemException {
         Message in = exchange.getMessage();
         String action = lastSegment(in, "/api/v1/admin/delivery/");
+        String relay = relayParameter(in.getHeader(Exchange.HTTP_QUERY, String.class));
         boolean suspend;
         if ("suspend".equals(action)) {
             suspend = true;
@@ -461,11 +483,40 @@ public final class QueueAdmin {
             throw new HttpProblemException(404, HttpAnswers.TYPE_NOT_FOUND, "Not found", "action: '"
                     + SearchParameters.shown(String.valueOf(action), 32) + "' is neither suspend nor resume");
         }
-        deliverySwitch.operatorSuspended(suspend, SWITCH_WAIT_MILLIS);
-        events.queueOperation(exchange.getProperty(HttpRequestCheck.OPERATOR, String.class), action, "", 0, 0, false);
+        deliverySwitch.operatorSuspended(relay, suspend, SWITCH_WAIT_MILLIS);
+        events.queueOperation(exchange.getProperty(HttpRequestCheck.OPERATOR, String.class), action,
+                relay == null ? "" : "relay=" + relay, 0, 0, false);
         ObjectNode answer = mapper.createObjectNode();
         answer.put("delivery", suspend ? "suspended" : "running");
+        if (relay != null) {
+            answer.put("relay", relay);
+        }
         HttpAnswers.answer(in, 200, "application/json", answer);
+    }
+
+    /** The relay of {@code ?relay=name}, one of this gateway's; null when the query names none. */
+    private String relayParameter(String query) throws HttpProblemException {
+        if (query == null || query.isEmpty()) {
+            return null;
+        }
+        String relay = null;
+        for (String pair : query.split("&")) {
+            int eq = pair.indexOf('=');
+            String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+            String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            if (!name.equals("relay") || relay != null) {
+                throw OperationRequest.invalid(List.of(new Problem(SearchParameters.shown(name, 32),
+                        relay != null ? "given twice" : "is not a parameter here; relay=<name> is the only one")));
+            }
+            relay = value;
+        }
+        String named = relay;
+        if (relays.stream().noneMatch(r -> r.name().equals(named))) {
+            throw OperationRequest.invalid(List.of(new Problem("relay", "'" + SearchParameters.shown(named, 32)
+                    + "' is not a relay of this gateway (" + String.join(", ", relays.stream().map(Relay::name)
+                    .toList()) + ")")));
+        }
+        return relay;
     }
 
     /** Each deleted message's report, from notify; each report queued, into the ledger, linked to its message. */
