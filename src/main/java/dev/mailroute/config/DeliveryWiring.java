@@ -27,7 +27,6 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.StartupListener;
-import org.apache.camel.builder.TemplatedRouteBuilder;
 import org.apache.camel.spi.Registry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,15 +66,13 @@ final class DeliveryWiring {
                 @Override
                 public void onCamelContextFullyStarted(CamelContext camel, boolean alreadyStarted) throws Exception {
                     for (RelaySettings relay : settings.relays().named()) {
-                        TemplatedRouteBuilder.builder(camel, "deliver-relay")
-                                .routeId("deliver-" + relay.name())
-                                .parameter("relay", relay.name())
-                                .parameter("queue", RelayRouter.queueOf(relay.name()))
-                                .parameter("throttleRate", Integer.toString(relay.throttleRate()))
-                                .parameter("throttlePeriod", Long.toString(relay.throttlePeriodMillis()))
-                                .parameter("circuit", relay.bean("relayCircuit"))
-                                .parameter("outcomes", relay.bean("deliveryOutcomes"))
-                                .add();
+                        TemplatedRoutes.of(camel).make("deliver-relay", "deliver-" + relay.name(), Map.of(
+                                "relay", relay.name(),
+                                "queue", RelayRouter.queueOf(relay.name()),
+                                "throttleRate", Integer.toString(relay.throttleRate()),
+                                "throttlePeriod", Long.toString(relay.throttlePeriodMillis()),
+                                "circuit", relay.bean("relayCircuit"),
+                                "outcomes", relay.bean("deliveryOutcomes")));
                         LOG.info("relay {}: {} delivery {} {}", relay.name(), relay.transport(),
                                 relay.transport() == dev.mailroute.delivery.Transport.SMTP ? "via" : "into",
                                 relay.destination());

@@ -1,5 +1,7 @@
 package dev.mailroute.config;
 
+import java.util.Map;
+
 import dev.mailroute.notify.DeliveryReports;
 import dev.mailroute.notify.webhook.WebhookDispatch;
 import dev.mailroute.notify.webhook.WebhookEndpoint;
@@ -14,7 +16,6 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.NamedNode;
 import org.apache.camel.Processor;
 import org.apache.camel.Route;
-import org.apache.camel.builder.TemplatedRouteBuilder;
 import org.apache.camel.impl.event.CamelContextStoppingEvent;
 import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.spi.Policy;
@@ -84,10 +85,8 @@ final class NotifyWiring {
             @Override
             public void onCamelContextFullyStarted(CamelContext camel, boolean alreadyStarted) throws Exception {
                 for (WebhookEndpoint endpoint : settings.endpoints()) {
-                    TemplatedRouteBuilder.builder(camel, "webhook-endpoint")
-                            .routeId(WebhookDispatch.routeId(endpoint.name()))
-                            .parameter("endpoint", endpoint.name())
-                            .add();
+                    TemplatedRoutes.of(camel).make("webhook-endpoint", WebhookDispatch.routeId(endpoint.name()),
+                            Map.of("endpoint", endpoint.name()));
                     LOG.info("webhook {}: {} to {}", endpoint.name(), endpoint.events(), endpoint.shownUrl());
                 }
             }

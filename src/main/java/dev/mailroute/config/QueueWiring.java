@@ -87,7 +87,7 @@ final class QueueWiring {
         }
         ActiveMQConnectionFactory connectionFactory = connectionFactory(settings, broker, settings.callTimeoutMillis());
         if (!settings.embedded()) {
-            checkAddressSettings(connectionFactory, settings, gatewayThrottle, webhooks); // the factory is set up: nothing is set after its first use
+            checkAddressSettings(connectionFactory, settings, gatewayThrottle, webhooks, relayQueues); // the factory is set up: nothing is set after its first use
         }
         // without a pool, camel-jms opens a connection and a session for every message it sends
         JmsPoolConnectionFactory pooled = pool(context, connectionFactory);
@@ -168,9 +168,10 @@ final class QueueWiring {
      * way — but each line names the setting to change in broker.xml.
      */
     private static void checkAddressSettings(ActiveMQConnectionFactory factory, BrokerSettings settings,
-                                             boolean gatewayThrottle, boolean webhooks) {
+                                             boolean gatewayThrottle, boolean webhooks, List<String> relayQueues) {
         try (BrokerManagement management = BrokerManagement.open(factory)) {
-            List<String> differences = management.differences(settings.keyCache(), gatewayThrottle, webhooks);
+            List<String> differences = management.differences(settings.keyCache(), gatewayThrottle, webhooks,
+                    !relayQueues.isEmpty());
             for (String difference : differences) {
                 LOG.warn("external broker: {}", difference);
             }

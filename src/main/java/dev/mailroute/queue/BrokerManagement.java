@@ -126,6 +126,12 @@ public final class BrokerManagement implements AutoCloseable {
      * nothing differs.
      */
     public List<String> differences(int keyCache, boolean exclusiveOutbound, boolean webhooks) throws JMSException {
+        return differences(keyCache, exclusiveOutbound, webhooks, false);
+    }
+
+    /** @param relays whether named relays deliver from queues of their own, mail.relay.&lt;name&gt; (docs/routing.md) */
+    public List<String> differences(int keyCache, boolean exclusiveOutbound, boolean webhooks, boolean relays)
+            throws JMSException {
         List<String> differences = new ArrayList<>();
         Object names = invoke(ResourceNames.BROKER, "getQueueNames");
         List<String> queues = names instanceof Object[] array ? Arrays.stream(array).map(String::valueOf).toList()
@@ -183,7 +189,26 @@ public final class BrokerManagement implements AutoCloseable {
                                 + " must go first again, not after the ones behind it");
             }
         }
+        if (relays) {
+            relayQueues(differences, exclusiveOutbound);
+        }
         return differences;
+    }
+
+    /** The settings of mail.relay.#, where each named relay's deliveries wait (routes/deliver.yaml). */
+    private void relayQueues(List<String> differences, boolean exclusive) throws JMSException {
+        JsonNode relay = addressSettings("mail.relay.any");
+        expect(differences, "mail.relay.#", "max-delivery-attempts", relay.path("maxDeliveryAttempts").asInt(), -1,
+                "-1: mailroute decides when a message has failed; the broker must never drop or dead-letter one");
+        if (!relay.path("autoCreateQueues").asBoolean(false) || !relay.path("autoCreateAddresses").asBoolean(false)) {
+            differences.add("mail.relay.#: auto-create-queues and auto-create-addresses should be true: each named"
+                            + " relay's queue mail.relay.<name> is made when its deliver route first starts");
+        }
+        if (exclusive && !relay.path("defaultExclusiveQueue").asBoolean(false)) {
+            differences.add("mail.relay.#: default-exclusive-queue is false, should be true: with"
+                            + " mailroute.throttle.scope=gateway one instance at a time delivers through each relay,"
+                            + " so that its throttle holds for the whole gateway");
+        }
     }
 
     private JsonNode addressSettings(String address) throws JMSException {

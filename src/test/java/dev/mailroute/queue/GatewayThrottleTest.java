@@ -148,6 +148,67 @@ class GatewayThrottleTest {
                 .isBetween(MESSAGES, MESSAGES + 1);
     }
 
+    /**
+     * A named relay chosen by the routing file (docs/routing.md), throttled as one message every
+     * period/rate — the pace of the throttle, without its bursts — on its queue mail.relay.m365,
+     * exclusive by the documented broker.xml: the relay sees no more than the throttle in any
+     * period over the whole run, the kill -9 of the delivering instance and the takeover included,
+     * and every message arrives (at most the one in hand at the kill twice).
+     */
+    @Test
+    void aNamedRelaysThrottleHoldsForTheGatewayThroughTheKillOfTheDeliveringInstance() throws Exception {
+        relay = ScriptedSmtpServer.start();
+        StandaloneBroker broker = exclusiveBroker();
+        Path routing = brokerDir.resolveSibling(brokerDir.getFileName() + "-routing.yaml");
+        java.nio.file.Files.writeString(routing, "rules:\n  - default: m365\n");
+        try (ScriptedSmtpServer unused = ScriptedSmtpServer.start();
+             GatewayProcess a = GatewayProcess.start(broker.configure(relayThrottled(TestGateway.on(first), unused,
+                     routing)));
+             GatewayProcess b = GatewayProcess.start(broker.configure(relayThrottled(TestGateway.on(second), unused,
+                     routing)))) {
+            a.awaitStarted();
+            b.awaitStarted();
+            // the documented broker.xml has what the relays' queues need (mail.relay.#), and the start says so
+            assertThat(a.output()).contains("external broker: the address settings of mailroute's queues are as"
+                                            + " required");
+            for (int i = 0; i < MESSAGES; i++) {
+                Http.Answer answer = Http.post(a.http("/api/v1/messages"), "application/json",
+                        MailRequests.json(MailRequests.from("app@example.com", "user" + i + "@example.com")));
+                assertThat(answer.status()).as(answer.body()).isEqualTo(202);
+            }
+            await().atMost(RUN).until(() -> relay.transactions().size() >= MESSAGES / 3);
+            GatewayProcess delivering = a.metric(Metrics.delivered("smtp")) > 0 ? a : b;
+            GatewayProcess other = delivering == a ? b : a;
+            assertThat(other.metric(Metrics.delivered("smtp"))).as("one instance delivers at a time").isLessThanOrEqualTo(0);
+            delivering.kill();
+            long killedAt = System.currentTimeMillis();
+            await().atMost(Duration.ofSeconds(30)).until(() -> other.metric(Metrics.delivered("smtp")) > 0);
+            assertThat(System.currentTimeMillis() - killedAt).as("taken over within").isLessThan(10_000);
+            await().atMost(RUN).until(() -> recipients() == MESSAGES);
+            await().atMost(Duration.ofSeconds(30)).until(() -> broker.messageCount("mail.relay.m365") == 0);
+            assertThat(unused.transactions()).as("the relay named default").isEmpty();
+        } finally {
+            broker.stop();
+        }
+        assertThat(recipients()).isEqualTo(MESSAGES);
+        assertThat(relay.transactions().size()).as("at most the message in hand at the kill twice")
+                .isBetween(MESSAGES, MESSAGES + 1);
+        assertThat(busiestPeriod()).as("deliveries in the busiest period, the takeover included")
+                .isLessThanOrEqualTo(RATE + RATE / 10);
+    }
+
+    /** The relay named default (unused: every recipient routes to m365) and the throttled m365. */
+    private GatewayConfig relayThrottled(GatewayConfig config, ScriptedSmtpServer unused, Path routing) {
+        return config.smtp(unused.port())
+                .with("mailroute.throttle.scope", "gateway")
+                .with("mailroute.relays", "m365")
+                .with("mailroute.relays.m365.host", "127.0.0.1")
+                .with("mailroute.relays.m365.port", Integer.toString(relay.port()))
+                .with("mailroute.relays.m365.throttle.rate", "1")
+                .with("mailroute.relays.m365.throttle.period", Long.toString(PERIOD_MILLIS / RATE))
+                .with("mailroute.routing.file", routing.toString());
+    }
+
     private long recipients() {
         return relay.transactions().stream().flatMap(t -> t.recipients().stream()).distinct().count();
     }

@@ -205,6 +205,31 @@ class ScaleOutTest {
         assertThat(output).doesNotContain(StandaloneBroker.PASSWORD);
     }
 
+    /** A named relay's queue needs mail.relay.# as the documented broker.xml has it: a broker without it is named. */
+    @Test
+    void aRelaysQueueSettingThatDiffersIsNamedAtTheStart() throws Exception {
+        broker = StandaloneBroker.start(brokerDir, config -> config.addAddressSetting("mail.relay.#",
+                new AddressSettings().setDefaultExclusiveQueue(false).setAutoCreateQueues(true)
+                        .setAutoCreateAddresses(true)));
+        relay = ScriptedSmtpServer.start();
+        java.nio.file.Path routing = java.nio.file.Files.writeString(first.resolve("routing.yaml"),
+                "rules:\n  - default: bulk\n");
+        try (LogCapture log = LogCapture.of(Logger.ROOT_LOGGER_NAME)) {
+            TestGateway a = broker.configure(TestGateway.on(first).smtp(relay.port()))
+                    .with("mailroute.throttle.scope", "gateway")
+                    .with("mailroute.relays", "bulk")
+                    .with("mailroute.relays.bulk.host", "127.0.0.1")
+                    .with("mailroute.relays.bulk.port", Integer.toString(relay.port()))
+                    .with("mailroute.routing.file", routing.toString())
+                    .start();
+            gateways.add(a);
+            assertThat(log.lines()).anySatisfy(line -> assertThat(line).startsWith(
+                    "WARN external broker: mail.relay.#: default-exclusive-queue is false, should be true"));
+            a.submit(MailRequests.minimal());
+            await().until(() -> relay.transactions().size() == 1);
+        }
+    }
+
     @Test
     void whileTheBrokerIsAwayTheApiAnswers503QuicklyAndRecoversWithoutARestart() throws Exception {
         broker = StandaloneBroker.start(brokerDir);

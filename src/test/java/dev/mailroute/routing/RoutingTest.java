@@ -232,6 +232,33 @@ class RoutingTest {
         }
     }
 
+    /** Camel's live reload of the route files stops and starts every route: the named relays' routes too. */
+    @Test
+    void theNamedRelaysRoutesComeBackAfterALiveReloadOfTheRouteFiles() throws Exception {
+        Path routes = Files.createDirectories(data.resolve("routes"));
+        try (var files = Files.list(Path.of("routes"))) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                Files.copy(file, routes.resolve(file.getFileName()));
+            }
+        }
+        try (TestGateway gateway = config(bulk.port())
+                .with("camel.main.routesIncludePattern", "file:" + routes + "/*.yaml")
+                .with("camel.main.routesReloadEnabled", "true")
+                .with("camel.main.routesReloadDirectory", routes.toString()).start();
+             LogCapture remade = LogCapture.of("dev.mailroute.config.TemplatedRoutes")) {
+            String edited = Files.readString(routes.resolve("transport-pickup.yaml")) + "\n# edited\n";
+            Files.writeString(routes.resolve("transport-pickup.yaml"), edited);
+            // the watcher polls every 2 s; Camel removes every route and adds back the files' own
+            await().atMost(Duration.ofSeconds(60)).until(() -> remade.lines().stream()
+                    .filter(l -> l.startsWith("INFO route deliver-")).count() == 3);
+            assertThat(remade.text()).contains("route deliver-bulk made again from the template deliver-relay");
+            gateway.submit(MailRequests.from("invoices@billing.example.com", "erin@elsewhere.example",
+                    "alice@corp.example.com"));
+            await().atMost(Duration.ofSeconds(30)).until(() -> bulk.transactions().size() == 1
+                                                               && internal.transactions().size() == 1);
+        }
+    }
+
     @Test
     void aRoutingFileThatDoesNotValidateStopsTheStartNamingItsLine() throws Exception {
         Files.writeString(routing, "rules:\n  - recipientDomain: corp.example.com\n    relay: nowhere\n"
