@@ -95,6 +95,8 @@ public final class DeliveryOutcomes {
     /** The relay's host:port, for the ledger and reports; null for a pickup relay. */
     private final String relay;
     private final String relayBeans;
+    /** How the ledger names where an attempt went: " (relay bulk)" after it for a named relay, nothing for default. */
+    private final String ledgerSuffix;
 
     /** The outcomes of the deliveries through this relay, with its transport, pickup folder and circuit. */
     public DeliveryOutcomes(RelaySettings relaySettings, RetryPolicy retry, FailedFolder failedFolder,
@@ -109,6 +111,7 @@ public final class DeliveryOutcomes {
         this.ledger = ledger;
         this.relay = relaySettings.smtp() == null ? null : relaySettings.smtp().host() + ":" + relaySettings.smtp().port();
         this.relayBeans = relaySettings.beanSuffix();
+        this.ledgerSuffix = relaySettings.isDefault() ? "" : " (relay " + relaySettings.name() + ")";
     }
 
     /**
@@ -289,8 +292,8 @@ public final class DeliveryOutcomes {
         Transport used = exchange.getProperty(TRANSPORT, Transport.class);
         Long began = exchange.getProperty(BEGAN, Long.class);
         long duration = began == null ? 0 : (System.nanoTime() - began) / 1_000_000;
-        ledger.attempt(id, attempt, System.currentTimeMillis(), used.id(), used == Transport.SMTP ? relay
-                : pickupDir.toString(), duration, outcomes);
+        ledger.attempt(id, attempt, System.currentTimeMillis(), used.id(), (used == Transport.SMTP ? relay
+                : pickupDir.toString()) + ledgerSuffix, duration, outcomes);
     }
 
     private static void noDsnOnward(Exchange exchange, QueuedMessage tried) {

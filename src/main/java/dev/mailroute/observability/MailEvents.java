@@ -154,6 +154,7 @@ public final class MailEvents extends ServiceSupport {
         delivered.incrementAndGet();
         Message in = exchange.getMessage();
         count("mailroute.messages.delivered", "transport", transport(exchange));
+        count("mailroute.relay.attempts", "relay", relay(exchange), "outcome", "delivered");
         if (Boolean.TRUE.equals(in.getHeader("JMSRedelivered", Boolean.class))) {
             // the broker handed this message out before (a crash, a lost commit, a rollback): an
             // earlier attempt may have reached the relay too — at-least-once, counted
@@ -179,6 +180,7 @@ public final class MailEvents extends ServiceSupport {
     public void deferred(Exchange exchange, int replyCode) {
         retried.incrementAndGet();
         count("mailroute.messages.retried", "transport", transport(exchange));
+        count("mailroute.relay.attempts", "relay", relay(exchange), "outcome", "deferred");
         reply(replyCode);
         log(exchange, "deferred", null, replyCode);
     }
@@ -187,6 +189,7 @@ public final class MailEvents extends ServiceSupport {
     public void failed(Exchange exchange, int replyCode, String kind) {
         failed.incrementAndGet();
         count("mailroute.messages.failed", "transport", transport(exchange), "kind", kind);
+        count("mailroute.relay.attempts", "relay", relay(exchange), "outcome", "failed");
         reply(replyCode);
         log(exchange, "failed", null, replyCode);
     }
@@ -219,6 +222,15 @@ public final class MailEvents extends ServiceSupport {
     }
 
     /** Registers a counter the first time its name and tags occur; every later event only looks it up here. */
+    /** Exchange property: the relay a deliver route delivers through (routes/deliver.yaml sets it). */
+    public static final String RELAY = "mailrouteRelay";
+
+    /** The relay of this delivery: the route's, which names only relays of the configuration. */
+    private static String relay(Exchange exchange) {
+        String relay = exchange.getProperty(RELAY, String.class);
+        return relay == null ? "default" : relay;
+    }
+
     private void count(String name, String... tags) {
         counters.computeIfAbsent(name + '\0' + String.join("\0", tags),
                 key -> Counter.builder(name).tags(tags).register(registry)).increment();

@@ -7,6 +7,7 @@ import java.util.Map;
 
 import dev.mailroute.message.Envelope;
 import dev.mailroute.message.MessageHeaders;
+import dev.mailroute.observability.MailEvents;
 import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.InternetAddress;
 import org.apache.camel.Exchange;
@@ -24,7 +25,7 @@ import org.apache.camel.Message;
 public final class RelayRouter {
 
     /** Exchange property: this route's relay (set by the route from its template's parameter). */
-    public static final String RELAY = "mailrouteRelay";
+    public static final String RELAY = MailEvents.RELAY;
     /** Exchange property: the copies for the other relays, each with its queue in {@link #QUEUE}. */
     public static final String ELSEWHERE = "mailrouteRoutedElsewhere";
     /** Exchange property: whether recipients of this message stay with this route's relay. */

@@ -8,6 +8,7 @@ import java.util.List;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mailroute.support.GatewayConfig;
 import dev.mailroute.support.Http;
+import dev.mailroute.support.LedgerRows;
 import dev.mailroute.support.LogCapture;
 import dev.mailroute.support.MailRequests;
 import dev.mailroute.support.ScriptedSmtpServer;
@@ -87,9 +88,10 @@ class RoutingTest {
 
     @Test
     void eachRecipientTakesTheRelayOfTheFirstMatchingRuleAndASplitMessageArrivesOnceAtEach() throws Exception {
-        try (TestGateway gateway = config(bulk.port()).start()) {
-            gateway.submit(MailRequests.from("ops@example.com", "alice@corp.example.com", "bob@eu.corp.example.com",
-                    "carol@elsewhere.example", "dave@test.local"));
+        GatewayConfig config = config(bulk.port());
+        try (TestGateway gateway = config.start()) {
+            String split = gateway.submit(MailRequests.from("ops@example.com", "alice@corp.example.com",
+                    "bob@eu.corp.example.com", "carol@elsewhere.example", "dave@test.local"));
             gateway.submit(MailRequests.from("invoices@billing.example.com", "erin@elsewhere.example"));
             gateway.submit(MailRequests.from("ops@example.com", "frank@corp.example.com.evil.example"));
 
@@ -118,6 +120,23 @@ class RoutingTest {
             assertThat(internal.transactions()).hasSize(1);
             assertThat(m365.transactions()).hasSize(2);
             assertThat(bulk.transactions()).hasSize(1);
+
+            // the ledger has each recipient delivered, by its own relay's attempt
+            LedgerRows ledger = LedgerRows.of(config);
+            for (String address : List.of("alice@corp.example.com", "bob@eu.corp.example.com",
+                    "carol@elsewhere.example", "dave@test.local")) {
+                ledger.awaitState(split, address, "delivered");
+            }
+            assertThat(ledger.attempts(split)).extracting(row -> row.get("address") + " " + row.get("relay"))
+                    .containsExactlyInAnyOrder(
+                            "alice@corp.example.com 127.0.0.1:" + internal.port() + " (relay internal)",
+                            "bob@eu.corp.example.com 127.0.0.1:" + internal.port() + " (relay internal)",
+                            "carol@elsewhere.example 127.0.0.1:" + m365.port(),
+                            "dave@test.local " + testdrop + " (relay testdrop)");
+            assertThat(gateway.metric("mailroute_relay_attempts_total\\{outcome=\"delivered\",relay=\"internal\"}"))
+                    .isEqualTo(1);
+            assertThat(gateway.metric("mailroute_relay_attempts_total\\{outcome=\"delivered\",relay=\"default\"}"))
+                    .isEqualTo(2);
         }
     }
 
