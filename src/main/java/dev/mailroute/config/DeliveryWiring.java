@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 
 import dev.mailroute.delivery.DeliveryOutcomes;
 import dev.mailroute.delivery.FailedFolder;
+import dev.mailroute.delivery.RelayOutcomes;
 import dev.mailroute.delivery.RelaySettings;
 import dev.mailroute.delivery.TransportHealthCheck;
 import dev.mailroute.delivery.pickup.PickupFileWriter;
@@ -33,9 +34,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The deliver stage, per relay: its transports ({@code pickupFileWriter}, {@code smtpMailSender}),
- * its circuit breaker ({@code relayCircuit}, the route policy of the route it pauses), what becomes
- * of each attempt ({@code deliveryOutcomes}) and its health check — named so for the relay named
- * default and with {@code -<name>} after them for another ({@code smtpMailSender-bulk}). The
+ * its circuit breaker ({@code relayCircuit}, the route policy of the route it pauses) and its health
+ * check — named so for the relay named default and with {@code -<name>} after them for another
+ * ({@code smtpMailSender-bulk}) — and what becomes of each attempt through it, behind the one
+ * {@code deliveryOutcomes} of routes/deliver-attempt.yaml. The
  * default's deliver route is declared in routes/deliver.yaml; each other relay's is made from the
  * template there ({@code deliver-relay}) once the route files are loaded. And the routing table
  * in force with its router ({@code relayRouter}), the first step of every deliver route.
@@ -51,9 +53,14 @@ final class DeliveryWiring {
     static Map<String, RelayCircuit> wire(CamelContext context, MailrouteSettings settings, InFlightBytes inFlight,
                                    MailEvents events, Ledger ledger, DeliverySwitch deliverySwitch) throws Exception {
         Map<String, RelayCircuit> circuits = new LinkedHashMap<>();
+        Map<String, DeliveryOutcomes> outcomes = new LinkedHashMap<>();
         for (RelaySettings relay : settings.relays().all()) {
-            circuits.put(relay.name(), wireRelay(context, settings, relay, inFlight, events, ledger, deliverySwitch));
+            RelayCircuit circuit = wireRelay(context, settings, relay, deliverySwitch);
+            circuits.put(relay.name(), circuit);
+            outcomes.put(relay.name(), new DeliveryOutcomes(relay, settings.delivery().retry(),
+                    new FailedFolder(settings.delivery().failedDir()), circuit, inFlight, events, ledger));
         }
+        context.getRegistry().bind("deliveryOutcomes", new RelayOutcomes(outcomes));
         wireRouting(context, settings);
         if (!settings.relays().named().isEmpty()) {
             // the template is in a route file: the routes are made once the route files are loaded
@@ -71,8 +78,7 @@ final class DeliveryWiring {
                                 "queue", RelayRouter.queueOf(relay.name()),
                                 "throttleRate", Integer.toString(relay.throttleRate()),
                                 "throttlePeriod", Long.toString(relay.throttlePeriodMillis()),
-                                "circuit", relay.bean("relayCircuit"),
-                                "outcomes", relay.bean("deliveryOutcomes")));
+                                "circuit", relay.bean("relayCircuit")));
                         LOG.info("relay {}: {} delivery {} {}", relay.name(), relay.transport(),
                                 relay.transport() == dev.mailroute.delivery.Transport.SMTP ? "via" : "into",
                                 relay.destination());
@@ -84,7 +90,6 @@ final class DeliveryWiring {
     }
 
     private static RelayCircuit wireRelay(CamelContext context, MailrouteSettings settings, RelaySettings relay,
-                                          InFlightBytes inFlight, MailEvents events, Ledger ledger,
                                           DeliverySwitch deliverySwitch) throws Exception {
         Registry registry = context.getRegistry();
         PickupSettings pickup = settings.pickup();
@@ -99,8 +104,6 @@ final class DeliveryWiring {
         RelayCircuit relayCircuit = new RelayCircuit(context, relay.name(), relay.circuit(), smtpMailSender,
                 deliverySwitch);
         registry.bind(relay.bean("relayCircuit"), relayCircuit);
-        registry.bind(relay.bean("deliveryOutcomes"), new DeliveryOutcomes(relay, settings.delivery().retry(),
-                new FailedFolder(settings.delivery().failedDir()), relayCircuit, inFlight, events, ledger));
         registry.bind(relay.bean("transportHealthCheck"), new TransportHealthCheck(relay, relayCircuit));
         Gauge.builder("mailroute.relays.circuit", () -> relayCircuit.state().ordinal()).tag("relay", relay.name())
                 .description("each relay's circuit: 0 closed, 1 open, 2 half-open")

@@ -87,7 +87,7 @@ public final class KeyTable {
 
         t.stage("deliver");
         t.choice("mailroute.transport", "pickup", "how mail leaves: pickup folder or SMTP relay", "pickup", "smtp");
-        t.whole("mailroute.deliver.consumers", "8", 1, "consumers on mail.outbound (read by routes/deliver.yaml)");
+        t.whole("mailroute.deliver.consumers", "8", 1, "consumers on each relay's queue, mail.outbound and mail.relay.<name> (read by routes/deliver.yaml)");
         t.whole("mailroute.throttle.rate", "100000", 1, "at most this many deliveries per period (read by routes/deliver.yaml)");
         t.add("mailroute.throttle.period", Kind.DURATION, "1s", "the throttle's period (read by routes/deliver.yaml)");
         t.choice("mailroute.throttle.scope", "instance", "instance: each instance applies the throttle on its own; gateway: one instance at a time delivers (mail.outbound is an exclusive queue), so the throttle holds for the whole gateway", "instance", "gateway");
