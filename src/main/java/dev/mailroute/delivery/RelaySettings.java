@@ -52,6 +52,14 @@ public record RelaySettings(String name, Transport transport, SmtpSettings smtp,
                 r.atLeast(p + "throttle.rate", 1), r.millis(p + "throttle.period"));
     }
 
+    /**
+     * Where the keys of its SMTP settings (host, port, username, security, tls.trust) begin:
+     * {@code mailroute.smtp.} for the relay named default, {@code mailroute.relays.<name>.} for the others.
+     */
+    public String smtpKeyPrefix() {
+        return isDefault() ? "mailroute.smtp." : "mailroute.relays." + name + ".";
+    }
+
     public boolean isDefault() {
         return DEFAULT.equals(name);
     }

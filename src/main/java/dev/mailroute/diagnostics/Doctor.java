@@ -12,6 +12,7 @@ import java.util.concurrent.Callable;
 import dev.mailroute.config.MailrouteSettings;
 import dev.mailroute.delivery.Transport;
 import dev.mailroute.files.Platform;
+import dev.mailroute.observability.LogText;
 import dev.mailroute.settings.KeyTable;
 import dev.mailroute.settings.Secret;
 import dev.mailroute.settings.Setting;
@@ -20,17 +21,21 @@ import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.spi.PropertiesComponent;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code java -jar mailroute.jar doctor [--to ADDRESS] [--from ADDRESS] [--json] [-v]}: checks the
- * configuration, the folders, the relay and the broker the way the classic troubleshooting advice
- * says to — telnet to port 25, find the folder the process may not write, remember the relay may
- * be busy — and says in one line each what is wrong and how to fix it. Exit code 0 when every
+ * configuration, the folders, the routing table, every relay and the broker the way the classic
+ * troubleshooting advice says to — telnet to port 25, find the folder the process may not write,
+ * remember the relay may be busy — and says in one line each what is wrong and how to fix it. Exit code 0 when every
  * check passes, 1 otherwise. Nothing is delivered.
  *
  * <p>Each check is a small class of its own ({@link DoctorCheck}) writing into one {@link Report}:
- * the folders, the relay, the SMTP listener, the ports (on Windows: the IIS SMTP service), the broker.
+ * the folders, the routing table, the relays, the SMTP listener, the ports (on Windows: the IIS SMTP
+ * service), the broker.
  */
 public final class Doctor {
 
@@ -52,18 +57,20 @@ public final class Doctor {
     }
 
     @Command(name = "mailroute doctor", sortOptions = false, description = {"Checks the configuration, the folders,"
-            + " the relay, the ports and the broker this folder's configuration (config/application.properties and"
-            + " the environment) describes, one line each: what is wrong and the fix. Nothing is delivered.",
+            + " the routing table, every relay, the ports and the broker this folder's configuration"
+            + " (config/application.properties and the environment) describes, one line each: what is wrong and the fix. Nothing is delivered.",
             "Exit code 0 when every check passes, 1 when one fails, 2 for a wrong command line."})
     private static final class Options implements Callable<Integer> {
 
-        private static final String RCPT = "also ask the relay whether it takes mail to ADDRESS (MAIL FROM, RCPT TO,"
-                                           + " then RSET: nothing is sent)";
+        private static final String RCPT = "say which relay ADDRESS takes and by which rule, and ask that relay"
+                                           + " whether it takes mail to ADDRESS (MAIL FROM, RCPT TO, then RSET:"
+                                           + " nothing is sent)";
 
         @Option(names = "--to", paramLabel = "ADDRESS", description = RCPT)
         String to;
 
-        @Option(names = "--from", paramLabel = "ADDRESS", description = "the sender for --to (default: SMTP user)")
+        @Option(names = "--from", paramLabel = "ADDRESS",
+                description = "the sender for --to, routed and asked with it (default: SMTP user)")
         String from;
 
         @Option(names = "--json", description = "the report as JSON, for scripts")
@@ -74,6 +81,9 @@ public final class Doctor {
 
         @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
         boolean help;
+
+        @Spec
+        CommandSpec spec;
 
         private final PrintStream out;
         private final Map<String, String> overrides;
@@ -87,9 +97,22 @@ public final class Doctor {
 
         @Override
         public Integer call() {
+            plainAddress(spec, "--to", to);
+            plainAddress(spec, "--from", from);
             try (QuietLogging quiet = QuietLogging.start()) {
                 return check(out, to, from, json, verbose, overrides, sc);
             }
+        }
+    }
+
+    /**
+     * An address for the relay has no control character: a line break in it would be read by the
+     * relay as a further SMTP command after RCPT TO.
+     */
+    private static void plainAddress(CommandSpec spec, String option, String address) {
+        if (address != null && address.chars().anyMatch(Character::isISOControl)) {
+            throw new ParameterException(spec.commandLine(), option + "="
+                    + LogText.oneLine(address, SmtpProbe.ADDRESS_MAX) + " has a control character (a line break, a tab, an escape); an address has none");
         }
     }
 
@@ -113,7 +136,8 @@ public final class Doctor {
                                                                                      + ":" + settings.smtp().port() : ""));
             DoctorCheck.Situation situation = new DoctorCheck.Situation(settings, RunningInstance.answers(settings),
                     from, to);
-            for (DoctorCheck check : List.of(new FolderChecks(), relay, new ListenerChecks(), new PortChecks(),
+            for (DoctorCheck check : List.of(new FolderChecks(), new RoutingCheck(), relay, new ListenerChecks(),
+                    new PortChecks(),
                     new IisSmtpCheck(Platform.current().windows(), sc), new BrokerChecks(), new LedgerCheck(),
                     new WebhookChecks())) {
                 check.run(situation, report);

@@ -29,6 +29,7 @@ import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
 
+import dev.mailroute.delivery.RelaySettings;
 import dev.mailroute.delivery.smtp.RelayCredentials;
 import dev.mailroute.delivery.smtp.SmtpSettings;
 import dev.mailroute.delivery.smtp.oauth2.AccessToken;
@@ -37,6 +38,7 @@ import dev.mailroute.delivery.smtp.oauth2.OAuth2Settings;
 import dev.mailroute.delivery.smtp.oauth2.SharedToken;
 import dev.mailroute.delivery.smtp.oauth2.TokenException;
 import dev.mailroute.observability.LogText;
+import dev.mailroute.settings.SettingsReader;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
 import org.eclipse.angus.mail.smtp.SMTPTransport;
@@ -50,16 +52,26 @@ import org.eclipse.angus.mail.smtp.SMTPTransport;
  */
 final class SmtpProbe {
 
+    /** An address is at most 254 characters (RFC 5321); what is longer is cut in the report. */
+    static final int ADDRESS_MAX = 254;
+
     private static final java.util.regex.Pattern REPLY = java.util.regex.Pattern.compile("\\d{3}[ -]|\\d{3}$");
 
     private final SmtpSettings smtp;
-    /** Null unless mailroute.smtp.auth=oauth2. */
+    /** Null unless the relay's auth is oauth2. */
     private final OAuth2Settings oauth2;
+    /** What the report's lines begin with: smtp for the relay named default, smtp-bulk for the relay named bulk. */
+    private final String area;
+    /** Where the relay's keys begin, for the fixes: mailroute.smtp. or mailroute.relays.bulk. */
+    private final String keys;
     private final List<String> transcript = new ArrayList<>();
 
-    SmtpProbe(SmtpSettings smtp, OAuth2Settings oauth2) {
-        this.smtp = smtp;
-        this.oauth2 = oauth2;
+    /** The probe of one SMTP relay: the relay named default's or a named one's settings, lines and keys. */
+    SmtpProbe(RelaySettings relay) {
+        this.smtp = relay.smtp();
+        this.oauth2 = relay.oauth2();
+        this.area = "smtp" + relay.beanSuffix();
+        this.keys = relay.smtpKeyPrefix();
     }
 
     List<String> transcript() {
@@ -76,7 +88,7 @@ final class SmtpProbe {
         try (Socket plain = new Socket()) {
             plain.connect(new InetSocketAddress(smtp.host(), smtp.port()), (int) smtp.timeoutMillis());
             plain.setSoTimeout((int) smtp.timeoutMillis());
-            report.ok("smtp", "connect", "connected to " + relay + " in " + (System.nanoTime() - start) / 1_000_000
+            report.ok(area, "connect", "connected to " + relay + " in " + (System.nanoTime() - start) / 1_000_000
                                          + " ms");
             Socket socket = smtp.security() == SmtpSettings.Security.TLS ? tls(plain, report) : plain;
             if (socket == null) {
@@ -85,31 +97,31 @@ final class SmtpProbe {
             Conversation c = new Conversation(socket);
             String banner = c.reply();
             if (!banner.startsWith("220")) {
-                report.fail("smtp", "banner", "the relay refuses the session: " + banner,
+                report.fail(area, "banner", "the relay refuses the session: " + banner,
                         "the relay is busy or refuses this client; check its logs and connection limits");
                 return;
             }
-            report.ok("smtp", "banner", banner);
+            report.ok(area, "banner", banner);
             List<String> capabilities = c.ehlo();
             if (capabilities == null) {
-                report.fail("smtp", "ehlo", "EHLO refused", "the relay does not speak ESMTP to this client");
+                report.fail(area, "ehlo", "EHLO refused", "the relay does not speak ESMTP to this client");
                 return;
             }
-            report.ok("smtp", "ehlo", "announces " + summarize(capabilities));
+            report.ok(area, "ehlo", "announces " + summarize(capabilities));
             boolean offersStartTls = capabilities.stream().anyMatch(l -> l.equalsIgnoreCase("STARTTLS"));
             if (smtp.security() == SmtpSettings.Security.STARTTLS
                 || smtp.security() == SmtpSettings.Security.STARTTLS_REQUIRED) {
                 if (!offersStartTls) {
                     if (smtp.security() == SmtpSettings.Security.STARTTLS_REQUIRED) {
-                        report.fail("smtp", "starttls", "the relay does not offer STARTTLS",
-                                "enable TLS on the relay, or set mailroute.smtp.security=tls (port 465) or none");
+                        report.fail(area, "starttls", "the relay does not offer STARTTLS",
+                                "enable TLS on the relay, or set " + keys + "security=tls (port 465) or none");
                         return;
                     }
-                    report.ok("smtp", "starttls", "not offered; mail goes in plain text (security=starttls)");
+                    report.ok(area, "starttls", "not offered; mail goes in plain text (security=starttls)");
                 } else {
                     String ready = c.command("STARTTLS");
                     if (!ready.startsWith("220")) {
-                        report.fail("smtp", "starttls", "STARTTLS refused: " + ready, "check the relay's TLS setup");
+                        report.fail(area, "starttls", "STARTTLS refused: " + ready, "check the relay's TLS setup");
                         return;
                     }
                     Socket secured = tls(socket, report);
@@ -119,32 +131,32 @@ final class SmtpProbe {
                     c = new Conversation(secured);
                     List<String> afterTls = c.ehlo();
                     if (afterTls != null) {
-                        report.ok("smtp", "ehlo-tls", "announces after STARTTLS " + summarize(afterTls));
+                        report.ok(area, "ehlo-tls", "announces after STARTTLS " + summarize(afterTls));
                     }
                 }
             }
             c.command("QUIT");
         } catch (ConnectException e) {
-            report.fail("smtp", "connect", "connection refused to " + relay,
-                    "nothing listens there: check mailroute.smtp.host and mailroute.smtp.port, and that the relay runs");
+            report.fail(area, "connect", "connection refused to " + relay,
+                    "nothing listens there: check " + keys + "host and " + keys + "port, and that the relay runs");
             return;
         } catch (SocketTimeoutException e) {
-            report.fail("smtp", "connect", "no answer from " + relay + " within " + smtp.timeoutMillis() + " ms",
+            report.fail(area, "connect", "no answer from " + relay + " within " + smtp.timeoutMillis() + " ms",
                     "a firewall drops the connection, or the relay is overloaded; check the route to it");
             return;
         } catch (UnknownHostException e) {
-            report.fail("smtp", "connect", "unknown host " + smtp.host(), "check mailroute.smtp.host and DNS");
+            report.fail(area, "connect", "unknown host " + smtp.host(), "check " + keys + "host and DNS");
             return;
         } catch (IOException e) {
-            report.fail("smtp", "connect", "cannot talk to " + relay + ": " + e.getMessage(),
-                    "check that " + relay + " is an SMTP relay and mailroute.smtp.security matches it");
+            report.fail(area, "connect", "cannot talk to " + relay + ": " + e.getMessage(),
+                    "check that " + relay + " is an SMTP relay and " + keys + "security matches it");
             return;
         }
         angus(report, from, to, reportsSender);
     }
 
     /**
-     * The access token, when mailroute.smtp.auth=oauth2: from which endpoint, until when, for which
+     * The access token, when the relay's auth is oauth2: from which endpoint, until when, for which
      * scopes — or the provider's error. The token itself is never shown.
      */
     private RelayCredentials credentials(Report report) {
@@ -155,20 +167,20 @@ final class SmtpProbe {
         try {
             credentials = OAuth2Credentials.of(oauth2);
         } catch (IllegalArgumentException e) {
-            report.fail("smtp", "oauth2-token", e.getMessage(), "fix the mailroute.smtp.oauth2.* setting it names");
+            report.fail(area, "oauth2-token", e.getMessage(), "fix the mailroute.smtp.oauth2.* setting it names");
             return null;
         }
         SharedToken shared = credentials.token();
         try {
             AccessToken token = shared.get();
             long seconds = Duration.between(Instant.now(), token.expiresAt()).toSeconds();
-            report.ok("smtp", "oauth2-token", "acquired from " + shared.endpoint() + " for "
+            report.ok(area, "oauth2-token", "acquired from " + shared.endpoint() + " for "
                                               + oauth2.mailbox() + ", valid until " + token.expiresAt() + " ("
                                               + seconds + " s)" + (token.scopes() == null ? ""
                     : ", scopes " + token.scopes()));
             return credentials;
         } catch (TokenException e) {
-            report.fail("smtp", "oauth2-token", e.getMessage(), e.refused() ? credentials.fix()
+            report.fail(area, "oauth2-token", e.getMessage(), e.refused() ? credentials.fix()
                     : "check that " + shared.endpoint() + " is reachable from here (proxy, firewall, DNS)"
                       + " and mailroute.smtp.oauth2.timeout");
             return null;
@@ -188,37 +200,42 @@ final class SmtpProbe {
         session.setDebug(true); // mail.debug.auth stays false: AUTH lines and credentials are not printed
         try (SMTPTransport transport = smtp.connect(session, credentials)) {
             if (smtp.authenticates()) {
-                report.ok("smtp", "auth", "authenticated as " + smtp.username()
+                report.ok(area, "auth", "authenticated as " + smtp.username()
                                           + (smtp.auth() == SmtpSettings.Auth.OAUTH2 ? " (XOAUTH2)" : ""));
             }
             if (reportsSender != null) {
                 reportsSender(report, transport, reportsSender);
             }
             if (to != null) {
+                // the addresses come from the command line, the replies from the relay: shown as one plain line each
+                String shownFrom = LogText.oneLine(from, ADDRESS_MAX);
+                String shownTo = LogText.oneLine(to, ADDRESS_MAX);
                 int mail = transport.simpleCommand("MAIL FROM:<" + from + ">");
-                String mailReply = transport.getLastServerResponse().trim();
+                String mailReply = LogText.oneLine(transport.getLastServerResponse().trim());
                 if (mail / 100 != 2) {
-                    report.fail("smtp", "mail-from", "the relay refuses the sender " + from + ": " + mailReply,
-                            "let this client send as " + from + " (relay permissions, SPF, the account's send-as)");
+                    report.fail(area, "mail-from", "the relay refuses the sender " + shownFrom + ": " + mailReply,
+                            "let this client send as " + shownFrom + " (relay permissions, SPF, the account's send-as)");
                 } else {
                     int rcpt = transport.simpleCommand("RCPT TO:<" + to + ">");
-                    String rcptReply = transport.getLastServerResponse().trim();
+                    String rcptReply = LogText.oneLine(transport.getLastServerResponse().trim());
                     if (rcpt / 100 == 2) {
-                        report.ok("smtp", "rcpt-to", "the relay would accept " + to + " from " + from + ": " + rcptReply);
+                        report.ok(area, "rcpt-to", "the relay would accept " + shownTo + " from " + shownFrom + ": "
+                                                   + rcptReply);
                     } else {
-                        report.fail("smtp", "rcpt-to", "the relay refuses " + to + " from " + from + ": " + rcptReply,
+                        report.fail(area, "rcpt-to", "the relay refuses " + shownTo + " from " + shownFrom + ": "
+                                                     + rcptReply,
                                 "check the address, and that the relay lets this client relay to that domain");
                     }
                 }
                 transport.simpleCommand("RSET");
             }
         } catch (jakarta.mail.AuthenticationFailedException e) {
-            report.fail("smtp", "auth", "the relay refuses the credentials of " + smtp.username() + ": "
-                                        + LogText.oneLine(e.getMessage()), credentials.fix()
+            report.fail(area, "auth", "the relay refuses the credentials of " + smtp.username() + ": "
+                                        + LogText.oneLine(e.getMessage()), fix(credentials)
                                                                    + " (and that SMTP AUTH is enabled for the account)");
         } catch (MessagingException e) {
-            report.fail("smtp", "session", "the session with Angus Mail failed: " + LogText.oneLine(e.getMessage()),
-                    "compare mailroute.smtp.security with what the relay offers");
+            report.fail(area, "session", "the session with Angus Mail failed: " + LogText.oneLine(e.getMessage()),
+                    "compare " + keys + "security with what the relay offers");
         } finally {
             transcript.add("[session as delivery opens it: EHLO, STARTTLS and AUTH as configured]");
             for (String line : debug.toString(StandardCharsets.UTF_8).split("\\R")) {
@@ -229,16 +246,28 @@ final class SmtpProbe {
         }
     }
 
+    /**
+     * What to check when the relay refuses the credentials: a password's keys are the relay's own
+     * ({@code mailroute.relays.bulk.username}, {@code MAILROUTE_RELAYS_BULK_PASSWORD}); OAuth 2.0's
+     * are the gateway's, as its credentials say.
+     */
+    private String fix(RelayCredentials credentials) {
+        return credentials instanceof RelayCredentials.Password
+                ? "check " + keys + "username, " + SettingsReader.environmentName(keys + "password") + " and " + keys
+                  + "security"
+                : credentials.fix();
+    }
+
     /** Whether the relay takes the reports' envelope sender (Microsoft 365 refuses MAIL FROM:<>); RSET after. */
-    private static void reportsSender(Report report, SMTPTransport transport, String sender) throws MessagingException {
+    private void reportsSender(Report report, SMTPTransport transport, String sender) throws MessagingException {
         String shown = "<" + sender + ">";
         int mail = transport.simpleCommand("MAIL FROM:" + shown);
         String reply = LogText.oneLine(transport.getLastServerResponse().trim());
         transport.simpleCommand("RSET");
         if (mail / 100 == 2) {
-            report.ok("smtp", "reports-sender", "the relay takes delivery status reports from " + shown + ": " + reply);
+            report.ok(area, "reports-sender", "the relay takes delivery status reports from " + shown + ": " + reply);
         } else {
-            report.fail("smtp", "reports-sender", "the relay refuses delivery status reports from " + shown + ": "
+            report.fail(area, "reports-sender", "the relay refuses delivery status reports from " + shown + ": "
                     + reply, sender.isEmpty()
                     ? "set mailroute.bounce.sender to the mailbox this account may send as, or mailroute.bounce.enabled=false"
                     : "let this account send as " + sender + ", or set mailroute.bounce.sender to a mailbox it may send as");
@@ -253,9 +282,9 @@ final class SmtpProbe {
             socket = (SSLSocket) factory.createSocket(plain, smtp.host(), smtp.port(), true);
             socket.startHandshake();
         } catch (IOException e) {
-            report.fail("smtp", "tls", "TLS handshake with " + smtp.host() + " failed: " + LogText.oneLine(e.getMessage()),
+            report.fail(area, "tls", "TLS handshake with " + smtp.host() + " failed: " + LogText.oneLine(e.getMessage()),
                     "the relay's certificate is not trusted by this JVM: import its CA into the trust store,"
-                    + " or name the host in mailroute.smtp.tls.trust");
+                    + " or name the host in " + keys + "tls.trust");
             return null;
         }
         SSLSession session = socket.getSession();
@@ -267,10 +296,10 @@ final class SmtpProbe {
                         .toInstant() + ", name " + (nameMatches ? "matches " : "does not match ") + smtp.host();
         transcript.add("[TLS " + detail + "]");
         if (!nameMatches && !"*".equals(smtp.trust())) {
-            report.fail("smtp", "tls", detail, "connect by a name the certificate carries (mailroute.smtp.host)");
+            report.fail(area, "tls", detail, "connect by a name the certificate carries (" + keys + "host)");
             return null;
         }
-        report.ok("smtp", "tls", detail);
+        report.ok(area, "tls", detail);
         return socket;
     }
 
