@@ -144,6 +144,6 @@ final class DeliveryWiring {
      */
     private static RelayCredentials relayCredentials(RelaySettings relay) {
         return relay.oauth2() != null ? OAuth2Credentials.of(relay.oauth2())
-                : new RelayCredentials.Password(relay.smtp().password());
+                : new RelayCredentials.Password(relay.smtp().password(), relay.smtpKeyPrefix());
     }
 }

@@ -26,11 +26,13 @@ final class BrokerChecks implements DoctorCheck {
             embedded(situation, report);
         } else {
             external(situation.settings().broker(), situation.settings().delivery().gatewayThrottle(),
-                    !situation.settings().webhooks().endpoints().isEmpty(), report);
+                    !situation.settings().webhooks().endpoints().isEmpty(),
+                    !situation.settings().relays().named().isEmpty(), report);
         }
     }
 
-    private static void external(BrokerSettings broker, boolean exclusiveOutbound, boolean webhooks, Report report) {
+    private static void external(BrokerSettings broker, boolean exclusiveOutbound, boolean webhooks, boolean relays,
+                                 Report report) {
         String url = BrokerSettings.redacted(broker.url());
         ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory(broker.url(), broker.username(),
                 broker.password() == null ? null : broker.password().reveal());
@@ -40,7 +42,8 @@ final class BrokerChecks implements DoctorCheck {
         try (factory; BrokerManagement management = BrokerManagement.open(factory)) {
             report.ok("broker", "reachable", url + (broker.username() == null ? "" : " as " + broker.username())
                                              + ": " + depths(management));
-            List<String> differences = management.differences(broker.keyCache(), exclusiveOutbound, webhooks);
+            List<String> differences = management.differences(broker.keyCache(), exclusiveOutbound, webhooks,
+                    relays);
             for (String difference : differences) {
                 report.fail("broker", "settings", difference, "change it in the broker's broker.xml"
                                                               + " (docs/scale-out.md has the whole snippet)");

@@ -161,7 +161,7 @@ final class SmtpProbe {
      */
     private RelayCredentials credentials(Report report) {
         if (oauth2 == null) {
-            return new RelayCredentials.Password(smtp.password());
+            return new RelayCredentials.Password(smtp.password(), keys);
         }
         OAuth2Credentials credentials;
         try {

@@ -1,6 +1,7 @@
 package dev.mailroute.delivery.smtp;
 
 import dev.mailroute.settings.Secret;
+import dev.mailroute.settings.SettingsReader;
 import jakarta.mail.MessagingException;
 
 /**
@@ -24,8 +25,17 @@ public interface RelayCredentials {
     /** What to check when the relay keeps refusing mailroute: for the ERROR, health and doctor. */
     String fix();
 
-    /** {@code mailroute.smtp.auth=password}, or no AUTH at all. */
-    record Password(Secret password) implements RelayCredentials {
+    /**
+     * {@code mailroute.smtp.auth=password}, or no AUTH at all.
+     *
+     * @param keyPrefix where the relay's keys are, for the fix: {@code mailroute.smtp.} or
+     *     {@code mailroute.relays.<name>.}
+     */
+    record Password(Secret password, String keyPrefix) implements RelayCredentials {
+
+        public Password(Secret password) {
+            this(password, "mailroute.smtp.");
+        }
 
         @Override
         public String secret() {
@@ -44,7 +54,8 @@ public interface RelayCredentials {
 
         @Override
         public String fix() {
-            return "check mailroute.smtp.username, MAILROUTE_SMTP_PASSWORD and mailroute.smtp.security";
+            return "check " + keyPrefix + "username, " + SettingsReader.environmentName(keyPrefix + "password") + " and "
+                   + keyPrefix + "security";
         }
     }
 }
