@@ -215,18 +215,23 @@ class ScaleOutTest {
         java.nio.file.Path routing = java.nio.file.Files.writeString(first.resolve("routing.yaml"),
                 "rules:\n  - default: bulk\n");
         try (LogCapture log = LogCapture.of(Logger.ROOT_LOGGER_NAME)) {
-            TestGateway a = broker.configure(TestGateway.on(first).smtp(relay.port()))
+            GatewayConfig config = broker.configure(TestGateway.on(first).smtp(relay.port()))
                     .with("mailroute.throttle.scope", "gateway")
                     .with("mailroute.relays", "bulk")
                     .with("mailroute.relays.bulk.host", "127.0.0.1")
                     .with("mailroute.relays.bulk.port", Integer.toString(relay.port()))
-                    .with("mailroute.routing.file", routing.toString())
-                    .start();
+                    .with("mailroute.routing.file", routing.toString());
+            TestGateway a = config.start();
             gateways.add(a);
             assertThat(log.lines()).anySatisfy(line -> assertThat(line).startsWith(
                     "WARN external broker: mail.relay.#: default-exclusive-queue is false, should be true"));
             a.submit(MailRequests.minimal());
             await().until(() -> relay.transactions().size() == 1);
+
+            ByteArrayOutputStream doctor = new ByteArrayOutputStream();
+            Doctor.run(new String[0], new PrintStream(doctor, true, StandardCharsets.UTF_8), config.properties());
+            assertThat(doctor.toString(StandardCharsets.UTF_8))
+                    .contains("FAIL  broker settings: mail.relay.#: default-exclusive-queue is false, should be true");
         }
     }
 
