@@ -116,6 +116,7 @@ final class QueueWiring {
         ActiveMQConnectionFactory operations = connectionFactory(settings, broker, QueueOperations.ANSWER_MILLIS);
         QueueOperations queueOperations = new QueueOperations(operations, relayQueues);
         restoreInterruptedDeletes(queueOperations);
+        restoreRemovedRelays(queueOperations);
         return new Queue(broker, queueOperations, new DeliverySwitch(context));
     }
 
@@ -130,6 +131,18 @@ final class QueueWiring {
         } catch (JMSException | RuntimeException e) {
             LOG.warn("queue: could not look for messages of an unfinished delete with notice on {} and {}: {}",
                     QueueOperations.DELETING_OUTBOUND, QueueOperations.DELETING_HELD, e.toString());
+        }
+    }
+
+    /** Parts waiting for a relay the configuration no longer has go back to mail.outbound, routed again. */
+    private static void restoreRemovedRelays(QueueOperations operations) {
+        try {
+            operations.restoreRemovedRelays().forEach((queue, moved) -> LOG.warn("queue: {} messages waited on {}, the"
+                    + " queue of a relay this configuration does not have (mailroute.relays); they went back to"
+                    + " mail.outbound, to be routed by the table in force", moved, queue));
+        } catch (JMSException | RuntimeException e) {
+            LOG.warn("queue: could not look for messages on the queues of relays no longer configured: {}",
+                    e.toString());
         }
     }
 

@@ -125,6 +125,12 @@ public final class BrokerManagement implements AutoCloseable {
      * setting (as broker.xml spells it), what the broker has and what it should have. Empty when
      * nothing differs.
      */
+    /** The names of the broker's queues. */
+    public List<String> queueNames() throws JMSException {
+        Object names = invoke(ResourceNames.BROKER, "getQueueNames");
+        return names instanceof Object[] array ? Arrays.stream(array).map(String::valueOf).toList() : List.of();
+    }
+
     public List<String> differences(int keyCache, boolean exclusiveOutbound, boolean webhooks) throws JMSException {
         return differences(keyCache, exclusiveOutbound, webhooks, false);
     }
@@ -133,9 +139,7 @@ public final class BrokerManagement implements AutoCloseable {
     public List<String> differences(int keyCache, boolean exclusiveOutbound, boolean webhooks, boolean relays)
             throws JMSException {
         List<String> differences = new ArrayList<>();
-        Object names = invoke(ResourceNames.BROKER, "getQueueNames");
-        List<String> queues = names instanceof Object[] array ? Arrays.stream(array).map(String::valueOf).toList()
-                : List.of();
+        List<String> queues = queueNames();
         for (String queue : EmbeddedBroker.QUEUES) {
             if (!queues.contains(queue)) {
                 differences.add(queue + ": the queue does not exist; declare it (anycast, durable) so that nothing"

@@ -309,6 +309,26 @@ public final class QueueOperations {
     }
 
     /**
+     * Puts back on mail.outbound, to be routed again, what waits on the queue of a relay the
+     * configuration no longer has (mail.relay.&lt;name&gt; of a relay removed or renamed since): called at
+     * the start, so that no part waits for a consumer that will never come. Deferred ones are due at once.
+     *
+     * @return each such queue with the messages moved from it
+     */
+    public Map<String, Long> restoreRemovedRelays() throws JMSException {
+        Map<String, Long> moved = new java.util.LinkedHashMap<>();
+        try (BrokerManagement broker = BrokerManagement.open(factory, ANSWER_MILLIS)) {
+            for (String queue : broker.queueNames()) {
+                if (queue.startsWith("mail.relay.") && !deliveryQueues.contains(queue) && count(broker, queue) > 0) {
+                    broker.deliverScheduledMessages(queue, MessageSelectors.ALL);
+                    moved.put(queue, broker.moveMessages(queue, MessageSelectors.ALL, OUTBOUND));
+                }
+            }
+        }
+        return moved;
+    }
+
+    /**
      * The deferred messages on the delivery queues that match, offered for delivery now. The broker does
      * not say how many it offered: the answer is how many fewer wait for their time afterwards,
      * which counts a message another delivery deferred meanwhile against it (never below 0).

@@ -220,6 +220,28 @@ class RoutingTest {
         }
     }
 
+    /** A relay taken out of the configuration between two starts: what waited for it is routed again. */
+    @Test
+    void whatWaitsForARelayTheNextStartNoLongerHasIsRoutedAgain() throws Exception {
+        GatewayConfig config = config(bulk.port()).with("mailroute.admin.keys", "ops:" + ADMIN_KEY);
+        try (TestGateway gateway = config.start()) {
+            admin(gateway, "/api/v1/admin/delivery/suspend?relay=bulk", "{}");
+            await().until(() -> ServiceHelper.isSuspended(gateway.context().getRoute("deliver-bulk").getConsumer()));
+            gateway.submit(MailRequests.from("invoices@billing.example.com", "erin@elsewhere.example"));
+            await().until(() -> gateway.broker().messageCount("mail.relay.bulk") == 1);
+        }
+        Files.writeString(routing, TABLE.replace("  - sender: \"*@billing.example.com\"\n    relay: bulk\n", ""));
+        try (LogCapture log = LogCapture.of("dev.mailroute.config.QueueWiring");
+             TestGateway again = config.with("mailroute.relays", "internal, testdrop").start()) {
+            await().until(() -> m365.transactions().size() == 1);
+            assertThat(m365.transactions().get(0).recipients()).containsExactly("erin@elsewhere.example");
+            assertThat(log.text()).contains("queue: 1 messages waited on mail.relay.bulk, the queue of a relay this"
+                                            + " configuration does not have");
+            assertThat(again.broker().messageCount("mail.relay.bulk")).isZero();
+            assertThat(bulk.transactions()).isEmpty();
+        }
+    }
+
     private static Http.Answer admin(TestGateway gateway, String path, String body) {
         Http.Answer answer = Http.post(gateway.http(path), "application/json", body, "Authorization",
                 "Bearer " + ADMIN_KEY);
