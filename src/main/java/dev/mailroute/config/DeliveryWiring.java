@@ -133,8 +133,14 @@ final class DeliveryWiring {
             // Camel shuts its managed pools down with the context
             ScheduledExecutorService checks = context.getExecutorServiceManager()
                     .newSingleThreadScheduledExecutor(table, "routing-file");
-            checks.scheduleWithFixedDelay(table::check, routing.checkIntervalMillis(), routing.checkIntervalMillis(),
-                    TimeUnit.MILLISECONDS);
+            // a task that throws is never run again: whatever goes wrong in one check is logged, not thrown
+            checks.scheduleWithFixedDelay(() -> {
+                try {
+                    table.check();
+                } catch (RuntimeException | Error e) {
+                    LOG.error("routing: checking {} failed: {}", routing.file(), e.toString(), e);
+                }
+            }, routing.checkIntervalMillis(), routing.checkIntervalMillis(), TimeUnit.MILLISECONDS);
         }
     }
 

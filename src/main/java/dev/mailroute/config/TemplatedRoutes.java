@@ -46,6 +46,11 @@ final class TemplatedRoutes extends SimpleEventNotifierSupport {
 
     /** Makes the route {@code routeId} from {@code template} now, and again after every live reload. */
     synchronized void make(String template, String routeId, Map<String, String> parameters) throws Exception {
+        if (context.getRoute(routeId) != null) {
+            // a name of the configuration that makes the id of a route of the route files
+            throw new IllegalStateException("route " + routeId + " of the route files has the id mailroute would give"
+                                            + " the route made from " + template + "; rename one of them");
+        }
         routes.put(routeId, new Made(template, Map.copyOf(parameters)));
         add(routeId, routes.get(routeId));
     }

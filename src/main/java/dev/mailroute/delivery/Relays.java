@@ -15,8 +15,12 @@ import dev.mailroute.settings.SettingsReader;
  */
 public record Relays(List<RelaySettings> all) {
 
-    /** Words a relay could not be named: default is the relay of mailroute.smtp.*. */
-    private static final Set<String> RESERVED = Set.of(RelaySettings.DEFAULT);
+    /**
+     * Words a relay could not be named: default is the relay of mailroute.smtp.*; a relay's route is
+     * deliver-&lt;name&gt;, which must not be the id of a route of routes/ (deliver-split, deliver-attempt)
+     * or of the template (deliver-relay).
+     */
+    private static final Set<String> RESERVED = Set.of(RelaySettings.DEFAULT, "split", "attempt", "relay");
 
     public static Relays from(SettingsReader r, RelaySettings gatewayDefault) {
         List<RelaySettings> all = new ArrayList<>();

@@ -25,11 +25,11 @@ final class RoutingCheck implements DoctorCheck {
         report.ok("routing", "file", LogText.oneLine(routing.file().toString()) + ": " + table.rules().size()
                                      + " rules, the first that matches a recipient wins");
         for (RoutingRule rule : table.rules()) {
-            report.ok("routing", "rule", rule.describe());
+            report.ok("routing", "rule", LogText.oneLine(rule.describe(), 600));
         }
         RoutedRecipient.of(situation).ifPresent(routed -> report.ok("routing", "to", "--to "
                 + LogText.oneLine(routed.recipient(), SmtpProbe.ADDRESS_MAX) + " takes relay " + routed.relay() + ": "
-                + routed.rule().describe() + " (sender " + (routed.sender().isEmpty() ? "<>"
+                + LogText.oneLine(routed.rule().describe(), 600) + " (sender " + (routed.sender().isEmpty() ? "<>"
                 : LogText.oneLine(routed.sender(), SmtpProbe.ADDRESS_MAX)) + ")"));
     }
 }

@@ -98,7 +98,9 @@ public final class DeliverySwitch {
         synchronized (this) {
             if (relay == null) {
                 operatorSuspended = suspended;
-                if (!suspended) {
+                if (!suspended && !operatorSuspendedRelays.isEmpty()) {
+                    LOG.info("delivery resumed by an operator through every relay, those suspended on their own too: {}",
+                            String.join(", ", operatorSuspendedRelays));
                     operatorSuspendedRelays.clear();
                 }
             } else if (suspended) {

@@ -14,8 +14,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The routing table in force, and the routing file watched for a change ({@link #check}, every
  * {@code mailroute.routing.checkInterval}). An edit that validates replaces the table at once; one
- * that does not is refused — logged once with its file, line and reason, counted, shown by doctor
- * and the health answer — and the table in force stays, until the file is mended. The file is
+ * that does not is refused — logged once with its file, line and reason, counted, in the metrics —
+ * and the table in force stays, until the file is mended. The file is
  * compared by its content, so a touch or a copy of the same rules changes nothing.
  */
 public final class LiveRoutingTable {
@@ -80,7 +80,7 @@ public final class LiveRoutingTable {
         }
         seen = digest;
         try {
-            RoutingTable next = RoutingFile.parse(file, content, relays);
+            RoutingTable next = parse(content);
             table = next;
             refused = null;
             applied.incrementAndGet();
@@ -88,6 +88,16 @@ public final class LiveRoutingTable {
                     next.rules().size());
         } catch (RoutingFileException e) {
             refuse(digest, e);
+        }
+    }
+
+    /** A failure of the parser itself is a refusal too: the check must go on for the next edit. */
+    private RoutingTable parse(byte[] content) throws RoutingFileException {
+        try {
+            return RoutingFile.parse(file, content, relays);
+        } catch (RuntimeException | StackOverflowError e) {
+            throw new RoutingFileException(file, 0, "could not be read as a routing table ("
+                                                    + e.getClass().getSimpleName() + ")");
         }
     }
 

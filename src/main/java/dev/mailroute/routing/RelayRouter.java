@@ -57,6 +57,9 @@ public final class RelayRouter {
             // not mailroute's: this route's delivery parks it with why
             return;
         }
+        if (envelope.recipients().isEmpty()) {
+            return; // no recipient to route: this route's delivery deals with it as with any such message
+        }
         RoutingTable rules = table.current();
         String sender = envelope.nullSender() ? "" : envelope.senderAddress();
         Map<String, List<InternetAddress>> byRelay = new LinkedHashMap<>();
@@ -73,6 +76,8 @@ public final class RelayRouter {
                 continue;
             }
             Message copy = in.copy();
+            // the queue contract only, as any message mailroute queues: nothing of the broker's copy
+            MessageHeaders.keepOnlyContract(copy);
             copy.setHeader(MessageHeaders.RECIPIENTS, new Envelope(envelope.sender(), part.getValue()).recipientsLine());
             copy.setHeader(QUEUE, queueOf(part.getKey()));
             elsewhere.add(copy);

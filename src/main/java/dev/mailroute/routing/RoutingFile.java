@@ -24,6 +24,7 @@ import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.nodes.NodeTuple;
 import org.snakeyaml.engine.v2.nodes.ScalarNode;
 import org.snakeyaml.engine.v2.nodes.SequenceNode;
+import org.snakeyaml.engine.v2.nodes.Tag;
 
 /**
  * Reads the routing file ({@code mailroute.routing.file}) into a {@link RoutingTable}, or says
@@ -45,6 +46,9 @@ public final class RoutingFile {
     /** Far beyond any routing table written by hand; a bigger file is a mistake, not a table. */
     static final int MAX_BYTES = 1024 * 1024;
     static final int MAX_RULES = 10_000;
+    /** The tags a plain YAML value gets from the core schema; any other was written into the file. */
+    private static final Set<Tag> CORE_TAGS = Set.of(Tag.STR, Tag.INT, Tag.FLOAT, Tag.BOOL, Tag.NULL, Tag.MAP,
+            Tag.SEQ);
 
     private RoutingFile() {
     }
@@ -80,6 +84,12 @@ public final class RoutingFile {
                     "not YAML: " + LogText.oneLine(e.getProblem(), 200));
         } catch (YamlEngineException e) {
             throw new RoutingFileException(file, 0, "not YAML: " + LogText.oneLine(e.getMessage(), 200));
+        } catch (StackOverflowError e) {
+            // the parser recurses per level: a file of brackets inside brackets exhausts the stack
+            throw new RoutingFileException(file, 0, "nested too deeply to be a routing table");
+        }
+        if (root.isPresent()) {
+            plain(file, root.get(), 0);
         }
         if (root.isEmpty()) {
             throw new RoutingFileException(file, 0, "is empty: it needs rules: with at least a default");
@@ -146,6 +156,7 @@ public final class RoutingFile {
         String text = scalar(file, node, "recipientDomain");
         boolean subdomains = text.startsWith("*.");
         String domain = RoutingRule.asciiDomain(subdomains ? text.substring(2) : text);
+        unambiguous(file, node, subdomains ? text.substring(2) : text, domain);
         if (!isDomain(domain)) {
             throw new RoutingFileException(file, line(node), "recipientDomain " + quoted(text) + " is not a domain"
                                                              + " (corp.example.com, or *.corp.example.com for"
@@ -162,14 +173,57 @@ public final class RoutingFile {
         String domain = at < 0 ? "" : text.substring(at + 1);
         boolean subdomains = domain.startsWith("*.");
         String ascii = RoutingRule.asciiDomain(subdomains ? domain.substring(2) : domain);
+        unambiguous(file, node, subdomains ? domain.substring(2) : domain, ascii);
         boolean wildcardLocal = local.equals("*");
         if (local.isEmpty() || !isDomain(ascii) || subdomains && !wildcardLocal
-            || !wildcardLocal && !local.matches("[^\\s@*\"\\\\<>()\\[\\],;:]{1,64}")) {
+            || !wildcardLocal && !local.matches("[A-Za-z0-9!#$%&'+/=?^_`{|}~.-]{1,64}")) {
             throw new RoutingFileException(file, line(node), "sender " + quoted(text) + " is not an address,"
                                                              + " *@domain or *@*.domain");
         }
         String pattern = wildcardLocal ? "*@" + (subdomains ? "*." : "") + ascii : RoutingRule.normalised(text);
         return pattern;
+    }
+
+    /**
+     * Refuses what a routing table never needs and YAML would otherwise take quietly: anchors and
+     * aliases (one value standing for another), tags ({@code !!java.lang.Runtime}), and depth
+     * beyond that of a table.
+     */
+    private static void plain(Path file, Node node, int depth) throws RoutingFileException {
+        if (depth > 4) {
+            throw new RoutingFileException(file, line(node), "nested deeper than a routing table is");
+        }
+        if (node.getAnchor().isPresent()) {
+            throw new RoutingFileException(file, line(node), "anchors and aliases (&, *) are not used in a routing"
+                                                             + " file; write each value out");
+        }
+        if (!CORE_TAGS.contains(node.getTag())) {
+            throw new RoutingFileException(file, line(node), "tags (!!...) are not used in a routing file");
+        }
+        if (node instanceof MappingNode map) {
+            for (NodeTuple tuple : map.getValue()) {
+                plain(file, tuple.getKeyNode(), depth + 1);
+                plain(file, tuple.getValueNode(), depth + 1);
+            }
+        } else if (node instanceof SequenceNode list) {
+            for (Node item : list.getValue()) {
+                plain(file, item, depth + 1);
+            }
+        }
+    }
+
+    /**
+     * An internationalised domain whose ASCII form (Java's IDNA 2003) names another domain than
+     * today's IDNA 2008 would ({@code straße} becomes {@code strasse}, a joiner is dropped) is refused:
+     * written in its xn-- form it means one domain only.
+     */
+    private static void unambiguous(Path file, Node node, String written, String ascii) throws RoutingFileException {
+        String lower = written.trim().toLowerCase(java.util.Locale.ROOT);
+        if (!lower.equals(ascii) && !java.net.IDN.toUnicode(ascii).equals(lower)) {
+            throw new RoutingFileException(file, line(node), quoted(written) + " does not name one domain only (its"
+                                                             + " letters are mapped to others); write it in its xn--"
+                                                             + " form");
+        }
     }
 
     private static boolean isDomain(String domain) {

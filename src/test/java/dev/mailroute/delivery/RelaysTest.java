@@ -88,6 +88,10 @@ class RelaysTest {
         keys.remove("mailroute.relays.bulk.transport");
         keys.put("mailroute.relays", "bulk, default");
         assertThatThrownBy(this::relays).hasMessageStartingWith("mailroute.relays: default is not a name for a relay");
+        // a relay's route is deliver-<name>: never the id of a route of routes/ (deliver-split, deliver-attempt)
+        keys.put("mailroute.relays", "split");
+        assertThatThrownBy(this::relays).hasMessageStartingWith("mailroute.relays: split is not a name for a relay")
+                .hasMessageContaining("not attempt or default or relay or split");
         keys.put("mailroute.relays", "bulk, Bulk-2");
         assertThatThrownBy(this::relays).hasMessageStartingWith("mailroute.relays: Bulk-2 is not a name for a relay");
         keys.put("mailroute.relays", "bulk, bulk");

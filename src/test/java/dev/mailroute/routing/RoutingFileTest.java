@@ -105,8 +105,20 @@ class RoutingFileTest {
         assertRefused("rulez:\n  - default: m365\n", 1, "'rulez' is not a key of the file (rules)");
         assertRefused("rules: []\n", 1, "rules: must be a list of rules ending with a default");
         assertRefused("", 0, "is empty");
-        // an alias could multiply a small file into a huge table: none at all
+        // an alias could multiply a small file into a huge table: none at all, of a rule or of a value
         assertRefused("rules:\n  - &r {default: m365}\n  - *r\n", 0, "not YAML");
+        assertRefused("rules:\n  - recipientDomain: &d corp.example.com\n    relay: bulk\n  - default: m365\n", 2,
+                "anchors and aliases (&, *) are not used in a routing file");
+        assertRefused("rules:\n  - recipientDomain: !!java.lang.Runtime corp.example.com\n    relay: bulk\n"
+                      + "  - default: m365\n", 2, "tags (!!...) are not used in a routing file");
+        assertRefused("rules:\n  - default: m365\n    x: " + "[".repeat(200_000) + "]".repeat(200_000) + "\n", 0,
+                "nested too deeply to be a routing table");
+        assertRefused("rules:\n  - default: [[[[m365]]]]\n", 2, "nested deeper than a routing table is");
+        // a domain whose letters IDNA 2003 maps to others names two domains: its xn-- form names one
+        assertRefused("rules:\n  - recipientDomain: straße.example\n    relay: bulk\n  - default: m365\n", 2,
+                "'straße.example' does not name one domain only");
+        assertRefused("rules:\n  - sender: \"a\\u0007\\u202Eb@example.com\"\n    relay: bulk\n  - default: m365\n", 2,
+                "is not an address, *@domain or *@*.domain");
     }
 
     @Test

@@ -212,6 +212,12 @@ class RoutingTest {
             admin(gateway, "/api/v1/admin/queue/delete", "{\"id\":\"" + second + "\"}");
             assertThat(gateway.broker().messageCount("mail.relay.bulk")).isZero();
 
+            // under a suspension of all delivery, a relay resumed on its own stays suspended, and says so
+            admin(gateway, "/api/v1/admin/delivery/suspend", "{}");
+            assertThat(admin(gateway, "/api/v1/admin/delivery/resume?relay=bulk", "{}").json().get("delivery")
+                    .asText()).isEqualTo("suspended");
+            admin(gateway, "/api/v1/admin/delivery/resume", "{}");
+
             Http.Answer unknown = Http.post(gateway.http("/api/v1/admin/delivery/suspend?relay=nowhere"),
                     "application/json", "{}", "Authorization", "Bearer " + ADMIN_KEY);
             assertThat(unknown.status()).isEqualTo(400);

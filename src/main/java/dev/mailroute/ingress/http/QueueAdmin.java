@@ -487,7 +487,9 @@ public final class QueueAdmin {
         events.queueOperation(exchange.getProperty(HttpRequestCheck.OPERATOR, String.class), action,
                 relay == null ? "" : "relay=" + relay, 0, 0, false);
         ObjectNode answer = mapper.createObjectNode();
-        answer.put("delivery", suspend ? "suspended" : "running");
+        // a relay resumed on its own stays suspended while all delivery is: the answer says what is
+        answer.put("delivery", (relay == null ? deliverySwitch.operatorSuspended()
+                : deliverySwitch.operatorSuspended(relay)) ? "suspended" : "running");
         if (relay != null) {
             answer.put("relay", relay);
         }

@@ -14,8 +14,12 @@ import dev.mailroute.settings.SettingsReader;
 public record WebhookSettings(List<WebhookEndpoint> endpoints, long timeoutMillis, long retryForMillis,
                               long maxRetryIntervalMillis) {
 
-    /** Words of the mailroute.webhooks.* keys themselves: an endpoint of that name could not be told from them. */
-    private static final Set<String> RESERVED = Set.of("timeout", "retryfor", "maxretryinterval", "failed");
+    /**
+     * Words of the mailroute.webhooks.* keys themselves, which an endpoint of that name could not be
+     * told from, and outbox: an endpoint's sender route is webhook-&lt;name&gt;, and webhook-outbox is
+     * the route of routes/notify-webhooks.yaml that fills the outboxes.
+     */
+    private static final Set<String> RESERVED = Set.of("timeout", "retryfor", "maxretryinterval", "failed", "outbox");
 
     public static WebhookSettings from(SettingsReader r) {
         List<WebhookEndpoint> endpoints = new ArrayList<>();
