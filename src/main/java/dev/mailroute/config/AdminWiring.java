@@ -28,7 +28,7 @@ final class AdminWiring {
 
     /** @param circuits each relay's circuit, the one named default first */
     static void wire(CamelContext context, QueueWiring.Queue queue, LedgerWiring.Wired ledger, MailEvents events,
-                     Map<String, RelayCircuit> circuits, Path failedDir) {
+                     Map<String, RelayCircuit> circuits, boolean routing, Path failedDir) {
         FailedFolder failed = new FailedFolder(failedDir);
         // delete with notifySender: the sender's report, as notify writes every report
         DeliveryReports reports = context.getRegistry().lookupByNameAndType("deliveryReports", DeliveryReports.class);
@@ -36,7 +36,7 @@ final class AdminWiring {
         context.getRegistry().bind("queueAdmin", new QueueAdmin(queue.operations(), queue.deliverySwitch(),
                 ledger.database() == null ? null : new LedgerSelection(ledger.database()), ledger.ledger(), events,
                 circuits.entrySet().stream().map(relay -> new QueueAdmin.Relay(relay.getKey(),
-                        RelayRouter.queueOf(relay.getKey()), () -> relay.getValue().state().name())).toList(), status, System::currentTimeMillis, new QueueAdmin.ParkedFiles() {
+                        RelayRouter.queueOf(relay.getKey(), routing), () -> relay.getValue().state().name())).toList(), status, System::currentTimeMillis, new QueueAdmin.ParkedFiles() {
                     @Override
                     public List<Path> of(String id) throws IOException {
                         return failed.parkedFiles(id);

@@ -1,6 +1,7 @@
 package dev.mailroute.config;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -9,6 +10,7 @@ import dev.mailroute.delivery.DeliveryOutcomes;
 import dev.mailroute.delivery.FailedFolder;
 import dev.mailroute.delivery.RelayOutcomes;
 import dev.mailroute.delivery.RelaySettings;
+import dev.mailroute.delivery.Transport;
 import dev.mailroute.delivery.TransportHealthCheck;
 import dev.mailroute.delivery.pickup.PickupFileWriter;
 import dev.mailroute.delivery.pickup.PickupSettings;
@@ -55,15 +57,23 @@ final class DeliveryWiring {
         Map<String, RelayCircuit> circuits = new LinkedHashMap<>();
         Map<String, DeliveryOutcomes> outcomes = new LinkedHashMap<>();
         for (RelaySettings relay : settings.relays().all()) {
-            RelayCircuit circuit = wireRelay(context, settings, relay, deliverySwitch);
+            RelayCircuit circuit = wireRelay(context, settings, relay, circuitBean(relay, settings.routing().routes()),
+                    deliverySwitch);
             circuits.put(relay.name(), circuit);
             outcomes.put(relay.name(), new DeliveryOutcomes(relay, settings.delivery().retry(),
                     new FailedFolder(settings.delivery().failedDir()), circuit, inFlight, events, ledger));
         }
         context.getRegistry().bind("deliveryOutcomes", new RelayOutcomes(outcomes));
+        boolean routing = settings.routing().routes();
         wireRouting(context, settings);
-        if (!settings.relays().named().isEmpty()) {
-            // the template is in a route file: the routes are made once the route files are loaded
+        if (routing) {
+            // the route of routes/deliver.yaml on mail.outbound only routes: no relay's circuit pauses it
+            context.getRegistry().bind("relayCircuit", deliverySwitch.routing());
+        }
+        // with a routing file every relay, the default too, delivers from a queue of its own, through a
+        // route made from the template in a route file: made once the route files are loaded
+        List<RelaySettings> fromTemplate = routing ? settings.relays().all() : settings.relays().named();
+        if (!fromTemplate.isEmpty()) {
             context.addStartupListener(new StartupListener() {
                 @Override
                 public void onCamelContextStarted(CamelContext camel, boolean alreadyStarted) {
@@ -72,16 +82,15 @@ final class DeliveryWiring {
 
                 @Override
                 public void onCamelContextFullyStarted(CamelContext camel, boolean alreadyStarted) throws Exception {
-                    for (RelaySettings relay : settings.relays().named()) {
+                    for (RelaySettings relay : fromTemplate) {
                         TemplatedRoutes.of(camel).make("deliver-relay", "deliver-" + relay.name(), Map.of(
                                 "relay", relay.name(),
-                                "queue", RelayRouter.queueOf(relay.name()),
+                                "queue", RelayRouter.queueOf(relay.name(), routing),
                                 "throttleRate", Integer.toString(relay.throttleRate()),
                                 "throttlePeriod", Long.toString(relay.throttlePeriodMillis()),
-                                "circuit", relay.bean("relayCircuit")));
+                                "circuit", circuitBean(relay, routing)));
                         LOG.info("relay {}: {} delivery {} {}", relay.name(), relay.transport(),
-                                relay.transport() == dev.mailroute.delivery.Transport.SMTP ? "via" : "into",
-                                relay.destination());
+                                relay.transport() == Transport.SMTP ? "via" : "into", relay.destination());
                     }
                 }
             });
@@ -89,8 +98,17 @@ final class DeliveryWiring {
         return circuits;
     }
 
+    /**
+     * The name of a relay's circuit, the route policy of its deliver route: relayCircuit-&lt;name&gt;,
+     * and relayCircuit for the relay named default as long as its route is routes/deliver.yaml's on
+     * mail.outbound (without a routing file).
+     */
+    private static String circuitBean(RelaySettings relay, boolean routing) {
+        return relay.isDefault() && routing ? "relayCircuit-" + relay.name() : relay.bean("relayCircuit");
+    }
+
     private static RelayCircuit wireRelay(CamelContext context, MailrouteSettings settings, RelaySettings relay,
-                                          DeliverySwitch deliverySwitch) throws Exception {
+                                          String circuitBean, DeliverySwitch deliverySwitch) throws Exception {
         Registry registry = context.getRegistry();
         PickupSettings pickup = settings.pickup();
         registry.bind(relay.bean("pickupFileWriter"), new PickupFileWriter(
@@ -103,7 +121,7 @@ final class DeliveryWiring {
         }
         RelayCircuit relayCircuit = new RelayCircuit(context, relay.name(), relay.circuit(), smtpMailSender,
                 deliverySwitch);
-        registry.bind(relay.bean("relayCircuit"), relayCircuit);
+        registry.bind(circuitBean, relayCircuit);
         registry.bind(relay.bean("transportHealthCheck"), new TransportHealthCheck(relay, relayCircuit));
         Gauge.builder("mailroute.relays.circuit", () -> relayCircuit.state().ordinal()).tag("relay", relay.name())
                 .description("each relay's circuit: 0 closed, 1 open, 2 half-open")
@@ -119,7 +137,7 @@ final class DeliveryWiring {
         RoutingSettings routing = settings.routing();
         LiveRoutingTable table = new LiveRoutingTable(routing, settings.relays().names());
         context.getRegistry().bind("routingTable", table);
-        context.getRegistry().bind("relayRouter", new RelayRouter(table));
+        context.getRegistry().bind("relayRouter", new RelayRouter(table, routing.routes()));
         MeterRegistry meters = ObservabilityWiring.meters(context);
         FunctionCounter.builder("mailroute.routing.reloads", table, LiveRoutingTable::applied).tag("outcome", "applied")
                 .description("edits of the routing file put in force").register(meters);

@@ -47,8 +47,10 @@ public final class MailrouteConfiguration implements CamelConfiguration {
                     "*".equals(settings.smtp().trust()) ? ", nor its name: any server can pose as the relay" : "");
         }
 
-        List<String> relayQueues = settings.relays().named().stream()
-                .map(relay -> RelayRouter.queueOf(relay.name())).toList();
+        // the relays' own queues: the named relays', and the default's too when a routing file routes
+        List<String> relayQueues = settings.relays().all().stream()
+                .map(relay -> RelayRouter.queueOf(relay.name(), settings.routing().routes()))
+                .filter(queue -> !queue.equals(RelayRouter.OUTBOUND)).toList();
         QueueWiring.Queue queue = QueueWiring.wire(context, settings.broker(), settings.delivery().retry(),
                 settings.delivery().gatewayThrottle(), !settings.webhooks().endpoints().isEmpty(), relayQueues,
                 started);
@@ -61,7 +63,8 @@ public final class MailrouteConfiguration implements CamelConfiguration {
         Map<String, RelayCircuit> circuits = DeliveryWiring.wire(context, settings, inFlight, events,
                 ledger.ledger(), queue.deliverySwitch());
         NotifyWiring.wire(context, settings, events, queue.operations());
-        AdminWiring.wire(context, queue, ledger, events, circuits, settings.delivery().failedDir());
+        AdminWiring.wire(context, queue, ledger, events, circuits, settings.routing().routes(),
+                settings.delivery().failedDir());
         ObservabilityWiring.circuitGauge(context, circuits.get(RelaySettings.DEFAULT));
         ObservabilityWiring.relayQueueGauges(context, queue.embeddedBroker(), relayQueues);
         ObservabilityWiring.inFlightGauges(context, inFlight);

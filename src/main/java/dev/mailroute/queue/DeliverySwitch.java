@@ -12,6 +12,8 @@ import java.util.concurrent.TimeoutException;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.Route;
+import org.apache.camel.spi.RoutePolicy;
+import org.apache.camel.support.RoutePolicySupport;
 import org.apache.camel.support.service.ServiceHelper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,6 +33,8 @@ import org.slf4j.LoggerFactory;
 public final class DeliverySwitch {
 
     private static final Logger LOG = LoggerFactory.getLogger(DeliverySwitch.class);
+    /** What the router's route is held as: no relay is named so (a relay's name is letters and digits). */
+    private static final String ROUTING = "(routing)";
 
     /** Each delivering route, and the relay whose circuit pauses it. */
     private final Map<Route, String> routes = new ConcurrentHashMap<>();
@@ -133,9 +137,28 @@ public final class DeliverySwitch {
         return operatorSuspended || operatorSuspendedRelays.contains(relay);
     }
 
-    /** The relays whose routes this switch holds, each once, in no particular order. */
-    public Set<String> relays() {
-        return Set.copyOf(routes.values());
+    /**
+     * The route policy of a route that takes messages off a queue without delivering them (the
+     * router on mail.outbound, with a routing file): an operator's suspension of all delivery
+     * pauses it, no relay's circuit or suspension does.
+     */
+    public RoutePolicy routing() {
+        return new RoutePolicySupport() {
+            @Override
+            public void onInit(Route route) {
+                add(ROUTING, route);
+            }
+
+            @Override
+            public void onStart(Route route) {
+                started(route);
+            }
+
+            @Override
+            public void onRemove(Route route) {
+                remove(route);
+            }
+        };
     }
 
     private Future<?> apply() {

@@ -151,7 +151,7 @@ class RoutingTest {
             gateway.submit(MailRequests.from("ops@example.com", "carol@elsewhere.example"));
             await().until(() -> internal.transactions().size() == 1 && m365.transactions().size() == 1);
             assertThat(internal.transactions().get(0).recipients()).containsExactly("alice@corp.example.com");
-            assertThat(ServiceHelper.isSuspended(gateway.context().getRoute("deliver").getConsumer())).isFalse();
+            assertThat(ServiceHelper.isSuspended(gateway.context().getRoute("deliver-default").getConsumer())).isFalse();
             assertThat(gateway.broker().messageCount("mail.relay.bulk")).isEqualTo(1);
             assertThat(gateway.metric("mailroute_queue_depth\\{queue=\"mail.relay.bulk\"}")).isEqualTo(1);
             assertThat(gateway.metric("mailroute_relays_circuit\\{relay=\"bulk\"}")).isEqualTo(1);
@@ -165,13 +165,35 @@ class RoutingTest {
         }
     }
 
+    /**
+     * With a routing file the relay named default delivers from a queue of its own like any other:
+     * mail.outbound is only routed, so default down, suspended or slow holds up no other relay.
+     */
+    @Test
+    void theRelayNamedDefaultDownOrThrottledHoldsUpNoOtherRelay() throws Exception {
+        m365.close();
+        try (TestGateway gateway = config(bulk.port()).with("mailroute.smtp.port", Integer.toString(TestGateway.freePort()))
+                .with("mailroute.circuit.failures", "1").with("mailroute.throttle.rate", "1")
+                .with("mailroute.throttle.period", "60s").start()) {
+            for (int i = 0; i < 5; i++) {
+                gateway.submit(MailRequests.from("ops@example.com", "carol" + i + "@elsewhere.example"));
+            }
+            await().until(() -> ServiceHelper.isSuspended(gateway.context().getRoute("deliver-default").getConsumer()));
+            gateway.submit(MailRequests.from("ops@example.com", "alice@corp.example.com"));
+            await().until(() -> internal.transactions().size() == 1);
+            assertThat(ServiceHelper.isSuspended(gateway.context().getRoute("deliver").getConsumer())).isFalse();
+            assertThat(gateway.broker().messageCount("mail.outbound")).isZero();
+            assertThat(gateway.broker().messageCount("mail.relay.default")).isEqualTo(5);
+        }
+    }
+
     @Test
     void anOperatorSuspendsOneRelayAndHoldsReleasesAndDeletesAPartWaitingOnItsQueue() throws Exception {
         try (TestGateway gateway = config(bulk.port()).with("mailroute.admin.keys", "ops:" + ADMIN_KEY).start()) {
             Http.Answer suspended = admin(gateway, "/api/v1/admin/delivery/suspend?relay=bulk", "{}");
             assertThat(suspended.json().get("relay").asText()).isEqualTo("bulk");
             await().until(() -> ServiceHelper.isSuspended(gateway.context().getRoute("deliver-bulk").getConsumer()));
-            assertThat(ServiceHelper.isSuspended(gateway.context().getRoute("deliver").getConsumer())).isFalse();
+            assertThat(ServiceHelper.isSuspended(gateway.context().getRoute("deliver-default").getConsumer())).isFalse();
 
             String id = gateway.submit(MailRequests.from("invoices@billing.example.com", "erin@elsewhere.example",
                     "alice@corp.example.com"));
@@ -297,8 +319,9 @@ class RoutingTest {
             Files.writeString(routes.resolve("transport-pickup.yaml"), edited);
             // the watcher polls every 2 s; Camel removes every route and adds back the files' own
             await().atMost(Duration.ofSeconds(60)).until(() -> remade.lines().stream()
-                    .filter(l -> l.startsWith("INFO route deliver-")).count() == 3);
-            assertThat(remade.text()).contains("route deliver-bulk made again from the template deliver-relay");
+                    .filter(l -> l.startsWith("INFO route deliver-")).count() == 4);
+            assertThat(remade.text()).contains("route deliver-bulk made again from the template deliver-relay")
+                    .contains("route deliver-default made again from the template deliver-relay");
             gateway.submit(MailRequests.from("invoices@billing.example.com", "erin@elsewhere.example",
                     "alice@corp.example.com"));
             await().atMost(Duration.ofSeconds(30)).until(() -> bulk.transactions().size() == 1
