@@ -39,10 +39,12 @@ import org.slf4j.LoggerFactory;
  * its circuit breaker ({@code relayCircuit}, the route policy of the route it pauses) and its health
  * check — named so for the relay named default and with {@code -<name>} after them for another
  * ({@code smtpMailSender-bulk}) — and what becomes of each attempt through it, behind the one
- * {@code deliveryOutcomes} of routes/deliver-attempt.yaml. The
- * default's deliver route is declared in routes/deliver.yaml; each other relay's is made from the
- * template there ({@code deliver-relay}) once the route files are loaded. And the routing table
- * in force with its router ({@code relayRouter}), the first step of every deliver route.
+ * {@code deliveryOutcomes} of routes/deliver-attempt.yaml. The route {@code deliver} of
+ * routes/deliver.yaml takes mail.outbound: without a routing file it delivers through the relay
+ * named default; with one it only routes, and every relay, default included, delivers through a
+ * route made from the template there ({@code deliver-relay}) once the route files are loaded. And
+ * the routing table in force with its router ({@code relayRouter}), the first step of every
+ * deliver route.
  */
 final class DeliveryWiring {
 
