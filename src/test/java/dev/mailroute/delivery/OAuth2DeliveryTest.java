@@ -231,4 +231,37 @@ class OAuth2DeliveryTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> relay.transactions().size() == 2);
         assertThat(relay.transactions()).extracting(t -> t.data().contains("Subject: held ")).containsOnly(true);
     }
+
+    /**
+     * Microsoft 365's one mailbox per login: a named relay with auth=oauth2 sends as its own mailbox
+     * with the gateway's tokens (mailroute.smtp.oauth2.*), chosen by the sender (docs/routing.md).
+     */
+    @Test
+    void aNamedRelaySendsAsItsOwnMailboxWithTheGatewaysTokens() throws Exception {
+        String billingMailbox = "billing@example.com";
+        Path routing = Files.writeString(data.resolve("routing.yaml"),
+                "rules:\n  - sender: billing@example.com\n    relay: billing\n  - default: default\n");
+        try (ScriptedSmtpServer billing = ScriptedSmtpServer.start().offerStartTls()
+                .acceptXoauth2((user, token) -> user.equals(billingMailbox) && oauth.valid(token) != null)) {
+            gateway = generic("default")
+                    .with("mailroute.relays", "billing")
+                    .with("mailroute.relays.billing.host", "127.0.0.1")
+                    .with("mailroute.relays.billing.port", Integer.toString(billing.port()))
+                    .with("mailroute.relays.billing.security", "starttls-required")
+                    .with("mailroute.relays.billing.tls.trust", "*")
+                    .with("mailroute.relays.billing.auth", "oauth2")
+                    .with("mailroute.relays.billing.username", billingMailbox)
+                    .with("mailroute.routing.file", routing.toString())
+                    .start();
+            gateway.submit(MailRequests.from(billingMailbox, "customer@example.net"));
+            gateway.submit(MailRequests.from(MAILBOX, "ops@example.com"));
+            await().atMost(Duration.ofSeconds(30)).until(() -> billing.transactions().size() == 1
+                                                               && relay.transactions().size() == 1);
+            assertThat(billing.transactions().get(0).from()).isEqualTo(billingMailbox);
+            assertThat(billing.transactions().get(0).authenticated()).isTrue();
+            assertThat(billing.transactions().get(0).tls()).isTrue();
+            assertThat(relay.transactions().get(0).from()).isEqualTo(MAILBOX);
+            assertThat(billing.bearerTokens()).allMatch(token -> oauth.valid(token) != null);
+        }
+    }
 }

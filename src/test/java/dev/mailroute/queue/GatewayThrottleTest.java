@@ -190,6 +190,9 @@ class GatewayThrottleTest {
         } finally {
             broker.stop();
         }
+        // the figures of the run, for the record of a scaled-up measurement (-Dmailroute.test.throttle)
+        System.out.printf("named relay throttle: %d messages, %d transactions at the relay, busiest %d ms: %d"
+                          + " (limit %d)%n", MESSAGES, relay.transactions().size(), PERIOD_MILLIS, busiestPeriod(), RATE);
         assertThat(recipients()).isEqualTo(MESSAGES);
         assertThat(relay.transactions().size()).as("at most the message in hand at the kill twice")
                 .isBetween(MESSAGES, MESSAGES + 1);
