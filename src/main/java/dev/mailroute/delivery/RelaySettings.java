@@ -34,8 +34,9 @@ public record RelaySettings(String name, Transport transport, SmtpSettings smtp,
     /**
      * A relay named in {@code mailroute.relays}. An SMTP relay needs its host; a pickup relay's
      * folder is {@code .pickup.dir}, or the gateway's pickup folder when that is not set. A relay
-     * logging in with OAuth 2.0 uses the gateway's token settings ({@code mailroute.smtp.oauth2.*})
-     * for its own mailbox ({@code .username}).
+     * logging in with OAuth 2.0 gets tokens for its own mailbox ({@code .username}) from its own
+     * provider ({@code .oauth2.*}) when it names one, else from the gateway's
+     * ({@code mailroute.smtp.oauth2.*}).
      */
     public static RelaySettings named(SettingsReader r, String name, Path gatewayPickupDir) {
         String p = "mailroute.relays." + name + ".";
@@ -44,7 +45,11 @@ public record RelaySettings(String name, Transport transport, SmtpSettings smtp,
         OAuth2Settings oauth2 = null;
         if (transport == Transport.SMTP) {
             smtp = SmtpSettings.from(r, p);
-            oauth2 = smtp.auth() == SmtpSettings.Auth.OAUTH2 ? OAuth2Settings.from(r, p + "username") : null;
+            if (smtp.auth() == SmtpSettings.Auth.OAUTH2) {
+                // its own provider when it names one (another tenant, Google beside Microsoft), else the gateway's
+                oauth2 = r.optional(p + "oauth2.provider") != null ? OAuth2Settings.from(r, p + "oauth2.", p + "username")
+                        : OAuth2Settings.from(r, p + "username");
+            }
         }
         Path pickupDir = r.optional(p + "pickup.dir") != null ? r.path(p + "pickup.dir") : gatewayPickupDir;
         return new RelaySettings(name, transport, smtp, oauth2, PoolSettings.from(r, p),

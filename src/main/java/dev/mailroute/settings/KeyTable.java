@@ -155,6 +155,18 @@ public final class KeyTable {
         t.add("mailroute.relays.<name>.circuit.probeInterval", Kind.DURATION, "30s", "how often an open circuit probes the relay");
         t.choice("mailroute.relays.<name>.fallback", "", "pickup: deliver into the relay's pickup folder while its circuit is open", "pickup");
         t.path("mailroute.relays.<name>.pickup.dir", "", "the folder of a pickup relay (or its fallback); empty = mailroute.pickup.dir");
+        t.choice("mailroute.relays.<name>.oauth2.provider", "", "auth=oauth2: who issues this relay's tokens; empty = the provider of mailroute.smtp.oauth2.*", "microsoft", "google", "generic");
+        t.add("mailroute.relays.<name>.oauth2.tenant", Kind.TEXT, "", "microsoft: the directory (tenant) id");
+        t.add("mailroute.relays.<name>.oauth2.authority", Kind.TEXT, "https://login.microsoftonline.com/", "microsoft: the Entra authority");
+        t.add("mailroute.relays.<name>.oauth2.clientId", Kind.TEXT, "", "microsoft, generic: the application (client) id");
+        t.secret("mailroute.relays.<name>.oauth2.clientSecret", Kind.TEXT, "microsoft without a certificate, generic: the client secret");
+        t.path("mailroute.relays.<name>.oauth2.certificate", "", "microsoft: a certificate credential (PEM) instead of the secret");
+        t.path("mailroute.relays.<name>.oauth2.privateKey", "", "microsoft: the private key of that certificate (PEM)");
+        t.path("mailroute.relays.<name>.oauth2.serviceAccountKey", "", "google: the service account's JSON key file");
+        t.add("mailroute.relays.<name>.oauth2.tokenUrl", Kind.TEXT, "", "generic: the token endpoint, https:// only");
+        t.add("mailroute.relays.<name>.oauth2.scope", Kind.TEXT, "", "the scope asked for; empty = the provider's for SMTP");
+        t.path("mailroute.relays.<name>.oauth2.tls.ca", "", "PEM certificates the token endpoint's certificate must chain to");
+        t.add("mailroute.relays.<name>.oauth2.timeout", Kind.DURATION, "10s", "a whole token request, connect to answer");
 
         t.stage("routing");
         t.path("mailroute.routing.file", "", "the routing table (YAML) that chooses each recipient's relay; empty = every message to the relay named default");

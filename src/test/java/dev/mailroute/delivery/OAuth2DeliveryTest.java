@@ -233,8 +233,9 @@ class OAuth2DeliveryTest {
     }
 
     /**
-     * Microsoft 365's one mailbox per login: a named relay with auth=oauth2 sends as its own mailbox
-     * with the gateway's tokens (mailroute.smtp.oauth2.*), chosen by the sender (docs/routing.md).
+     * Microsoft 365's one mailbox per login: a named relay with auth=oauth2 sends as its own mailbox,
+     * chosen by the sender (docs/routing.md), with tokens from a provider of its own
+     * (mailroute.relays.billing.oauth2.*, another issuer of the same server here).
      */
     @Test
     void aNamedRelaySendsAsItsOwnMailboxWithTheGatewaysTokens() throws Exception {
@@ -251,6 +252,12 @@ class OAuth2DeliveryTest {
                     .with("mailroute.relays.billing.tls.trust", "*")
                     .with("mailroute.relays.billing.auth", "oauth2")
                     .with("mailroute.relays.billing.username", billingMailbox)
+                    .with("mailroute.relays.billing.oauth2.provider", "generic")
+                    .with("mailroute.relays.billing.oauth2.tokenUrl", oauth.tokenUrl("billing"))
+                    .with("mailroute.relays.billing.oauth2.clientId", "mailroute")
+                    .with("mailroute.relays.billing.oauth2.clientSecret", CLIENT_SECRET)
+                    .with("mailroute.relays.billing.oauth2.scope", "smtp.send")
+                    .with("mailroute.relays.billing.oauth2.tls.ca", oauth.certificate().toString())
                     .with("mailroute.routing.file", routing.toString())
                     .start();
             gateway.submit(MailRequests.from(billingMailbox, "customer@example.net"));
@@ -261,7 +268,11 @@ class OAuth2DeliveryTest {
             assertThat(billing.transactions().get(0).authenticated()).isTrue();
             assertThat(billing.transactions().get(0).tls()).isTrue();
             assertThat(relay.transactions().get(0).from()).isEqualTo(MAILBOX);
-            assertThat(billing.bearerTokens()).allMatch(token -> oauth.valid(token) != null);
+            // the billing relay's tokens come from its own issuer, the default relay's from the gateway's
+            assertThat(billing.bearerTokens()).isNotEmpty().allMatch(token -> oauth.valid(token) != null
+                    && oauth.valid(token).getIssuer().endsWith("/billing"));
+            assertThat(relay.bearerTokens()).isNotEmpty().allMatch(token -> oauth.valid(token) != null
+                    && oauth.valid(token).getIssuer().endsWith("/default"));
         }
     }
 }

@@ -71,6 +71,28 @@ class RelaysTest {
     }
 
     @Test
+    void aRelayWithAProviderOfItsOwnReadsItsOwnTokenKeys() {
+        keys.putAll(Map.of("mailroute.relays", "gmail", "mailroute.relays.gmail.host", "smtp.gmail.com",
+                "mailroute.relays.gmail.port", "587", "mailroute.relays.gmail.security", "starttls-required",
+                "mailroute.relays.gmail.auth", "oauth2", "mailroute.relays.gmail.username", "alerts@example.org",
+                "mailroute.relays.gmail.oauth2.provider", "google"));
+        assertThatThrownBy(this::relays).hasMessage("mailroute.relays.gmail.oauth2.serviceAccountKey is not set:"
+                                                    + " mailroute.relays.gmail.oauth2.provider=google needs the"
+                                                    + " service account's JSON key file");
+        keys.put("mailroute.relays.gmail.oauth2.serviceAccountKey", "/etc/mailroute/google.json");
+        RelaySettings gmail = relays().get("gmail");
+        assertThat(gmail.oauth2().mailbox()).isEqualTo("alerts@example.org");
+        assertThat(gmail.oauth2().scope()).isEqualTo("https://mail.google.com/");
+        assertThat(gmail.oauth2().serviceAccountKey()).isEqualTo(Path.of("/etc/mailroute/google.json"));
+        keys.put("mailroute.relays.gmail.oauth2.provider", "generic");
+        keys.put("mailroute.relays.gmail.oauth2.tokenUrl", "http://idp.example.com/token");
+        keys.put("mailroute.relays.gmail.oauth2.clientId", "c-2");
+        keys.put("mailroute.relays.gmail.oauth2.scope", "smtp");
+        assertThatThrownBy(this::relays).hasMessage("mailroute.relays.gmail.oauth2.provider=generic needs"
+                                                    + " MAILROUTE_RELAYS_GMAIL_OAUTH2_CLIENTSECRET (the client secret)");
+    }
+
+    @Test
     void everyMistakeIsRefusedNamingItsKey() {
         keys.put("mailroute.relays", "bulk");
         assertThatThrownBy(this::relays).hasMessageStartingWith("mailroute.relays.bulk.host is not set")

@@ -56,11 +56,20 @@ public record OAuth2Settings(Provider provider, String mailbox, String tenant, S
      * application's tokens to send as a mailbox of its own (Microsoft 365: one mailbox per login).
      */
     public static OAuth2Settings from(SettingsReader r, String mailboxKey) {
-        String name = r.oneOf("mailroute.smtp.oauth2.provider", "microsoft", "google", "generic");
+        return from(r, "mailroute.smtp.oauth2.", mailboxKey);
+    }
+
+    /**
+     * The token settings under {@code prefix} ({@code mailroute.smtp.oauth2.}, or a named relay's own
+     * {@code mailroute.relays.<name>.oauth2.}) for the mailbox named by {@code mailboxKey}; every
+     * error names the key as written.
+     */
+    public static OAuth2Settings from(SettingsReader r, String p, String mailboxKey) {
+        String name = r.oneOf(p + "provider", "microsoft", "google", "generic");
         Provider provider = Provider.valueOf(name.toUpperCase(Locale.ROOT));
-        String mailbox = need(r, mailboxKey, provider, "the mailbox mail is sent as");
-        Secret secret = r.secret("mailroute.smtp.oauth2.clientSecret");
-        String scope = r.optional("mailroute.smtp.oauth2.scope");
+        String mailbox = need(r, mailboxKey, p, provider, "the mailbox mail is sent as");
+        Secret secret = r.secret(p + "clientSecret");
+        String scope = r.optional(p + "scope");
         if (scope == null) {
             scope = provider.defaultScope;
         }
@@ -68,51 +77,51 @@ public record OAuth2Settings(Provider provider, String mailbox, String tenant, S
         Path privateKey = null;
         switch (provider) {
             case MICROSOFT -> {
-                need(r, "mailroute.smtp.oauth2.tenant", provider, "the directory (tenant) id");
-                need(r, "mailroute.smtp.oauth2.clientId", provider, "the application (client) id");
-                boolean withCertificate = r.optional("mailroute.smtp.oauth2.certificate") != null;
+                need(r, p + "tenant", p, provider, "the directory (tenant) id");
+                need(r, p + "clientId", p, provider, "the application (client) id");
+                boolean withCertificate = r.optional(p + "certificate") != null;
                 if (withCertificate) {
-                    need(r, "mailroute.smtp.oauth2.privateKey", provider,
-                            "the PEM private key of mailroute.smtp.oauth2.certificate");
-                    certificate = r.path("mailroute.smtp.oauth2.certificate");
-                    privateKey = r.path("mailroute.smtp.oauth2.privateKey");
+                    need(r, p + "privateKey", p, provider, "the PEM private key of " + p + "certificate");
+                    certificate = r.path(p + "certificate");
+                    privateKey = r.path(p + "privateKey");
                 } else if (secret == null) {
-                    throw new IllegalArgumentException("mailroute.smtp.oauth2.provider=microsoft needs a client"
-                                                       + " credential: set MAILROUTE_SMTP_OAUTH2_CLIENTSECRET, or"
-                                                       + " mailroute.smtp.oauth2.certificate and .privateKey (PEM"
+                    throw new IllegalArgumentException(p + "provider=microsoft needs a client"
+                                                       + " credential: set " + SettingsReader.environmentName(p + "clientSecret")
+                                                       + ", or " + p + "certificate and .privateKey (PEM"
                                                        + " files, the certificate uploaded to the app registration)");
                 }
             }
-            case GOOGLE -> need(r, "mailroute.smtp.oauth2.serviceAccountKey", provider,
+            case GOOGLE -> need(r, p + "serviceAccountKey", p, provider,
                     "the service account's JSON key file");
             case GENERIC -> {
-                need(r, "mailroute.smtp.oauth2.tokenUrl", provider, "the token endpoint");
-                need(r, "mailroute.smtp.oauth2.clientId", provider, "the client id");
-                need(r, "mailroute.smtp.oauth2.scope", provider, "the scope the relay expects");
+                need(r, p + "tokenUrl", p, provider, "the token endpoint");
+                need(r, p + "clientId", p, provider, "the client id");
+                need(r, p + "scope", p, provider, "the scope the relay expects");
                 if (secret == null) {
-                    throw new IllegalArgumentException("mailroute.smtp.oauth2.provider=generic needs"
-                                                       + " MAILROUTE_SMTP_OAUTH2_CLIENTSECRET (the client secret)");
+                    throw new IllegalArgumentException(p + "provider=generic needs "
+                                                       + SettingsReader.environmentName(p + "clientSecret")
+                                                       + " (the client secret)");
                 }
             }
             default -> throw new IllegalStateException(provider.name());
         }
-        String tokenUrl = r.optional("mailroute.smtp.oauth2.tokenUrl");
+        String tokenUrl = r.optional(p + "tokenUrl");
         if (tokenUrl != null && !tokenUrl.startsWith("https://")) {
-            throw new IllegalArgumentException("mailroute.smtp.oauth2.tokenUrl=" + UrlCredentials.mask(tokenUrl)
+            throw new IllegalArgumentException(p + "tokenUrl=" + UrlCredentials.mask(tokenUrl)
                                                + " is not an https://"
                                                + " address: the client secret would cross the network in plain text");
         }
-        String authority = r.required("mailroute.smtp.oauth2.authority");
+        String authority = r.required(p + "authority");
         if (!authority.startsWith("https://")) {
-            throw new IllegalArgumentException("mailroute.smtp.oauth2.authority=" + UrlCredentials.mask(authority)
+            throw new IllegalArgumentException(p + "authority=" + UrlCredentials.mask(authority)
                                                + " is not an https:// address");
         }
-        return new OAuth2Settings(provider, mailbox, r.optional("mailroute.smtp.oauth2.tenant"),
-                r.optional("mailroute.smtp.oauth2.clientId"), secret, certificate, privateKey,
-                provider == Provider.GOOGLE ? r.path("mailroute.smtp.oauth2.serviceAccountKey") : null, tokenUrl,
+        return new OAuth2Settings(provider, mailbox, r.optional(p + "tenant"),
+                r.optional(p + "clientId"), secret, certificate, privateKey,
+                provider == Provider.GOOGLE ? r.path(p + "serviceAccountKey") : null, tokenUrl,
                 scope, authority.endsWith("/") ? authority : authority + "/",
-                r.optional("mailroute.smtp.oauth2.tls.ca") == null ? null : r.path("mailroute.smtp.oauth2.tls.ca"),
-                r.millis("mailroute.smtp.oauth2.timeout"));
+                r.optional(p + "tls.ca") == null ? null : r.path(p + "tls.ca"),
+                r.millis(p + "timeout"));
     }
 
     /** As a record prints itself, with the credentials a token URL or authority may carry masked (the start-up log). */
@@ -125,10 +134,10 @@ public record OAuth2Settings(Provider provider, String mailbox, String tenant, S
                + ", timeoutMillis=" + timeoutMillis + "]";
     }
 
-    private static String need(SettingsReader r, String key, Provider provider, String what) {
+    private static String need(SettingsReader r, String key, String p, Provider provider, String what) {
         String value = r.optional(key);
         if (value == null) {
-            throw new IllegalArgumentException(key + " is not set: mailroute.smtp.oauth2.provider=" + provider.id()
+            throw new IllegalArgumentException(key + " is not set: " + p + "provider=" + provider.id()
                                                + " needs " + what);
         }
         return value;
