@@ -119,17 +119,7 @@ public final class KeyTable {
 
         t.stage("oauth2");
         t.choice("mailroute.smtp.oauth2.provider", "", "who issues the relay's OAuth 2.0 tokens", "microsoft", "google", "generic");
-        t.add("mailroute.smtp.oauth2.tenant", Kind.TEXT, "", "microsoft: the directory (tenant) id");
-        t.add("mailroute.smtp.oauth2.authority", Kind.TEXT, "https://login.microsoftonline.com/", "microsoft: the Entra authority");
-        t.add("mailroute.smtp.oauth2.clientId", Kind.TEXT, "", "microsoft, generic: the application (client) id");
-        t.secret("mailroute.smtp.oauth2.clientSecret", Kind.TEXT, "microsoft without a certificate, generic: the client secret");
-        t.path("mailroute.smtp.oauth2.certificate", "", "microsoft: a certificate credential (PEM) instead of the secret");
-        t.path("mailroute.smtp.oauth2.privateKey", "", "microsoft: the private key of that certificate (PEM)");
-        t.path("mailroute.smtp.oauth2.serviceAccountKey", "", "google: the service account's JSON key file");
-        t.add("mailroute.smtp.oauth2.tokenUrl", Kind.TEXT, "", "generic: the token endpoint, https:// only");
-        t.add("mailroute.smtp.oauth2.scope", Kind.TEXT, "", "the scope asked for; empty = the provider's for SMTP");
-        t.path("mailroute.smtp.oauth2.tls.ca", "", "PEM certificates the token endpoint's certificate must chain to");
-        t.add("mailroute.smtp.oauth2.timeout", Kind.DURATION, "10s", "a whole token request, connect to answer");
+        oauth2Keys(t, "mailroute.smtp.oauth2.");
 
         t.stage("circuit");
         t.whole("mailroute.circuit.failures", "5", 1, "connection failures in a row that open the relay circuit");
@@ -156,17 +146,7 @@ public final class KeyTable {
         t.choice("mailroute.relays.<name>.fallback", "", "pickup: deliver into the relay's pickup folder while its circuit is open", "pickup");
         t.path("mailroute.relays.<name>.pickup.dir", "", "the folder of a pickup relay (or its fallback); empty = mailroute.pickup.dir");
         t.choice("mailroute.relays.<name>.oauth2.provider", "", "auth=oauth2: who issues this relay's tokens; empty = the provider of mailroute.smtp.oauth2.*", "microsoft", "google", "generic");
-        t.add("mailroute.relays.<name>.oauth2.tenant", Kind.TEXT, "", "microsoft: the directory (tenant) id");
-        t.add("mailroute.relays.<name>.oauth2.authority", Kind.TEXT, "https://login.microsoftonline.com/", "microsoft: the Entra authority");
-        t.add("mailroute.relays.<name>.oauth2.clientId", Kind.TEXT, "", "microsoft, generic: the application (client) id");
-        t.secret("mailroute.relays.<name>.oauth2.clientSecret", Kind.TEXT, "microsoft without a certificate, generic: the client secret");
-        t.path("mailroute.relays.<name>.oauth2.certificate", "", "microsoft: a certificate credential (PEM) instead of the secret");
-        t.path("mailroute.relays.<name>.oauth2.privateKey", "", "microsoft: the private key of that certificate (PEM)");
-        t.path("mailroute.relays.<name>.oauth2.serviceAccountKey", "", "google: the service account's JSON key file");
-        t.add("mailroute.relays.<name>.oauth2.tokenUrl", Kind.TEXT, "", "generic: the token endpoint, https:// only");
-        t.add("mailroute.relays.<name>.oauth2.scope", Kind.TEXT, "", "the scope asked for; empty = the provider's for SMTP");
-        t.path("mailroute.relays.<name>.oauth2.tls.ca", "", "PEM certificates the token endpoint's certificate must chain to");
-        t.add("mailroute.relays.<name>.oauth2.timeout", Kind.DURATION, "10s", "a whole token request, connect to answer");
+        oauth2Keys(t, "mailroute.relays.<name>.oauth2.");
 
         t.stage("routing");
         t.path("mailroute.routing.file", "", "the routing table (YAML) that chooses each recipient's relay; empty = every message to the relay named default");
@@ -284,6 +264,25 @@ public final class KeyTable {
                 default -> throw new IllegalStateException("no check for " + s.kind());
             }
         }
+    }
+
+    /**
+     * The keys of an OAuth 2.0 token provider but its provider key, under {@code prefix}: the
+     * gateway's ({@code mailroute.smtp.oauth2.}) and a named relay's own, read by one
+     * OAuth2Settings.from.
+     */
+    private static void oauth2Keys(Table t, String prefix) {
+        t.add(prefix + "tenant", Kind.TEXT, "", "microsoft: the directory (tenant) id");
+        t.add(prefix + "authority", Kind.TEXT, "https://login.microsoftonline.com/", "microsoft: the Entra authority");
+        t.add(prefix + "clientId", Kind.TEXT, "", "microsoft, generic: the application (client) id");
+        t.secret(prefix + "clientSecret", Kind.TEXT, "microsoft without a certificate, generic: the client secret");
+        t.path(prefix + "certificate", "", "microsoft: a certificate credential (PEM) instead of the secret");
+        t.path(prefix + "privateKey", "", "microsoft: the private key of that certificate (PEM)");
+        t.path(prefix + "serviceAccountKey", "", "google: the service account's JSON key file");
+        t.add(prefix + "tokenUrl", Kind.TEXT, "", "generic: the token endpoint, https:// only");
+        t.add(prefix + "scope", Kind.TEXT, "", "the scope asked for; empty = the provider's for SMTP");
+        t.path(prefix + "tls.ca", "", "PEM certificates the token endpoint's certificate must chain to");
+        t.add(prefix + "timeout", Kind.DURATION, "10s", "a whole token request, connect to answer");
     }
 
     /** Collects the declarations, stage by stage. */
