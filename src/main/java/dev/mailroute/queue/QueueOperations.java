@@ -35,6 +35,8 @@ public final class QueueOperations {
     public static final String OUTBOUND = "mail.outbound";
     public static final String HELD = "mail.held";
     public static final String FAILED = "mail.failed";
+    /** What the named relays' queues begin with: mail.relay.&lt;name&gt;. */
+    static final String RELAY_QUEUES = "mail.relay.";
 
     /**
      * How long one management call of an operation may take. The broker goes through the whole
@@ -95,23 +97,26 @@ public final class QueueOperations {
 
     /** Messages waiting for delivery: on mail.outbound and the named relays' queues, deferred ones too. */
     public long waiting() throws JMSException {
-        try (BrokerManagement broker = BrokerManagement.open(factory, ANSWER_MILLIS)) {
-            long waiting = 0;
-            for (String queue : deliveryQueues) {
-                waiting += count(broker, queue);
-            }
-            return waiting;
-        }
+        return sumOverDeliveryQueues(QueueOperations::count);
     }
 
     /** Scheduled (deferred) messages on the delivery queues. */
     public long deferred() throws JMSException {
+        return sumOverDeliveryQueues(QueueOperations::scheduled);
+    }
+
+    /** What a broker says of one queue. */
+    private interface QueueCount {
+        long of(BrokerManagement broker, String queue) throws JMSException;
+    }
+
+    private long sumOverDeliveryQueues(QueueCount count) throws JMSException {
         try (BrokerManagement broker = BrokerManagement.open(factory, ANSWER_MILLIS)) {
-            long deferred = 0;
+            long sum = 0;
             for (String queue : deliveryQueues) {
-                deferred += scheduled(broker, queue);
+                sum += count.of(broker, queue);
             }
-            return deferred;
+            return sum;
         }
     }
 
@@ -271,15 +276,19 @@ public final class QueueOperations {
         }
     }
 
-    /** Scheduled messages on a queue; 0 for a queue the broker does not have (yet). */
-    private static long scheduled(BrokerManagement broker, String queue) throws JMSException {
-        if (queue.equals(OUTBOUND)) {
-            return broker.scheduledCount(queue); // always there: a failure to ask is the caller's to see
+    /**
+     * Scheduled messages on a queue; 0 for a relay's queue the broker does not have yet (it is made
+     * when the relay's route first starts). Any other queue is always there: a failure to ask is
+     * the caller's to see.
+     */
+    static long scheduled(BrokerManagement broker, String queue) throws JMSException {
+        if (!queue.startsWith(RELAY_QUEUES)) {
+            return broker.scheduledCount(queue);
         }
         try {
             return broker.scheduledCount(queue);
-        } catch (JMSException | RuntimeException e) {
-            return 0; // a relay's queue is made when its route first starts
+        } catch (JMSException | RuntimeException notMade) {
+            return 0;
         }
     }
 
@@ -319,7 +328,7 @@ public final class QueueOperations {
         Map<String, Long> moved = new java.util.LinkedHashMap<>();
         try (BrokerManagement broker = BrokerManagement.open(factory, ANSWER_MILLIS)) {
             for (String queue : broker.queueNames()) {
-                if (queue.startsWith("mail.relay.") && !deliveryQueues.contains(queue) && count(broker, queue) > 0) {
+                if (queue.startsWith(RELAY_QUEUES) && !deliveryQueues.contains(queue) && count(broker, queue) > 0) {
                     broker.deliverScheduledMessages(queue, MessageSelectors.ALL);
                     moved.put(queue, broker.moveMessages(queue, MessageSelectors.ALL, OUTBOUND));
                 }

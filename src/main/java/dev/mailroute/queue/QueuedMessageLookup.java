@@ -74,23 +74,11 @@ public final class QueuedMessageLookup {
         return scheduled(id);
     }
 
-    /** 0 for a relay's queue the broker has not made yet (it is made when the relay's route first starts). */
-    private static long scheduledCount(BrokerManagement broker, String queue) throws JMSException {
-        if (!queue.startsWith("mail.relay.")) {
-            return broker.scheduledCount(queue);
-        }
-        try {
-            return broker.scheduledCount(queue);
-        } catch (JMSException | RuntimeException notMade) {
-            return 0;
-        }
-    }
-
     private Optional<Found> scheduled(String id) throws JMSException {
         try (BrokerManagement broker = BrokerManagement.open(factory)) {
             // mail.failed too: a copy whose requeue rolled back waits out the broker's redelivery delay
             for (String queue : queues) {
-                if (scheduledCount(broker, queue) == 0) {
+                if (QueueOperations.scheduled(broker, queue) == 0) {
                     continue;
                 }
                 for (Object entry : broker.scheduledMessages(queue)) {
