@@ -126,18 +126,8 @@ class GatewayThrottleTest {
              GatewayProcess b = GatewayProcess.start(broker.configure(throttled(TestGateway.on(second), "gateway")))) {
             a.awaitStarted();
             b.awaitStarted();
-            for (int i = 0; i < MESSAGES; i++) {
-                Http.Answer answer = Http.post(a.http("/api/v1/messages"), "application/json",
-                        MailRequests.json(MailRequests.from("app@example.com", "user" + i + "@example.com")));
-                assertThat(answer.status()).as(answer.body()).isEqualTo(202);
-            }
-            await().atMost(RUN).until(() -> relay.transactions().size() >= MESSAGES / 4);
-            GatewayProcess delivering = a.metric(Metrics.delivered("smtp")) > 0 ? a : b;
-            GatewayProcess other = delivering == a ? b : a;
-            delivering.kill();
-            long killedAt = System.currentTimeMillis();
-            await().atMost(Duration.ofSeconds(30)).until(() -> other.metric(Metrics.delivered("smtp")) > 0);
-            assertThat(System.currentTimeMillis() - killedAt).as("taken over within").isLessThan(10_000);
+            submitAll(a);
+            killTheDeliveringInstanceMidRun(a, b);
             await().atMost(RUN).until(() -> recipients() == MESSAGES);
             await().atMost(Duration.ofSeconds(30)).until(() -> broker.messageCount("mail.outbound") == 0);
         } finally {
@@ -171,19 +161,8 @@ class GatewayThrottleTest {
             // the documented broker.xml has what the relays' queues need (mail.relay.#), and the start says so
             assertThat(a.output()).contains("external broker: the address settings of mailroute's queues are as"
                                             + " required");
-            for (int i = 0; i < MESSAGES; i++) {
-                Http.Answer answer = Http.post(a.http("/api/v1/messages"), "application/json",
-                        MailRequests.json(MailRequests.from("app@example.com", "user" + i + "@example.com")));
-                assertThat(answer.status()).as(answer.body()).isEqualTo(202);
-            }
-            await().atMost(RUN).until(() -> relay.transactions().size() >= MESSAGES / 3);
-            GatewayProcess delivering = a.metric(Metrics.delivered("smtp")) > 0 ? a : b;
-            GatewayProcess other = delivering == a ? b : a;
-            assertThat(other.metric(Metrics.delivered("smtp"))).as("one instance delivers at a time").isLessThanOrEqualTo(0);
-            delivering.kill();
-            long killedAt = System.currentTimeMillis();
-            await().atMost(Duration.ofSeconds(30)).until(() -> other.metric(Metrics.delivered("smtp")) > 0);
-            assertThat(System.currentTimeMillis() - killedAt).as("taken over within").isLessThan(10_000);
+            submitAll(a);
+            killTheDeliveringInstanceMidRun(a, b);
             await().atMost(RUN).until(() -> recipients() == MESSAGES);
             await().atMost(Duration.ofSeconds(30)).until(() -> broker.messageCount("mail.relay.m365") == 0);
             assertThat(unused.transactions()).as("the relay named default").isEmpty();
@@ -210,6 +189,30 @@ class GatewayThrottleTest {
                 .with("mailroute.relays.m365.throttle.rate", "1")
                 .with("mailroute.relays.m365.throttle.period", Long.toString(PERIOD_MILLIS / RATE))
                 .with("mailroute.routing.file", routing.toString());
+    }
+
+    /** MESSAGES messages to distinct recipients, over the HTTP API of one instance. */
+    private static void submitAll(GatewayProcess gateway) {
+        for (int i = 0; i < MESSAGES; i++) {
+            Http.Answer answer = Http.post(gateway.http("/api/v1/messages"), "application/json",
+                    MailRequests.json(MailRequests.from("app@example.com", "user" + i + "@example.com")));
+            assertThat(answer.status()).as(answer.body()).isEqualTo(202);
+        }
+    }
+
+    /**
+     * A quarter of the run in, the instance that delivers (one at a time: the other has delivered
+     * nothing) is killed, and the other takes over within 10 s.
+     */
+    private void killTheDeliveringInstanceMidRun(GatewayProcess a, GatewayProcess b) throws InterruptedException {
+        await().atMost(RUN).until(() -> relay.transactions().size() >= MESSAGES / 4);
+        GatewayProcess delivering = a.metric(Metrics.delivered("smtp")) > 0 ? a : b;
+        GatewayProcess other = delivering == a ? b : a;
+        assertThat(other.metric(Metrics.delivered("smtp"))).as("one instance delivers at a time").isLessThanOrEqualTo(0);
+        delivering.kill();
+        long killedAt = System.currentTimeMillis();
+        await().atMost(Duration.ofSeconds(30)).until(() -> other.metric(Metrics.delivered("smtp")) > 0);
+        assertThat(System.currentTimeMillis() - killedAt).as("taken over within").isLessThan(10_000);
     }
 
     private long recipients() {
