@@ -5,6 +5,7 @@ import dev.mailroute.ingress.ClientInput;
 import dev.mailroute.ingress.file.InboxCommit;
 import dev.mailroute.ingress.file.InboxFiles;
 import dev.mailroute.ingress.file.InboxSettings;
+import dev.mailroute.ingress.file.InboxTransaction;
 import dev.mailroute.ingress.file.RejectedFolder;
 import dev.mailroute.ingress.file.UndeletedFiles;
 import dev.mailroute.ingress.http.AdminWhoami;
@@ -25,6 +26,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.apache.camel.spi.Registry;
+import org.apache.camel.spring.spi.SpringTransactionPolicy;
 
 /**
  * The ingress beans: {@code clientInput}, every ingress's first step; the inbox's {@code inboxFiles},
@@ -49,8 +51,12 @@ final class IngressWiring {
         registry.bind("rejectedFolder", rejected);
         MeterRegistry meters = registry.lookupByNameAndType(MicrometerConstants.METRICS_REGISTRY_NAME, MeterRegistry.class);
         UndeletedFiles undeleted = new UndeletedFiles();
-        registry.bind("inboxFiles", new InboxFiles(rejected, undeleted, inFlight, events, meters));
+        registry.bind("inboxFiles", new InboxFiles(rejected, undeleted, inFlight, events, meters,
+                inbox.minAgeMillis()));
         registry.bind("inboxCommit", new InboxCommit(undeleted));
+        // the files of one poll in one queue transaction (routes/ingress-file.yaml)
+        registry.bind("inboxTransaction", new InboxTransaction(registry.lookupByNameAndType("batchTransaction",
+                SpringTransactionPolicy.class).getTransactionManager(), inFlight));
         Gauge.builder("mailroute.inbox.undeleted", undeleted::count)
                 .description("inbox files whose message is queued but which could not be deleted (not taken again)")
                 .register(meters);

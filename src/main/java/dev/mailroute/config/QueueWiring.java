@@ -10,6 +10,7 @@ import dev.mailroute.queue.CachingDestinationResolver;
 import dev.mailroute.queue.DeliverySwitch;
 import dev.mailroute.queue.QueueOperations;
 import dev.mailroute.queue.EmbeddedBroker;
+import dev.mailroute.queue.FileDuplicateId;
 import dev.mailroute.queue.KeyedDuplicateId;
 import jakarta.jms.JMSException;
 import org.apache.activemq.artemis.api.core.TransportConfiguration;
@@ -211,6 +212,8 @@ final class QueueWiring {
         JmsComponent jms = new JmsComponent();
         jms.setConnectionFactory(pooled);
         jms.setDestinationResolver(new CachingDestinationResolver());
+        // an inbox file's message carries the file's identity as its duplicate id (InboxTransaction)
+        jms.getConfiguration().setMessageCreatedStrategy(new FileDuplicateId());
         return jms;
     }
 

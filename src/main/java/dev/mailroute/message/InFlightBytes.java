@@ -38,6 +38,11 @@ public final class InFlightBytes {
         return waiting;
     }
 
+    /** Whether {@code bytes} would fit now (another thread may take room before the caller does). */
+    public synchronized boolean wouldFit(long bytes) {
+        return fits(Math.min(bytes, limit));
+    }
+
     /** Takes {@code bytes} if they fit now; the caller gives them back with {@link #release}. */
     public synchronized boolean tryTake(long bytes) {
         if (!fits(bytes)) {

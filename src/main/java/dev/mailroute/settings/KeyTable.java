@@ -33,6 +33,7 @@ public final class KeyTable {
         t.stage("inbox");
         t.path("mailroute.inbox.dir", "{{mailroute.data.dir}}/inbox", "where *.json and *.eml requests are dropped (read by routes/ingress-file.yaml)");
         t.add("mailroute.inbox.minAge", Kind.DURATION, "1000", "how long a file must be unchanged before it is read (read by routes/ingress-file.yaml)");
+        t.whole("mailroute.inbox.filesPerTransaction", "100", 1, "most files of one poll queued in one transaction (read by routes/ingress-file.yaml)");
         t.path("mailroute.rejected.dir", "{{mailroute.data.dir}}/rejected", "rejected inbox files, each with <name>.error.txt");
 
         t.stage("http");

@@ -113,9 +113,10 @@ class InboxDeleteLockTest {
             await().atMost(Duration.ofSeconds(30)).until(() -> log.text().contains("cannot be deleted"));
             assertThat(log.text()).contains("inbox: never-deleted.eml cannot be deleted (FileSystemException), but its"
                                             + " message is queued");
-            // the first delete and its five tries again; then one more try at each of two further polls
+            // the first delete and its five tries again (and perhaps already the next poll's one try: a poll
+            // that took a file is followed at once by the next); then one more try at each further poll
             int afterCommit = platform.tries.get();
-            assertThat(afterCommit).isEqualTo(6);
+            assertThat(afterCommit).isBetween(6, 7);
             await().atMost(Duration.ofSeconds(20)).until(() -> platform.tries.get() >= afterCommit + 2);
             gateway.awaitQueueEmpty();
             assertThat(delivered("never deleted")).isEqualTo(1);

@@ -1,12 +1,18 @@
 package dev.mailroute.queue;
 
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchEvent;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -186,6 +192,54 @@ class KillTest {
     }
 
     /**
+     * The files of one inbox poll are queued in one transaction and deleted after its commit: killed
+     * at the first of those deletes, the rest of that poll's files are still in the inbox with their
+     * messages queued. After the restart each of those is recognised by its file's identity (the
+     * broker's duplicate id) and deleted, not queued again: every file arrives exactly once. Plain
+     * .eml files, so nothing else (no client id) could make a second copy collapse into the first.
+     */
+    @Test
+    void noInboxFileIsQueuedTwiceWhenKilledBetweenItsPollsCommitAndItsDelete() throws Exception {
+        GatewayConfig config = TestGateway.on(data).with("mailroute.transport", "pickup")
+                .with("mailroute.inbox.filesPerTransaction", "100");
+        int files = 300;
+        Path inbox = data.resolve("inbox");
+        Files.createDirectories(inbox);
+        for (int i = 0; i < files; i++) {
+            Path part = inbox.resolve(".m" + i + ".tmp");
+            Files.writeString(part, "X-Sender: app@example.com\r\nX-Receiver: ops@example.com\r\nFrom: app@example.com"
+                                    + "\r\nTo: ops@example.com\r\nSubject: inbox kill " + i + "\r\n\r\nbody\r\n");
+            Files.move(part, inbox.resolve("m" + i + ".eml"));
+        }
+        try (WatchService watch = inbox.getFileSystem().newWatchService()) {
+            inbox.register(watch, StandardWatchEventKinds.ENTRY_DELETE);
+            try (GatewayProcess gateway = GatewayProcess.start(config)) {
+                // the first delete of a mail file (the start's own probe of the folder is not one): the
+                // first poll's transaction has committed, its other deletes follow
+                awaitMailFileDeleted(watch);
+                gateway.kill();
+            }
+        }
+        long left = inboxFiles("*.eml");
+        assertThat(left).as("killed while the first poll's files were being deleted").isBetween(files - 99L, files - 1L);
+
+        try (GatewayProcess gateway = GatewayProcess.start(config)) {
+            gateway.awaitStarted();
+            await().atMost(Duration.ofSeconds(60)).until(() -> inboxFiles("*.eml") == 0);
+            awaitQueueEmpty(gateway);
+            List<String> subjects = new ArrayList<>();
+            for (Path file : pickupFiles()) {
+                String text = Files.readString(file);
+                int at = text.indexOf("Subject: ");
+                subjects.add(text.substring(at, text.indexOf('\r', at)));
+            }
+            assertThat(subjects).hasSize(files).doesNotHaveDuplicates();
+            assertThat(gateway.output()).contains("was queued before a restart and is deleted now, not queued again");
+            assertThat(data.resolve("rejected")).isEmptyDirectory();
+        }
+    }
+
+    /**
      * JMS submissions, killed while mail.submit is being moved to mail.outbound: each moves in one
      * transaction, so after the restart each is accepted exactly once (a second acceptance would
      * get a new id and a pickup file of its own).
@@ -221,6 +275,19 @@ class KillTest {
         }
     }
 
+    private static void awaitMailFileDeleted(WatchService watch) throws InterruptedException {
+        while (true) {
+            WatchKey key = watch.poll(60, TimeUnit.SECONDS);
+            assertThat(key).as("an inbox mail file deleted").isNotNull();
+            for (WatchEvent<?> event : key.pollEvents()) {
+                if (event.context() instanceof Path name && name.toString().endsWith(".eml")) {
+                    return;
+                }
+            }
+            key.reset();
+        }
+    }
+
     private static void awaitQueueEmpty(GatewayProcess gateway) {
         await().atMost(Duration.ofSeconds(60)).until(() -> gateway.metric(Metrics.OUTBOUND_DEPTH) == 0);
     }
@@ -237,8 +304,16 @@ class KillTest {
     }
 
     private long inboxFiles() throws Exception {
-        try (Stream<Path> files = Files.list(data.resolve("inbox"))) {
-            return files.filter(f -> f.getFileName().toString().endsWith(".json")).count();
+        return inboxFiles("*.json");
+    }
+
+    private long inboxFiles(String glob) throws Exception {
+        long count = 0;
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(data.resolve("inbox"), glob)) {
+            for (Path ignored : files) {
+                count++;
+            }
         }
+        return count;
     }
 }
