@@ -1,18 +1,26 @@
 package dev.mailroute.ingress.smtp;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.lang.reflect.Field;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.Optional;
 
 import org.subethamail.smtp.DropConnectionException;
+import org.subethamail.smtp.RejectException;
 import org.subethamail.smtp.internal.command.AuthCommand;
+import org.subethamail.smtp.internal.command.DataCommand;
+import org.subethamail.smtp.internal.io.ReceivedHeaderStream;
 import org.subethamail.smtp.internal.server.BaseCommand;
 import org.subethamail.smtp.internal.server.Command;
 import org.subethamail.smtp.internal.server.CommandHandler;
 import org.subethamail.smtp.internal.server.HelpMessage;
+import org.subethamail.smtp.internal.server.RequireAuthCommandWrapper;
 import org.subethamail.smtp.internal.server.RequireTLSCommandWrapper;
+import org.subethamail.smtp.internal.util.SMTPResponseHelper;
+import org.subethamail.smtp.server.SMTPServer;
 import org.subethamail.smtp.server.Session;
 
 /**
@@ -36,6 +44,8 @@ import org.subethamail.smtp.server.Session;
  * <li>DATA ends the mail transaction whatever the answer (RFC 5321 4.1.1.4). SubEthaSMTP 7.1.7
  *     keeps it open after a refused message, so a client's next MAIL FROM got
  *     {@code 503 Sender already specified} — found by the listener tests.</li>
+ * <li>DATA reads the message in blocks ({@link DataInBlocks}), not a byte at a time through three
+ *     streams.</li>
  * <li>BDAT is answered {@code 502}: CHUNKING is not announced, and SubEthaSMTP would otherwise take
  *     a message by a path that none of the above covers.</li>
  * </ul>
@@ -52,7 +62,9 @@ final class ListenerCommands {
         handler.addCommand(new Ehlo(maxBytes, tls, auth));
         // as SubEthaSMTP has it: HELO before STARTTLS is refused when TLS is required
         handler.addCommand(new RequireTLSCommandWrapper(new Helo()));
-        handler.addCommand(new DataEndsTransaction(handler.getCommand("DATA")));
+        // as SubEthaSMTP wraps its DATA: refused before STARTTLS when TLS is required, before AUTH when it is
+        handler.addCommand(new DataEndsTransaction(new RequireAuthCommandWrapper(new RequireTLSCommandWrapper(
+                new DataReadInBlocks()))));
         handler.addCommand(new NotOffered("BDAT"));
         handler.addCommand(new StartTlsForgetsAuth(handler.getCommand("STARTTLS")));
         EnvelopeCommands.install(handler, consumer, maxBytes, auth);
@@ -172,6 +184,47 @@ final class ListenerCommands {
             if (session.getMessageHandler() instanceof Transaction transaction && transaction.messageRead()) {
                 session.resetMailTransaction();
             }
+        }
+    }
+
+    /** SubEthaSMTP's DATA command, with the message read by {@link DataInBlocks}. */
+    private static final class DataReadInBlocks extends Wrapped {
+
+        DataReadInBlocks() {
+            super(new DataCommand());
+        }
+
+        @Override
+        public void execute(String commandString, Session session) throws IOException, DropConnectionException {
+            if (!session.isMailTransactionInProgress()) {
+                session.sendResponse("503 5.5.1 Error: need MAIL command");
+                return;
+            }
+            if (session.getRecipientCount() == 0) {
+                session.sendResponse("503 Error: need RCPT command");
+                return;
+            }
+            session.sendResponse("354 End data with <CR><LF>.<CR><LF>");
+            InputStream message = new DataInBlocks(session.getRawInput());
+            SMTPServer server = session.getServer();
+            if (!server.getDisableReceivedHeaders()) {
+                message = new ReceivedHeaderStream(message, session.getHelo(), session.getRemoteAddress().getAddress(),
+                        server.getHostName(), Optional.of(server.getSoftwareName()), session.getSessionId(),
+                        session.getSingleRecipient());
+            }
+            String answer;
+            try {
+                answer = session.getMessageHandler().data(message);
+                // what the handler left unread, up to the end of the message: not the next command
+                message.transferTo(OutputStream.nullOutputStream());
+            } catch (DropConnectionException e) {
+                throw e;
+            } catch (RejectException e) {
+                session.sendResponse(e.getErrorResponse());
+                return;
+            }
+            session.sendResponse(answer == null ? "250 Ok" : SMTPResponseHelper.buildResponse("250", answer));
+            session.resetMailTransaction();
         }
     }
 
