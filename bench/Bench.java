@@ -35,7 +35,8 @@ import jakarta.mail.internet.MimeMessage;
  *
  * java -cp target/mailroute.jar bench/Bench.java jakarta PORT THREADS COUNT SIZE reuse|connect WARMUP
  * java -cp target/mailroute.jar bench/Bench.java http PORT COUNT SIZE BATCH [CLIENTS]   (prints when it began, epoch ms)
- * java -cp target/mailroute.jar bench/Bench.java inbox DIR COUNT SIZE        (prints when it began, epoch ms)
+ * java -cp target/mailroute.jar bench/Bench.java inbox DIR COUNT SIZE [AHEAD_MS]  (prints when it began, epoch ms;
+ *      with AHEAD_MS, every file is written first, outside DIR, and renamed in once it is that old)
  * java -cp target/mailroute.jar bench/Bench.java writerename DIR COUNT SIZE FSYNC WARMUP
  * java -cp target/mailroute.jar bench/Bench.java pipelining PORT COUNT SIZE on|off WARMUP   (one SMTP session)
  * java -cp target/mailroute.jar bench/Bench.java merge PORT RECIPIENTS SIZE ATTACHMENT   (prints when it began, epoch ms,
@@ -51,7 +52,8 @@ public class Bench {
                     Integer.parseInt(args[4]), args[5].equals("reuse"), Integer.parseInt(args[6]));
             case "http" -> http(Integer.parseInt(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]),
                     Integer.parseInt(args[4]), args.length > 5 ? Integer.parseInt(args[5]) : 1);
-            case "inbox" -> inbox(Path.of(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]));
+            case "inbox" -> inbox(Path.of(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]),
+                    args.length > 4 ? Long.parseLong(args[4]) : -1);
             case "writerename" -> writeRename(Path.of(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]),
                     Boolean.parseBoolean(args[4]), Integer.parseInt(args[5]));
             case "merge" -> merge(Integer.parseInt(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]),
@@ -192,13 +194,28 @@ public class Bench {
         System.out.println(System.currentTimeMillis() - start);
     }
 
-    static void inbox(Path inbox, int count, int size) throws IOException {
+    /**
+     * Files renamed into the inbox, the way docs/submitting.md recommends. Written as it goes (one
+     * writer, {@code aheadMillis} < 0), or all written first beside the inbox and renamed in once the
+     * newest is {@code aheadMillis} old: an application that writes ahead, whose files have rested
+     * for mailroute.inbox.minAge when they arrive, and a writer that takes no CPU while it is timed.
+     */
+    static void inbox(Path inbox, int count, int size, long aheadMillis) throws Exception {
         byte[] item = ("{\"from\":\"bench@example.com\",\"to\":\"sink@example.com\",\"subject\":\"benchmark\",\"text\":"
                        + quote(body(size)) + "}").getBytes(StandardCharsets.UTF_8);
+        Path staging = aheadMillis < 0 ? inbox : Files.createDirectories(inbox.resolveSibling("bench-staging"));
+        if (aheadMillis >= 0) {
+            for (int i = 0; i < count; i++) {
+                Files.write(staging.resolve(".bench-" + i + ".tmp"), item);
+            }
+            Thread.sleep(aheadMillis);
+        }
         System.out.println(System.currentTimeMillis()); // the first submission
         for (int i = 0; i < count; i++) {
-            Path part = inbox.resolve(".bench-" + i + ".tmp");
-            Files.write(part, item);
+            Path part = staging.resolve(".bench-" + i + ".tmp");
+            if (aheadMillis < 0) {
+                Files.write(part, item);
+            }
             Files.move(part, inbox.resolve("bench-" + i + ".json"), StandardCopyOption.ATOMIC_MOVE);
         }
     }

@@ -2,12 +2,14 @@
 # mailroute benchmark: mailroute end to end (durable queue included) against a private Postfix
 # relay instance (the durable peer: every path is printed as a ratio to it), plain Jakarta Mail and
 # Postfix's smtp-source (the non-durable ceilings) and a bare write-and-rename loop, all in one run
-# on this machine, into Postfix's smtp-sink on 127.0.0.1. Prints the tables with the ratios and the
-# targets, met or not. About 10 minutes on 2 cores. Only ever targets 127.0.0.1; nothing listens on
-# port 25.
+# on this machine, into Postfix's smtp-sink on 127.0.0.1. Prints the tables with the ratios, the CPU
+# time each side spent per delivered message, and the targets, met or not. About 12 minutes on 2
+# cores. Only ever targets 127.0.0.1; nothing listens on port 25.
 #
 #   bench/run.sh                  # N4=5000 4 KB messages, N100=1000 100 KB messages, WARMUP=20000
 #   N4=2000 N100=300 WARMUP=5000 bench/run.sh # quicker
+#   BASELINE=../older bench/run.sh # also the SMTP-transport rows with that checkout's built jar, in
+#                                  # this run, as "previous" beside "now"
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -40,6 +42,13 @@ PATH="$PATH:/usr/sbin"
 
 [ -f target/mailroute.jar ] && [ -f target/mailroute.jsa ] || mvn -B -q package -DskipTests >&2
 JAR=target/mailroute.jar
+# the checkout start_mailroute runs mailroute from (its jar, class data archive, config and routes):
+# this one, or BASELINE
+MR_HOME=.
+if [ -n "${BASELINE:-}" ]; then
+  [ -f "$BASELINE/target/mailroute.jar" ] && [ -f "$BASELINE/target/mailroute.jsa" ] \
+    || { log "BASELINE=$BASELINE has no target/mailroute.jar and .jsa: build it there first (mvn -B -q package -DskipTests)"; exit 2; }
+fi
 
 WORK=$(mktemp -d /tmp/mailroute-bench.XXXXXX)
 chmod 711 "$WORK" # the Postfix relay's processes run as user postfix and need to reach its folders
@@ -89,6 +98,54 @@ await_sink() {
   now_ms
 }
 
+# --- CPU time per delivered message, of the side under test ---------------------------------------
+# user + system time from /proc, of mailroute's JVM or of every process of the Postfix relay (its
+# master, the children it reaped, and the children alive now); never of the load generator or the
+# sink. CPU_SIDE says which side is measured ("" for none); each timed function leaves its figure,
+# ms per message, in $WORK/cpu (read it with last_cpu).
+CPU_SIDE=
+CLK_TCK=$(getconf CLK_TCK)
+side_ticks() {
+  case "$CPU_SIDE" in
+    mailroute) python3 - "$MR_PID" <<'PY' ;;
+import sys
+f = open(f'/proc/{sys.argv[1]}/stat').read().rsplit(')', 1)[1].split()
+print(int(f[11]) + int(f[12]))  # utime, stime
+PY
+    postfix) python3 - "$(tr -d ' \n' < "$POSTFIX_DIR/queue/pid/master.pid")" <<'PY' ;;
+import os, sys
+master = sys.argv[1]
+def fields(pid):
+    return open(f'/proc/{pid}/stat').read().rsplit(')', 1)[1].split()  # fields from state on
+f = fields(master)
+ticks = sum(int(x) for x in f[11:15])  # utime, stime, cutime, cstime: the reaped children's too
+for pid in filter(str.isdigit, os.listdir('/proc')):
+    try:
+        c = fields(pid)
+    except OSError:
+        continue  # gone since the listing: reaped, so counted in the master's cutime/cstime
+    if c[1] == master:  # ppid
+        ticks += int(c[11]) + int(c[12])
+print(ticks)
+PY
+    *) echo 0 ;;
+  esac
+}
+cpu_begin() { CPU_T0=$(side_ticks); }
+# count: a second after the last message (what each side still does for it: the ledger, the queue
+# files), the side's CPU time since cpu_begin, per message, into $WORK/cpu
+cpu_end() {
+  if [ -z "$CPU_SIDE" ]; then echo "" > "$WORK/cpu"; return; fi
+  sleep 1
+  python3 -c "import sys; t,n,hz=map(int,sys.argv[1:4]); print(f'{t*1000/hz/n:.2f}')" \
+    $(( $(side_ticks) - CPU_T0 )) "$1" "$CLK_TCK" > "$WORK/cpu"
+}
+last_cpu() { cat "$WORK/cpu"; }
+# "met" if every argument is "met"
+all_met() { for v in "$@"; do [ "$v" = met ] || { echo "not met"; return; }; done; echo met; }
+# met if the first CPU figure is at most the second
+cpu_verdict() { python3 -c "import sys; a,b=map(float,sys.argv[1:3]); print('met' if a<=b else 'not met')" "$1" "$2"; }
+
 # --- mailroute over SMTP --------------------------------------------------------------------------
 start_mailroute() { # name transport -> sets MR_PID, MR_HTTP, MR_SMTPD, MR_DATA, READY_MS
   MR_DATA="$WORK/$1"; MR_HTTP=$(free_port); MR_SMTPD=$(free_port)
@@ -97,7 +154,8 @@ start_mailroute() { # name transport -> sets MR_PID, MR_HTTP, MR_SMTPD, MR_DATA,
   MAILROUTE_DATA_DIR="$MR_DATA" MAILROUTE_TRANSPORT="$2" MAILROUTE_SMTP_HOST=127.0.0.1 \
   MAILROUTE_SMTP_PORT="$SINK_PORT" MAILROUTE_SMTP_CONNECTIONS="$THREADS" MAILROUTE_HTTP_PORT="$MR_HTTP" \
   MAILROUTE_BROKER_PORT="$(free_port)" MAILROUTE_SMTPD_PORT="$MR_SMTPD" CAMEL_MAIN_ROUTESRELOADENABLED=false \
-    java @config/jvm.options -XX:SharedArchiveFile=target/mailroute.jsa -jar "$JAR" > "$WORK/$1.log" 2>&1 &
+    bash -c 'cd "$1" && exec java @config/jvm.options -XX:SharedArchiveFile=target/mailroute.jsa -jar target/mailroute.jar' \
+      run "$MR_HOME" > "$WORK/$1.log" 2>&1 &
   MR_PID=$!
   PIDS+=("$MR_PID")
   local deadline=$(( $(date +%s) + 60 ))
@@ -108,29 +166,33 @@ start_mailroute() { # name transport -> sets MR_PID, MR_HTTP, MR_SMTPD, MR_DATA,
   done
   READY_MS=$(( $(now_ms) - t0 ))
 }
+MAX_RSS_MB=0 # the highest peak of any mailroute run of this benchmark
 stop_mailroute() {
   PEAK_RSS_MB=$(awk '/VmHWM/ {printf "%.0f", $2/1024}' "/proc/$MR_PID/status")
+  MAX_RSS_MB=$(( PEAK_RSS_MB > MAX_RSS_MB ? PEAK_RSS_MB : MAX_RSS_MB ))
   kill "$MR_PID"; wait "$MR_PID" 2>/dev/null || true
 }
 mailroute_http() { # count size batch
   local before t0 t1
-  before=$(sink_count)
+  before=$(sink_count); cpu_begin
   t0=$(bench http "$MR_HTTP" "$1" "$2" "$3" "$THREADS")
-  t1=$(await_sink $(( before + $1 )))
+  t1=$(await_sink $(( before + $1 ))); cpu_end "$1"
   rate "$1" $(( t1 - t0 ))
 }
 mailroute_merge() { # recipients size: one merge request, timed to the last message at the sink
   local before t0 t1
-  before=$(sink_count)
+  before=$(sink_count); cpu_begin
   t0=$(bench merge "$MR_HTTP" "$1" "$2" 0 | head -1)
-  t1=$(await_sink $(( before + $1 )))
+  t1=$(await_sink $(( before + $1 ))); cpu_end "$1"
   rate "$1" $(( t1 - t0 ))
 }
-mailroute_inbox() { # count size
+# the CPU time counts from before the files are written: mailroute's idle polls of the inbox while
+# they are written ahead, elsewhere, are counted against it
+mailroute_inbox() { # count size [ahead ms: all written first, renamed in once they are that old]
   local before t0 t1
-  before=$(sink_count)
-  t0=$(bench inbox "$MR_DATA/inbox" "$1" "$2")
-  t1=$(await_sink $(( before + $1 )))
+  before=$(sink_count); cpu_begin
+  t0=$(bench inbox "$MR_DATA/inbox" "$1" "$2" ${3:+"$3"})
+  t1=$(await_sink $(( before + $1 ))); cpu_end "$1"
   rate "$1" $(( t1 - t0 ))
 }
 
@@ -204,6 +266,7 @@ queue_table() {
 | \`queue hold --from runaway@example.com --dry-run\` | | $HOLD_DRY_CLI_MS ms | |
 | \`queue delete --from runaway@example.com\`: $DELETED deleted, $QUEUE_LEFT left queued | | $DELETE_CLI_MS ms | |
 | filling the queue over HTTP (4 KB, batches of 500) | $QUEUE_FILL_MS ms | | |
+| peak RSS of this run | $PEAK_RSS_MB MB | | <= 512 MB: $(atmost "$PEAK_RSS_MB" 512) |
 TABLE
 }
 if [ "${1:-}" = queue ]; then
@@ -217,9 +280,9 @@ fi
 # the sink or to a relay in front of it
 smtp_source() { # sessions size count [port, default the sink's]
   local before t0 t1
-  before=$(sink_count); t0=$(now_ms)
+  before=$(sink_count); cpu_begin; t0=$(now_ms)
   smtp-source -d -s "$1" -l "$2" -m "$3" -f bench@example.com -t sink@example.com "127.0.0.1:${4:-$SINK_PORT}"
-  t1=$(await_sink $(( before + $3 )))
+  t1=$(await_sink $(( before + $3 ))); cpu_end "$3"
   rate "$3" $(( t1 - t0 ))
 }
 log "smtp-source, 4 KB"
@@ -233,37 +296,61 @@ JM_CONNECT_4K=$(bench jakarta "$SINK_PORT" "$THREADS" "$N4" 4096 connect "$WARMU
 JM_REUSE_4K=$(bench jakarta "$SINK_PORT" "$THREADS" "$N4" 4096 reuse "$WARMUP") || exit 1
 JM_REUSE_100K=$(bench jakarta "$SINK_PORT" "$THREADS" "$N100" 102400 reuse "$WARMUP") || exit 1
 
-log "mailroute, SMTP transport"
-start_mailroute smtp smtp
-READY_SMTP_MS=$READY_MS
-# the first N4 messages after start are timed too (cold JIT), then the rest of the warm-up
-MR_HTTP_4K_COLD=$(mailroute_http "$N4" 4096 500) || exit 1
-[ "$WARMUP" -le "$N4" ] || mailroute_http $(( WARMUP - N4 )) 4096 500 >/dev/null || exit 1
-MR_HTTP_4K=$(mailroute_http "$N4" 4096 500) || exit 1
-MR_INBOX_4K=$(mailroute_inbox "$N4" 4096) || exit 1
-MR_MERGE_4K=$(mailroute_merge "$N4" 4096) || exit 1
-# 4 clients at once, each batch 2 MB: within mailroute.message.maxInFlight (16 MiB with the default heap)
-MR_HTTP_100K=$(mailroute_http "$N100" 102400 20) || exit 1
-
-# --- SMTP in: mailroute's listener, then a private Postfix relay, each fed by smtp-source ----------
+# --- mailroute, SMTP transport: HTTP, inbox, merge and SMTP listener in ---------------------------
 smtp_in() { smtp_source "$THREADS" "$2" "$3" "$1"; } # port size count
-log "smtp-source -> mailroute's SMTP listener"
-smtp_in "$MR_SMTPD" 4096 "$N4" >/dev/null || exit 1 # the listener's own code, warmed up
-MR_SMTPD_4K=$(smtp_in "$MR_SMTPD" 4096 "$N4") || exit 1
-MR_SMTPD_100K=$(smtp_in "$MR_SMTPD" 102400 "$N100") || exit 1
-# what it costs a client not to pipeline (RFC 2920): 250s counted, one session; last, since these
-# messages are still being delivered when mailroute stops
-MR_PIPE_OFF=$(bench pipelining "$MR_SMTPD" "$N4" 4096 off 2000) || exit 1
-MR_PIPE_ON=$(bench pipelining "$MR_SMTPD" "$N4" 4096 on 2000) || exit 1
-stop_mailroute
-RSS_SMTP=$PEAK_RSS_MB
+# files written ahead rest this long before they are renamed in: mailroute.inbox.minAge (1 s) and more
+INBOX_AHEAD_MS=1200
+keep() { # prefix row rate: ${prefix}_${row} and, from the last timed run, ${prefix}_${row}_CPU
+  printf -v "$1_$2" '%s' "$3"
+  printf -v "$1_$2_CPU" '%s' "$(last_cpu)"
+}
+# every row of mailroute with the SMTP transport, run from $MR_HOME, kept under the prefix $1
+smtp_transport_rows() {
+  local p=$1 v
+  log "mailroute ($p), SMTP transport"
+  start_mailroute "smtp-$p" smtp
+  CPU_SIDE=mailroute
+  printf -v "${p}_READY_MS" '%s' "$READY_MS"
+  # the first N4 messages after start are timed too (cold JIT), then the rest of the warm-up
+  v=$(mailroute_http "$N4" 4096 500) || exit 1; keep "$p" HTTP_4K_COLD "$v"
+  [ "$WARMUP" -le "$N4" ] || mailroute_http $(( WARMUP - N4 )) 4096 500 >/dev/null || exit 1
+  v=$(mailroute_http "$N4" 4096 500) || exit 1; keep "$p" HTTP_4K "$v"
+  v=$(mailroute_inbox "$N4" 4096) || exit 1; keep "$p" INBOX_4K "$v"
+  v=$(mailroute_inbox "$N4" 4096 "$INBOX_AHEAD_MS") || exit 1; keep "$p" INBOX_AHEAD_4K "$v"
+  v=$(mailroute_merge "$N4" 4096) || exit 1; keep "$p" MERGE_4K "$v"
+  # 4 clients at once, each batch 2 MB: within mailroute.message.maxInFlight (16 MiB with the default heap)
+  v=$(mailroute_http "$N100" 102400 20) || exit 1; keep "$p" HTTP_100K "$v"
+  log "smtp-source -> mailroute's SMTP listener ($p)"
+  smtp_in "$MR_SMTPD" 4096 "$N4" >/dev/null || exit 1 # the listener's own code, warmed up
+  v=$(smtp_in "$MR_SMTPD" 4096 "$N4") || exit 1; keep "$p" SMTPD_4K "$v"
+  v=$(smtp_in "$MR_SMTPD" 102400 "$N100") || exit 1; keep "$p" SMTPD_100K "$v"
+  CPU_SIDE=
+  if [ "$p" = MR ]; then
+    # what it costs a client not to pipeline (RFC 2920): 250s counted, one session; last, since these
+    # messages are still being delivered when mailroute stops
+    MR_PIPE_OFF=$(bench pipelining "$MR_SMTPD" "$N4" 4096 off 2000) || exit 1
+    MR_PIPE_ON=$(bench pipelining "$MR_SMTPD" "$N4" 4096 on 2000) || exit 1
+  fi
+  stop_mailroute
+  printf -v "${p}_RSS" '%s' "$PEAK_RSS_MB"
+}
+if [ -n "${BASELINE:-}" ]; then
+  MR_HOME=$BASELINE
+  smtp_transport_rows PREV
+  MR_HOME=.
+fi
+smtp_transport_rows MR
+READY_SMTP_MS=$MR_READY_MS
+RSS_SMTP=$MR_RSS
 
 log "smtp-source -> a private Postfix relay"
 POSTFIX_DIR="$WORK/postfix"; POSTFIX_PORT=$(free_port)
 bench/postfix-relay.sh start "$POSTFIX_DIR" "$POSTFIX_PORT" "$SINK_PORT" >&2
 smtp_in "$POSTFIX_PORT" 4096 1000 >/dev/null || exit 1 # its processes spawned
-PF_4K=$(smtp_in "$POSTFIX_PORT" 4096 "$N4") || exit 1
-PF_100K=$(smtp_in "$POSTFIX_PORT" 102400 "$N100") || exit 1
+CPU_SIDE=postfix
+PF_4K=$(smtp_in "$POSTFIX_PORT" 4096 "$N4") || exit 1; PF_4K_CPU=$(last_cpu)
+PF_100K=$(smtp_in "$POSTFIX_PORT" 102400 "$N100") || exit 1; PF_100K_CPU=$(last_cpu)
+CPU_SIDE=
 bench/postfix-relay.sh stop "$POSTFIX_DIR"; POSTFIX_DIR=
 
 # --- mailroute into a pickup folder, against the bare loop ----------------------------------------
@@ -313,23 +400,36 @@ LEDGER_PER_MESSAGE=$(python3 -c "import sys; b,n=int(sys.argv[1]),int(sys.argv[2
 cat <<TABLE
 
 mailroute benchmark, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $THREADS sessions/threads, messages: $N4 x 4 KB, $N100 x 100 KB, after a warm-up of $WARMUP
-| path | msg/s | vs Jakarta Mail, 4 reused | vs smtp-source, 4 sessions | vs Postfix relay |
-|---|---:|---:|---:|---:|
-| smtp-source, 1 session, 4 KB | $SRC1_4K | | | |
-| smtp-source, 4 sessions, 4 KB | $SRC4_4K | | | |
-| Jakarta Mail, connection per message, 4 threads, 4 KB | $JM_CONNECT_4K | $(ratio "$JM_CONNECT_4K" "$JM_REUSE_4K") | $(ratio "$JM_CONNECT_4K" "$SRC4_4K") | |
-| Jakarta Mail, 4 reused transports, 4 KB | $JM_REUSE_4K | 1.00x | $(ratio "$JM_REUSE_4K" "$SRC4_4K") | |
-| Postfix 3 relay, smtp-source $THREADS sessions in, 4 KB | $PF_4K | $(ratio "$PF_4K" "$JM_REUSE_4K") | $(ratio "$PF_4K" "$SRC4_4K") | 1.00x |
-| mailroute, HTTP batch -> queue -> SMTP, 4 KB, first $N4 after start (cold) | $MR_HTTP_4K_COLD | $(ratio "$MR_HTTP_4K_COLD" "$JM_REUSE_4K") | $(ratio "$MR_HTTP_4K_COLD" "$SRC4_4K") | $(ratio "$MR_HTTP_4K_COLD" "$PF_4K") |
-| **mailroute, HTTP batch -> queue -> SMTP, 4 KB** | $MR_HTTP_4K | $(ratio "$MR_HTTP_4K" "$JM_REUSE_4K") | $(ratio "$MR_HTTP_4K" "$SRC4_4K") | $(ratio "$MR_HTTP_4K" "$PF_4K") |
-| **mailroute, inbox -> queue -> SMTP, 4 KB** | $MR_INBOX_4K | $(ratio "$MR_INBOX_4K" "$JM_REUSE_4K") | $(ratio "$MR_INBOX_4K" "$SRC4_4K") | $(ratio "$MR_INBOX_4K" "$PF_4K") |
-| **mailroute, one HTTP merge of $N4 recipients -> queue -> SMTP, 4 KB** | $MR_MERGE_4K | $(ratio "$MR_MERGE_4K" "$JM_REUSE_4K") | $(ratio "$MR_MERGE_4K" "$SRC4_4K") | $(ratio "$MR_MERGE_4K" "$PF_4K") |
-| **mailroute SMTP listener -> queue -> SMTP, smtp-source $THREADS sessions in, 4 KB** | $MR_SMTPD_4K | $(ratio "$MR_SMTPD_4K" "$JM_REUSE_4K") | $(ratio "$MR_SMTPD_4K" "$SRC4_4K") | $(ratio "$MR_SMTPD_4K" "$PF_4K") |
-| smtp-source, 4 sessions, 100 KB | $SRC4_100K | | | |
-| Jakarta Mail, 4 reused transports, TCP_NODELAY, 100 KB | $JM_REUSE_100K | 1.00x | $(ratio "$JM_REUSE_100K" "$SRC4_100K") | |
-| Postfix 3 relay, smtp-source $THREADS sessions in, 100 KB | $PF_100K | $(ratio "$PF_100K" "$JM_REUSE_100K") | $(ratio "$PF_100K" "$SRC4_100K") | 1.00x |
-| **mailroute, HTTP batch -> queue -> SMTP, 100 KB** | $MR_HTTP_100K | $(ratio "$MR_HTTP_100K" "$JM_REUSE_100K") | $(ratio "$MR_HTTP_100K" "$SRC4_100K") | $(ratio "$MR_HTTP_100K" "$PF_100K") |
-| **mailroute SMTP listener -> queue -> SMTP, smtp-source $THREADS sessions in, 100 KB** | $MR_SMTPD_100K | $(ratio "$MR_SMTPD_100K" "$JM_REUSE_100K") | $(ratio "$MR_SMTPD_100K" "$SRC4_100K") | $(ratio "$MR_SMTPD_100K" "$PF_100K") |
+| path | msg/s | CPU ms/msg | vs Jakarta Mail, 4 reused | vs smtp-source, 4 sessions | vs Postfix relay |
+|---|---:|---:|---:|---:|---:|
+| smtp-source, 1 session, 4 KB | $SRC1_4K | | | | |
+| smtp-source, 4 sessions, 4 KB | $SRC4_4K | | | | |
+| Jakarta Mail, connection per message, 4 threads, 4 KB | $JM_CONNECT_4K | | $(ratio "$JM_CONNECT_4K" "$JM_REUSE_4K") | $(ratio "$JM_CONNECT_4K" "$SRC4_4K") | |
+| Jakarta Mail, 4 reused transports, 4 KB | $JM_REUSE_4K | | 1.00x | $(ratio "$JM_REUSE_4K" "$SRC4_4K") | |
+| Postfix 3 relay, smtp-source $THREADS sessions in, 4 KB | $PF_4K | $PF_4K_CPU | $(ratio "$PF_4K" "$JM_REUSE_4K") | $(ratio "$PF_4K" "$SRC4_4K") | 1.00x |
+| mailroute, HTTP batch -> queue -> SMTP, 4 KB, first $N4 after start (cold) | $MR_HTTP_4K_COLD | $MR_HTTP_4K_COLD_CPU | $(ratio "$MR_HTTP_4K_COLD" "$JM_REUSE_4K") | $(ratio "$MR_HTTP_4K_COLD" "$SRC4_4K") | $(ratio "$MR_HTTP_4K_COLD" "$PF_4K") |
+| **mailroute, HTTP batch -> queue -> SMTP, 4 KB** | $MR_HTTP_4K | $MR_HTTP_4K_CPU | $(ratio "$MR_HTTP_4K" "$JM_REUSE_4K") | $(ratio "$MR_HTTP_4K" "$SRC4_4K") | $(ratio "$MR_HTTP_4K" "$PF_4K") |
+| mailroute, inbox -> queue -> SMTP, 4 KB, each file written and renamed in by one writer as it goes | $MR_INBOX_4K | $MR_INBOX_4K_CPU | $(ratio "$MR_INBOX_4K" "$JM_REUSE_4K") | $(ratio "$MR_INBOX_4K" "$SRC4_4K") | $(ratio "$MR_INBOX_4K" "$PF_4K") |
+| **mailroute, inbox -> queue -> SMTP, 4 KB, files written ahead and renamed in** | $MR_INBOX_AHEAD_4K | $MR_INBOX_AHEAD_4K_CPU | $(ratio "$MR_INBOX_AHEAD_4K" "$JM_REUSE_4K") | $(ratio "$MR_INBOX_AHEAD_4K" "$SRC4_4K") | $(ratio "$MR_INBOX_AHEAD_4K" "$PF_4K") |
+| **mailroute, one HTTP merge of $N4 recipients -> queue -> SMTP, 4 KB** | $MR_MERGE_4K | $MR_MERGE_4K_CPU | $(ratio "$MR_MERGE_4K" "$JM_REUSE_4K") | $(ratio "$MR_MERGE_4K" "$SRC4_4K") | $(ratio "$MR_MERGE_4K" "$PF_4K") |
+| **mailroute SMTP listener -> queue -> SMTP, smtp-source $THREADS sessions in, 4 KB** | $MR_SMTPD_4K | $MR_SMTPD_4K_CPU | $(ratio "$MR_SMTPD_4K" "$JM_REUSE_4K") | $(ratio "$MR_SMTPD_4K" "$SRC4_4K") | $(ratio "$MR_SMTPD_4K" "$PF_4K") |
+| smtp-source, 4 sessions, 100 KB | $SRC4_100K | | | | |
+| Jakarta Mail, 4 reused transports, TCP_NODELAY, 100 KB | $JM_REUSE_100K | | 1.00x | $(ratio "$JM_REUSE_100K" "$SRC4_100K") | |
+| Postfix 3 relay, smtp-source $THREADS sessions in, 100 KB | $PF_100K | $PF_100K_CPU | $(ratio "$PF_100K" "$JM_REUSE_100K") | $(ratio "$PF_100K" "$SRC4_100K") | 1.00x |
+| **mailroute, HTTP batch -> queue -> SMTP, 100 KB** | $MR_HTTP_100K | $MR_HTTP_100K_CPU | $(ratio "$MR_HTTP_100K" "$JM_REUSE_100K") | $(ratio "$MR_HTTP_100K" "$SRC4_100K") | $(ratio "$MR_HTTP_100K" "$PF_100K") |
+| **mailroute SMTP listener -> queue -> SMTP, smtp-source $THREADS sessions in, 100 KB** | $MR_SMTPD_100K | $MR_SMTPD_100K_CPU | $(ratio "$MR_SMTPD_100K" "$JM_REUSE_100K") | $(ratio "$MR_SMTPD_100K" "$SRC4_100K") | $(ratio "$MR_SMTPD_100K" "$PF_100K") |
+
+CPU ms/msg: user + system time of the side under test per delivered message, from /proc, from the
+first submission to a second after the last message reached the sink: mailroute's JVM; the Postfix
+relay's master, the children it reaped and the children alive. Never the load generator or the sink.
+
+| CPU per delivered message | mailroute ms | Postfix relay ms | mailroute / Postfix | goal: at most Postfix's |
+|---|---:|---:|---:|---|
+| SMTP listener, 4 KB | $MR_SMTPD_4K_CPU | $PF_4K_CPU | $(ratio "$MR_SMTPD_4K_CPU" "$PF_4K_CPU") | $(cpu_verdict "$MR_SMTPD_4K_CPU" "$PF_4K_CPU") |
+| SMTP listener, 100 KB | $MR_SMTPD_100K_CPU | $PF_100K_CPU | $(ratio "$MR_SMTPD_100K_CPU" "$PF_100K_CPU") | $(cpu_verdict "$MR_SMTPD_100K_CPU" "$PF_100K_CPU") |
+| HTTP batch, 4 KB | $MR_HTTP_4K_CPU | $PF_4K_CPU | $(ratio "$MR_HTTP_4K_CPU" "$PF_4K_CPU") | $(cpu_verdict "$MR_HTTP_4K_CPU" "$PF_4K_CPU") |
+| HTTP batch, 100 KB | $MR_HTTP_100K_CPU | $PF_100K_CPU | $(ratio "$MR_HTTP_100K_CPU" "$PF_100K_CPU") | $(cpu_verdict "$MR_HTTP_100K_CPU" "$PF_100K_CPU") |
+| inbox, files written ahead, 4 KB | $MR_INBOX_AHEAD_4K_CPU | $PF_4K_CPU | $(ratio "$MR_INBOX_AHEAD_4K_CPU" "$PF_4K_CPU") | |
 
 The Postfix relay: a private instance (bench/postfix-relay.sh, in_flow_delay=0), durable like mailroute
 (its queue file is synced before the 250), relaying to the same sink.
@@ -362,12 +462,34 @@ The Postfix relay: a private instance (bench/postfix-relay.sh, in_flow_delay=0),
 | SMTP listener vs Postfix, 100 KB | $(ratio "$MR_SMTPD_100K" "$PF_100K") | 1.5x | $(verdict "$MR_SMTPD_100K" "$PF_100K" 1.5) |
 | HTTP batch vs Postfix, 4 KB | $(ratio "$MR_HTTP_4K" "$PF_4K") | 3.0x | $(verdict "$MR_HTTP_4K" "$PF_4K" 3.0) |
 | HTTP batch vs Postfix, 100 KB | $(ratio "$MR_HTTP_100K" "$PF_100K") | 1.5x | $(verdict "$MR_HTTP_100K" "$PF_100K" 1.5) |
-| inbox vs Postfix, 4 KB | $(ratio "$MR_INBOX_4K" "$PF_4K") | 2.0x | $(verdict "$MR_INBOX_4K" "$PF_4K" 2.0) |
+| inbox (files written ahead) vs HTTP batch, 4 KB | $(ratio "$MR_INBOX_AHEAD_4K" "$MR_HTTP_4K") | 1.0x | $(verdict "$MR_INBOX_AHEAD_4K" "$MR_HTTP_4K" 1.0) |
+| inbox (files written ahead) vs Postfix, 4 KB | $(ratio "$MR_INBOX_AHEAD_4K" "$PF_4K") | 2.0x | $(verdict "$MR_INBOX_AHEAD_4K" "$PF_4K" 2.0) |
+| CPU per message, SMTP listener and HTTP batch, 4 KB and 100 KB | see above | at most Postfix's | $(all_met "$(cpu_verdict "$MR_SMTPD_4K_CPU" "$PF_4K_CPU")" "$(cpu_verdict "$MR_SMTPD_100K_CPU" "$PF_100K_CPU")" "$(cpu_verdict "$MR_HTTP_4K_CPU" "$PF_4K_CPU")" "$(cpu_verdict "$MR_HTTP_100K_CPU" "$PF_100K_CPU")") |
 | cold (first $N4 after start) vs warm, HTTP batch 4 KB | $(ratio "$MR_HTTP_4K_COLD" "$MR_HTTP_4K") | 0.7x | $(verdict "$MR_HTTP_4K_COLD" "$MR_HTTP_4K" 0.7) |
 | launch to ready | ${READY_SMTP_MS} ms | < 3000 ms | $(atmost "$READY_SMTP_MS" 2999) |
-| peak RSS, whole benchmark | $(( RSS_SMTP > PEAK_RSS_MB ? RSS_SMTP : PEAK_RSS_MB )) MB | <= 512 MB | $(atmost $(( RSS_SMTP > PEAK_RSS_MB ? RSS_SMTP : PEAK_RSS_MB )) 512) |
+| peak RSS, every mailroute run of the benchmark | $MAX_RSS_MB MB | <= 512 MB | $(atmost "$MAX_RSS_MB" 512) |
 | pickup vs bare write/fsync/rename | $(ratio "$MR_PICKUP_4K" "$BARE_4K") | 0.5x | $(verdict "$MR_PICKUP_4K" "$BARE_4K" 0.5) |
 TABLE
+if [ -n "${BASELINE:-}" ]; then
+  row() { # label ROW: previous and now, rate and CPU, with the no-regression goal
+    local prev="PREV_$2" now="MR_$2" prevc="PREV_$2_CPU" nowc="MR_$2_CPU"
+    echo "| $1 | ${!prev} | ${!now} | $(ratio "${!now}" "${!prev}") | ${!prevc} | ${!nowc} | >= 0.9x: $(verdict "${!now}" "${!prev}" 0.9) |"
+  }
+  cat <<TABLE
+
+| previous ($BASELINE, $(git -C "$BASELINE" log -1 --format=%h 2>/dev/null || echo '?')) vs now, same run | previous msg/s | now msg/s | now / previous | previous CPU ms/msg | now CPU ms/msg | goal |
+|---|---:|---:|---:|---:|---:|---|
+$(row "HTTP batch, 4 KB, cold" HTTP_4K_COLD)
+$(row "HTTP batch, 4 KB" HTTP_4K)
+$(row "inbox, written as it goes, 4 KB" INBOX_4K)
+$(row "inbox, written ahead, 4 KB" INBOX_AHEAD_4K)
+$(row "HTTP merge, 4 KB" MERGE_4K)
+$(row "HTTP batch, 100 KB" HTTP_100K)
+$(row "SMTP listener, 4 KB" SMTPD_4K)
+$(row "SMTP listener, 100 KB" SMTPD_100K)
+| launch to ready, ms | $PREV_READY_MS | $MR_READY_MS | | | | |
+TABLE
+fi
 # last: its stop would otherwise stand for the pickup run in the peak RSS above
 queue_section
 queue_table
