@@ -72,15 +72,40 @@ public final class InFlightBytes {
      * the exchange is done. Never more than the limit: a larger message is over
      * mailroute.message.maxBytes and is refused, not accepted.
      */
-    public void takeUntilDone(Exchange exchange, long size) throws InterruptedException {
+    public Room takeUntilDone(Exchange exchange, long size) throws InterruptedException {
         long bytes = Math.min(size, limit);
         take(bytes);
+        Room room = new Room(bytes);
         exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
             @Override
             public void onDone(Exchange done) {
-                release(bytes);
+                room.giveBack();
             }
         });
+        return room;
+    }
+
+    /**
+     * Room taken for one message, given back once: when its exchange is done, or earlier by its
+     * holder (an inbox file whose poll has committed: its exchange completes only after the poll
+     * thread has gone on to the next file, which may be waiting for this very room).
+     */
+    public final class Room {
+        private final long bytes;
+        private boolean given;
+
+        private Room(long bytes) {
+            this.bytes = bytes;
+        }
+
+        public void giveBack() {
+            synchronized (InFlightBytes.this) {
+                if (!given) {
+                    given = true;
+                    release(bytes);
+                }
+            }
+        }
     }
 
     public synchronized void release(long bytes) {

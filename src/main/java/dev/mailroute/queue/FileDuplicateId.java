@@ -27,8 +27,9 @@ public final class FileDuplicateId implements MessageCreatedStrategy {
 
     @Override
     public void onMessageCreated(Message message, Session session, Exchange exchange, Throwable cause) {
-        // taken by the first message the exchange sends, its mail to mail.outbound (routes/enqueue.yaml):
-        // the webhook events sent after it in the same transaction must not carry it too
+        // taken by the first message the exchange sends, its mail to mail.outbound (routes/enqueue.yaml;
+        // a keyed mail goes through jmsKeyed, whose KeyedDuplicateId drops it): the webhook events sent
+        // after it in the same transaction must not carry it too
         String identity = exchange == null ? null : (String) exchange.removeProperty(PROPERTY);
         if (identity != null && message instanceof ActiveMQMessage artemis) {
             artemis.getCoreMessage().putBytesProperty(org.apache.activemq.artemis.api.core.Message.HDR_DUPLICATE_DETECTION_ID,

@@ -30,5 +30,8 @@ public final class KeyedDuplicateId implements MessageCreatedStrategy {
         }
         artemis.getCoreMessage().putBytesProperty(org.apache.activemq.artemis.api.core.Message.HDR_BRIDGE_DUPLICATE_ID,
                 id.getBytes(StandardCharsets.US_ASCII));
+        // a keyed inbox file is recognised after a crash by its key; its file identity must not go
+        // onto the next message the exchange sends (a webhook event) instead
+        exchange.removeProperty(FileDuplicateId.PROPERTY);
     }
 }

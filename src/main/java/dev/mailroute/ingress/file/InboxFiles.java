@@ -254,7 +254,7 @@ public final class InboxFiles implements GenericFileFilter<File> {
     public void open(Exchange exchange) throws RejectedMessageException, InterruptedException {
         Path path = Path.of(exchange.getMessage().getHeader(Exchange.FILE_PATH, String.class));
         Long length = exchange.getMessage().getHeader(Exchange.FILE_LENGTH, Long.class);
-        inFlight.takeUntilDone(exchange, length == null ? 0 : length);
+        exchange.setProperty(InboxTransaction.ROOM, inFlight.takeUntilDone(exchange, length == null ? 0 : length));
         try {
             exchange.getMessage().setBody(Files.newInputStream(path, LinkOption.NOFOLLOW_LINKS));
         } catch (IOException e) {

@@ -27,8 +27,11 @@ import org.springframework.transaction.support.DefaultTransactionDefinition;
  * instead of one per file. Each file is still deleted only after the commit that holds its message:
  * its exchange is held at the end of the route ({@code process: inboxTransaction}) and let go when the
  * poll ends ({@code pollStrategy: "#inboxTransaction"}) and its transaction has committed; Camel's file
- * consumer then deletes it ({@link InboxCommit}). A commit that fails lets the poll's files go as
- * failed: they stay in the inbox and are read again.
+ * consumer then deletes it ({@link InboxCommit}). A commit that fails, or a file that fails on its
+ * way (not a rejection: the broker, an interrupt), lets the files of its transaction go as failed:
+ * they stay in the inbox and are read again — one per transaction, after a pause
+ * ({@link #PAUSE_MILLIS}), so that one failing file neither takes the others down again nor makes
+ * the greedy poll spin. A rejected file is in the rejected folder already and goes either way.
  *
  * <p><b>A crash between the commit and the deletes</b> leaves files whose mail is queued. Each file's
  * message carries the file's identity as the broker's duplicate id ({@link FileIdentity},
@@ -40,8 +43,8 @@ import org.springframework.transaction.support.DefaultTransactionDefinition;
  *
  * <p>Merge requests ({@code *.merge.json}) keep their own transaction (all their messages or none,
  * routes/accept-merge.yaml): the poll's transaction is committed before one and a new one begun after.
- * A held file keeps its room in memory ({@link InFlightBytes}) until it is let go, so a file that
- * would not fit beside the held ones commits them first.
+ * A held file keeps its room in memory ({@link InFlightBytes}) until its transaction is over; a file
+ * that would not fit beside the held ones commits them first.
  */
 public final class InboxTransaction implements AsyncProcessor, PollingConsumerPollStrategy {
 
@@ -51,13 +54,21 @@ public final class InboxTransaction implements AsyncProcessor, PollingConsumerPo
     private static final String ALONE = "mailrouteInboxAlone";
     /** The file's name as the poll found it (the route replaces the message and its headers). */
     private static final String FILE = "mailrouteInboxFile";
+    /** Set on an exchange being let go: its completion, failed or not, is not a failure of the poll. */
+    private static final String LET_GO = "mailrouteInboxLetGo";
+    /** The file's room in memory ({@link InFlightBytes.Room}), which {@link InboxFiles#open} took. */
+    static final String ROOM = "mailrouteInboxRoom";
+    /** After a poll in which a file failed or the queue refused the transaction: no poll for this long. */
+    private static final long PAUSE_MILLIS = 1000;
 
     private final PlatformTransactionManager transactions;
     private final InFlightBytes inFlight;
     /** The poll in progress on each inbox consumer's thread (a route is synchronous up to the hold). */
     private final ThreadLocal<Poll> polls = ThreadLocal.withInitial(Poll::new);
-    /** After a refused commit: one file per transaction, until a poll has gone through that way. */
+    /** After a refused commit or a failed file: one file per transaction, until a poll has gone through that way. */
     private volatile boolean oneByOne;
+    /** No poll begins before this time (epoch ms): a failing file is read again, not spun on. */
+    private volatile long pauseUntil;
 
     public InboxTransaction(PlatformTransactionManager transactions, InFlightBytes inFlight) {
         this.transactions = transactions;
@@ -74,7 +85,10 @@ public final class InboxTransaction implements AsyncProcessor, PollingConsumerPo
             exchange.setProperty(ALONE, true);
             return;
         }
-        if (!poll.held.isEmpty() && !inFlight.wouldFit(length == null ? 0 : length)) {
+        if (poll.failed) {
+            letGo(poll, null); // a file before this one failed: its transaction is rolled back, the
+                               // files held in it stay for the next poll, this one starts a new one
+        } else if (!poll.held.isEmpty() && !inFlight.wouldFit(length == null ? 0 : length)) {
             letGo(poll, null); // the held files' room in memory, given back
         }
         if (poll.transaction == null) {
@@ -90,7 +104,7 @@ public final class InboxTransaction implements AsyncProcessor, PollingConsumerPo
         exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
             @Override
             public void onFailure(Exchange failed) {
-                if (!poll.letGo.contains(failed)) {
+                if (!failed.getProperty(LET_GO, false, Boolean.class)) {
                     poll.failed = true;
                 }
             }
@@ -126,6 +140,9 @@ public final class InboxTransaction implements AsyncProcessor, PollingConsumerPo
 
     @Override
     public boolean begin(Consumer consumer, Endpoint endpoint) {
+        if (System.currentTimeMillis() < pauseUntil) {
+            return false; // after a troubled poll: Camel polls again after its delay, greedy or not
+        }
         polls.get().oneByOne = oneByOne;
         return true;
     }
@@ -134,10 +151,12 @@ public final class InboxTransaction implements AsyncProcessor, PollingConsumerPo
     public void commit(Consumer consumer, Endpoint endpoint, int polledMessages) {
         Poll poll = polls.get();
         letGo(poll, null);
-        if (poll.oneByOne && !poll.refused) {
+        if (poll.troubled) {
+            pauseUntil = System.currentTimeMillis() + PAUSE_MILLIS;
+        } else if (poll.oneByOne) {
             oneByOne = false;
         }
-        poll.refused = false;
+        poll.troubled = false;
     }
 
     @Override
@@ -173,30 +192,35 @@ public final class InboxTransaction implements AsyncProcessor, PollingConsumerPo
         }
         boolean alreadyQueued = refused != null && held.size() == 1 && oneByOne && duplicate(refused);
         if (alreadyQueued) {
-            LOG.info("inbox: {} was queued before a restart and is deleted now, not queued again",
+            LOG.warn("inbox: {} was queued before a restart and is deleted now, not queued again (the queue"
+                     + " refused it as a duplicate of the file of the same name, size and times)",
                     FileNames.escaped(held.get(0).exchange.getProperty(FILE, "", String.class)));
         } else if (refused != null || failed) {
-            if (refused != null) {
-                poll.refused = true;
-                if (!oneByOne) {
-                    oneByOne = true;
-                    LOG.warn("inbox: the queue refused the transaction of {} files ({}); they stay in the inbox and"
-                             + " are read again, one per transaction", held.size(), refused.getMessage());
-                }
+            poll.troubled = true;
+            if (!oneByOne) {
+                oneByOne = true;
+                LOG.warn("inbox: the queue transaction of {} files was {}; they stay in the inbox and are read"
+                         + " again, one per transaction", held.size(),
+                        refused != null ? "refused (" + refused.getMessage() + ")" : "rolled back: a file of it failed");
             }
             for (Held h : held) {
-                h.exchange.setException(new InboxNotQueuedException(refused != null
-                        ? "its poll's queue transaction was refused: " + refused.getMessage()
-                        : "another file of its poll failed; its transaction was rolled back"));
+                // a rejected file is in rejected/ with its reason already and has nothing queued: it goes
+                if (h.exchange.getProperty(Exchange.EXCEPTION_CAUGHT) == null) {
+                    h.exchange.setException(new InboxNotQueuedException(refused != null
+                            ? "its poll's queue transaction was refused: " + refused.getMessage()
+                            : "another file of its poll failed; its transaction was rolled back"));
+                }
             }
         }
         for (Held h : held) {
-            poll.letGo.add(h.exchange);
-            try {
-                h.callback.done(h == inline);
-            } finally {
-                poll.letGo.remove(h.exchange);
+            h.exchange.setProperty(LET_GO, true);
+            // the transaction is over: the file's room in memory is free for the next file now, not
+            // only when its exchange completes, which is after this thread has gone on to that file
+            InFlightBytes.Room room = h.exchange.getProperty(ROOM, InFlightBytes.Room.class);
+            if (room != null) {
+                room.giveBack();
             }
+            h.callback.done(h == inline);
         }
     }
 
@@ -218,10 +242,10 @@ public final class InboxTransaction implements AsyncProcessor, PollingConsumerPo
     private static final class Poll {
         TransactionStatus transaction;
         final List<Held> held = new ArrayList<>();
-        /** Being let go now: their completion is not a failure of the poll. */
-        final List<Exchange> letGo = new ArrayList<>();
+        /** A file of the current transaction failed on its way: it is rolled back. */
         boolean failed;
-        boolean refused;
+        /** A transaction of this poll was refused or rolled back. */
+        boolean troubled;
         boolean oneByOne;
     }
 }
