@@ -28,6 +28,7 @@ final class DataInBlocks extends InputStream {
 
     private final InputStream in;
     private final byte[] block = new byte[BLOCK];
+    private final byte[] one = new byte[1];
     /** The next byte begins a line (the data itself begins one). */
     private boolean lineStart = true;
     /** The last byte read was a CR. */
@@ -44,7 +45,6 @@ final class DataInBlocks extends InputStream {
 
     @Override
     public int read() throws IOException {
-        byte[] one = new byte[1];
         return read(one, 0, 1) == -1 ? -1 : one[0] & 0xff;
     }
 
@@ -123,8 +123,7 @@ final class DataInBlocks extends InputStream {
             ended = true;
             return;
         }
-        in.reset();
-        in.skip(1);
+        putBack(1); // the stuffed dot, dropped
         lineStart = false;
         cr = false;
     }
