@@ -140,8 +140,12 @@ class QueueAdminTest {
                 others.add(send("normal@example.com", "ops@example.com"));
             }
         }
-        // accepted (202 each) and queued, none taken off the queue
-        assertThat(gateway.broker().messageCount("mail.outbound")).isEqualTo(before + 220);
+        // accepted (202 each) and queued, none taken off the queue. A delivery consumer still in its
+        // receive when delivery was suspended may have taken one of the first and given it back (Spring:
+        // "Rejecting received message because of the listener container having been stopped"): it is
+        // counted again once its rollback is through
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> gateway.broker().messageCount("mail.outbound") == before + 220);
         ledger.await(rows -> ((Number) rows.get(0).get("n")).intValue() == 220,
                 "SELECT COUNT(*) AS n FROM ledger_recipient WHERE state = 'queued' AND address IN (?, ?)",
                 "victim@example.com", "ops@example.com");
