@@ -79,13 +79,7 @@ class InboxDeleteLockTest {
     }
 
     private static long delivered(String subject) {
-        return gateway.files("pickup").stream().filter(f -> {
-            try {
-                return Files.readString(f).contains("Subject: " + subject + "\r\n");
-            } catch (IOException e) {
-                return false;
-            }
-        }).count();
+        return gateway.pickupFilesWithSubject(subject);
     }
 
     @Test

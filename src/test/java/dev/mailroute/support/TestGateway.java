@@ -118,6 +118,18 @@ public final class TestGateway implements AutoCloseable {
     public long delivered(String transport) {
         return (long) Math.max(0, metric(Metrics.delivered(transport)));
     }
+    /** Pickup files (pickup transport) whose message has this subject: a message delivered twice counts twice. */
+    public long pickupFilesWithSubject(String subject) {
+        String header = "Subject: " + subject + "\r\n";
+        return files("pickup").stream().filter(f -> {
+            try {
+                return Files.readString(f).contains(header);
+            } catch (IOException e) {
+                return false; // renamed away or half-read: not this message's file
+            }
+        }).count();
+    }
+
     /** Drops a file into the inbox the way a careful writer does: write elsewhere, then rename in. */
     public void drop(String name, byte[] content) {
         try {
