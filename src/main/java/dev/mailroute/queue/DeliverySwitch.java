@@ -11,12 +11,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import org.apache.camel.CamelContext;
+import org.apache.camel.Consumer;
 import org.apache.camel.Route;
+import org.apache.camel.component.jms.JmsConsumer;
 import org.apache.camel.spi.RoutePolicy;
 import org.apache.camel.support.RoutePolicySupport;
 import org.apache.camel.support.service.ServiceHelper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.jms.listener.AbstractMessageListenerContainer;
+import org.springframework.jms.listener.DefaultMessageListenerContainer;
 
 /**
  * Whether the delivering routes take messages off their queues. Two parties pause them: a relay's
@@ -35,6 +39,11 @@ public final class DeliverySwitch {
     private static final Logger LOG = LoggerFactory.getLogger(DeliverySwitch.class);
     /** What the router's route is held as: no relay is named so (a relay's name is letters and digits). */
     private static final String ROUTING = "(routing)";
+    /**
+     * How long a suspend waits for the consumers' receives in progress to end: a receive waits up to
+     * Camel's receiveTimeout (1 s) and the delivery in hand after it may take an SMTP transaction.
+     */
+    private static final long IDLE_WAIT_MILLIS = 30_000;
 
     /** Each delivering route, and the relay whose circuit pauses it. */
     private final Map<Route, String> routes = new ConcurrentHashMap<>();
@@ -62,7 +71,7 @@ public final class DeliverySwitch {
      */
     public synchronized void started(Route route) {
         if (!circuitPaused.isEmpty() || operatorSuspended || !operatorSuspendedRelays.isEmpty()) {
-            apply();
+            apply(false);
         }
     }
 
@@ -81,7 +90,7 @@ public final class DeliverySwitch {
             LOG.info("delivery stays suspended: the relay circuit lets deliveries through again, but an operator"
                      + " suspended delivery (POST /api/v1/admin/delivery/resume resumes it)");
         }
-        apply();
+        apply(false);
     }
 
     /**
@@ -116,7 +125,7 @@ public final class DeliverySwitch {
                 LOG.info("delivery resumed by an operator stays paused through the relays whose circuit is open: {}",
                         String.join(", ", circuitPaused));
             }
-            switched = apply();
+            switched = apply(true);
         }
         try {
             switched.get(waitMillis, TimeUnit.MILLISECONDS);
@@ -161,11 +170,17 @@ public final class DeliverySwitch {
         };
     }
 
-    private Future<?> apply() {
+    /**
+     * Switches every route as the pauses say, on the switch thread. {@code awaitIdle}: an operator's
+     * suspend also waits for the suspended consumers' receives to end (a circuit's pause does not:
+     * its switch must not wait behind a delivery that is timing out against the relay that is down).
+     */
+    private Future<?> apply(boolean awaitIdle) {
         Set<String> paused = new HashSet<>(circuitPaused);
         paused.addAll(operatorSuspendedRelays);
         boolean suspended = operatorSuspended;
         return switches.submit(() -> {
+            Set<Consumer> stopped = new HashSet<>();
             for (Map.Entry<Route, String> entry : routes.entrySet()) {
                 Route route = entry.getKey();
                 boolean run = !suspended && !paused.contains(entry.getValue());
@@ -174,12 +189,47 @@ public final class DeliverySwitch {
                         ServiceHelper.resumeService(route.getConsumer());
                     } else {
                         ServiceHelper.suspendService(route.getConsumer());
+                        stopped.add(route.getConsumer());
                     }
                 } catch (Exception e) {
                     LOG.error("could not {} route {}: {}", run ? "resume" : "suspend", route.getRouteId(),
                             e.getMessage(), e);
                 }
             }
+            if (awaitIdle) {
+                awaitIdle(stopped);
+            }
         });
+    }
+
+    /**
+     * Waits until the suspended consumers' threads have all left their receive. A suspended JMS
+     * consumer's container stops, but a thread already in its receive can still take a message that
+     * arrives then (and gives it back, "listener container having been stopped"): until it has, that
+     * message is in its hands and an operator's hold or delete right after the suspend missed it.
+     * Spring counts a thread as active until it waits for the restart.
+     */
+    private static void awaitIdle(Set<Consumer> stopped) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(IDLE_WAIT_MILLIS);
+        for (Consumer consumer : stopped) {
+            if (!(consumer instanceof JmsConsumer jms)) {
+                continue;
+            }
+            try {
+                AbstractMessageListenerContainer container = jms.getListenerContainer();
+                if (!(container instanceof DefaultMessageListenerContainer threads)) {
+                    continue;
+                }
+                while (threads.getActiveConsumerCount() > 0 && !threads.isRunning()
+                       && System.nanoTime() < deadline) {
+                    Thread.sleep(5);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (Exception e) {
+                LOG.warn("delivery suspended: could not learn whether {} is idle: {}", consumer, e.getMessage());
+            }
+        }
     }
 }
