@@ -158,10 +158,11 @@ cpu_begin() { CPU_T0=$(side_ticks); JIT_T0=$(jit_ticks); }
 cpu_end() {
   if [ -z "$CPU_SIDE" ]; then echo "" > "$WORK/cpu"; echo "" > "$WORK/jit"; return; fi
   sleep 1
-  python3 -c "import sys; t,n,hz=map(int,sys.argv[1:4]); print(f'{t*1000/hz/n:.2f}')" \
-    $(( $(side_ticks) - CPU_T0 )) "$1" "$CLK_TCK" > "$WORK/cpu"
-  python3 -c "import sys; t,n,hz=map(int,sys.argv[1:4]); print(f'{t*1000/hz/n:.2f}')" \
-    $(( $(jit_ticks) - JIT_T0 )) "$1" "$CLK_TCK" > "$WORK/jit"
+  ms_per_message $(( $(side_ticks) - CPU_T0 )) "$1" > "$WORK/cpu"
+  ms_per_message $(( $(jit_ticks) - JIT_T0 )) "$1" > "$WORK/jit"
+}
+ms_per_message() { # ticks count
+  python3 -c "import sys; t,n,hz=map(int,sys.argv[1:4]); print(f'{t*1000/hz/n:.2f}')" "$1" "$2" "$CLK_TCK"
 }
 last_cpu() { cat "$WORK/cpu"; }
 last_jit() { cat "$WORK/jit"; }
