@@ -67,8 +67,9 @@ class InboxHostileFilesTest {
         Files.createSymbolicLink(inbox.resolve("leak.eml"), secret);
 
         Path reason = gateway.folder("rejected").resolve("leak.eml.error.txt");
-        await().until(() -> Files.exists(reason));
         Path kept = gateway.folder("rejected").resolve("leak.eml");
+        // the reason is written first, then the link moved beside it (RejectedFolder.moveAside)
+        await().until(() -> Files.exists(reason) && Files.exists(kept, LinkOption.NOFOLLOW_LINKS));
         assertThat(Files.isSymbolicLink(kept)).as("the link itself, moved").isTrue();
         assertThat(Files.readString(reason)).contains("is a symbolic link (the inbox never follows links)");
         assertThat(inbox.resolve("leak.eml")).doesNotExist();
@@ -152,7 +153,9 @@ class InboxHostileFilesTest {
     void invisibleAndLineBreakingCharactersAreEscapedInTheReasonAndReplacedInTheKeptName() throws Exception {
         Files.writeString(inbox.resolve("a\u0085b\u202egpj.json"), "{\"from\": \"nobody\"}");
         Path reason = gateway.folder("rejected").resolve("a_b_gpj.json.error.txt");
-        await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(reason));
+        // the reason is written first, then the copy (RejectedFolder.keep)
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> Files.exists(gateway.folder("rejected").resolve("a_b_gpj.json")));
         assertThat(Files.readString(reason)).startsWith("mailroute rejected a\\u0085b\\u202egpj.json (ingress file)")
                 .contains("it is kept as a_b_gpj.json");
         assertThat(gateway.folder("rejected").resolve("a_b_gpj.json")).exists();
@@ -215,7 +218,9 @@ class InboxHostileFilesTest {
         try (LogCapture log = LogCapture.of(RejectedFolder.class)) {
             createWithRawName(inbox, "\\377\\376.eml");
             Path reason = gateway.folder("rejected").resolve("__.eml.error.txt");
-            await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(reason));
+            // the reason is written first, then the copy (RejectedFolder.keep)
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> Files.exists(gateway.folder("rejected").resolve("__.eml")));
             assertThat(Files.readString(reason)).startsWith("mailroute rejected \\xff\\xfe.eml (ingress file)")
                     .contains("it is kept as __.eml")
                     .contains("its name is not valid UTF-8 (bytes ff fe 2e 65 6d 6c)");
