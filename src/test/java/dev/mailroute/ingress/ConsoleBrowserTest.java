@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -94,7 +95,10 @@ class ConsoleBrowserTest {
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(new File(chromedriver)).usingAnyFreePort().build();
         browser = new ChromeDriver(service, options);
+        // the console redraws its tables on every refresh (every few seconds): an element found in one
+        // drawing can be gone when it is read, and is then looked for again
         wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+        wait.ignoring(StaleElementReferenceException.class);
     }
 
     @AfterEach
@@ -118,15 +122,15 @@ class ConsoleBrowserTest {
         signIn(ADMIN_KEY);
         assertThat(browser.findElement(By.id("key-name")).getText()).isEqualTo("ops");
         search("search-recipient", tag + "@example.net");
-        WebElement row = wait.until(ExpectedConditions.presenceOfElementLocated(By.xpath(
-                "//tbody[@id='results-body']/tr[td[@class='id']/a[text()='" + id + "']]")));
-        List<WebElement> cells = row.findElements(By.tagName("td"));
-        assertThat(cells.get(2).getText()).isEqualTo("alerts@example.com");
-        assertThat(cells.get(3).getText()).isEqualTo(tag + "@example.net delivered");
-        assertThat(cells.get(4).getText()).isEqualTo("Invoice " + tag);
+        String row = "//tbody[@id='results-body']/tr[td[@class='id']/a[text()='" + id + "']]";
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.xpath(row)));
+        List<String> cells = textsOf(By.xpath(row + "/td"));
+        assertThat(cells.get(2)).isEqualTo("alerts@example.com");
+        assertThat(cells.get(3)).isEqualTo(tag + "@example.net delivered");
+        assertThat(cells.get(4)).isEqualTo("Invoice " + tag);
         screenshot("search.png");
 
-        row.findElement(By.linkText(id)).click();
+        clickOn(By.linkText(id));
         WebElement timeline = wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#timeline li")));
         assertThat(browser.findElement(By.id("detail-id")).getText()).isEqualTo(id);
         String reply = attempt.get("replyText").asText();
@@ -184,8 +188,7 @@ class ConsoleBrowserTest {
         more.click();
         // the first change is the next page's answer (a refresh in between shows the same 50 rows)
         wait.until(driver -> driver.findElements(By.cssSelector("#results-body tr")).size() != 50);
-        List<String> subjects = browser.findElements(By.cssSelector("#results-body td.subject")).stream()
-                .map(WebElement::getText).toList();
+        List<String> subjects = textsOf(By.cssSelector("#results-body td.subject"));
         assertThat(subjects).as("each row once").hasSize(51).doesNotHaveDuplicates();
         wait.until(ExpectedConditions.invisibilityOfElementLocated(By.id("more")));
     }
@@ -204,12 +207,11 @@ class ConsoleBrowserTest {
         signIn(ADMIN_KEY);
         search("search-sender", tag + "@example.org");
         wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#results-body tr"), 2));
-        List<String> subjects = browser.findElements(By.cssSelector("#results-body td.subject")).stream()
-                .map(WebElement::getText).toList();
+        List<String> subjects = textsOf(By.cssSelector("#results-body td.subject"));
         assertThat(subjects).containsExactlyInAnyOrder(HOSTILE_SUBJECT, HOSTILE_FLAG);
         assertThat(browser.findElements(By.cssSelector("#results img"))).isEmpty();
 
-        browser.findElements(By.cssSelector("#results-body td.id a")).get(0).click();
+        clickOn(By.cssSelector("#results-body td.id a"));
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#timeline li")));
         assertThat(browser.findElement(By.id("detail-fields")).getText()).containsAnyOf(HOSTILE_SUBJECT, HOSTILE_FLAG);
         assertThat(browser.findElements(By.tagName("img"))).isEmpty();
@@ -499,6 +501,19 @@ class ConsoleBrowserTest {
     private void search(String field, String value) {
         browser.findElement(By.id(field)).sendKeys(value);
         browser.findElement(By.id("search-submit")).click();
+    }
+
+    /** The texts of what {@code what} finds, all from one drawing of the page (read again if it was redrawn). */
+    private List<String> textsOf(By what) {
+        return wait.until(driver -> driver.findElements(what).stream().map(WebElement::getText).toList());
+    }
+
+    /** Clicks the first element {@code what} finds, found again if the page was redrawn before the click. */
+    private void clickOn(By what) {
+        wait.until(driver -> {
+            driver.findElement(what).click();
+            return true;
+        });
     }
 
     private Object sessionKey() {
