@@ -40,6 +40,10 @@ public final class MimeMessageFactory {
 
     private static final String UTF_8 = StandardCharsets.UTF_8.name();
 
+    /** Headers and the boundaries of the parts: a few hundred bytes each, more with many recipients. */
+    private static final int HEADROOM_BYTES = 4096;
+    private static final int PART_HEADROOM_BYTES = 512;
+
     private final Session session = Session.getInstance(new Properties());
 
     Built build(MailRequest request, String id, String clientId) throws RejectedMessageException {
@@ -74,7 +78,9 @@ public final class MimeMessageFactory {
             // saveChanges() makes up a Message-ID of its own; ours ties the message to its queue id
             message.setHeader("Message-ID", "<" + id + "@" + domainOf(request.from()) + ">");
 
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            // sized for the message from the start: grown from 32 bytes by doubling, the copies were
+            // 10% of the bytes the HTTP path allocated at 100 KB (async-profiler, 2026-12-07)
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream(expectedSize(request));
             message.writeTo(bytes);
             byte[] mime = bytes.toByteArray();
             // bodies are encoded with short lines; a header is folded at blanks only, so a word too
@@ -99,6 +105,23 @@ public final class MimeMessageFactory {
         } catch (MessagingException | IOException e) {
             throw new RejectedMessageException("$", "could not be built into a MIME message: " + e.getMessage());
         }
+    }
+
+    /**
+     * The bytes the built message will about take: its texts as they are (what a 7bit body is),
+     * its files base64-encoded (4 bytes per 3), and room for the headers and part boundaries. A
+     * quoted-printable body can take more and grows the buffer once.
+     */
+    static int expectedSize(MailRequest request) {
+        long size = HEADROOM_BYTES + length(request.text()) + length(request.html());
+        for (MailRequest.Attachment attachment : request.attachments()) {
+            size += attachment.content().length / 3 * 4 + PART_HEADROOM_BYTES;
+        }
+        return (int) Math.min(size, Integer.MAX_VALUE - 8);
+    }
+
+    private static int length(String text) {
+        return text == null ? 0 : text.length();
     }
 
     private static void setRecipients(MimeMessage message, RecipientType type, List<InternetAddress> addresses)

@@ -3,6 +3,7 @@ package dev.mailroute.ingress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
+import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -212,6 +213,22 @@ class HttpApiTest {
         assertThat(tooMany.json().get("detail").asText()).contains("mailroute.http.maxBatch");
         Answer notArray = Http.post(gateway.http("/api/v1/messages/batch"), "application/json", item, KEY, BEARER);
         assertProblem(notArray, 400, "urn:mailroute:problem:invalid-request");
+    }
+
+    /** A batch is parsed as it is read: what a whole-array parse refused is refused the same way. */
+    @Test
+    void aBatchThatIsEmptyTrailedOrTooDeepIsRefusedAsInvalid() {
+        String item = MailRequests.json(MailRequests.minimal());
+        Map<String, String> bodies = Map.of(
+                "", "is empty; send a JSON array of mail requests",
+                "[" + item + "] [" + item + "]", "something follows the end of the document",
+                "[".repeat(1500) + "]".repeat(1500), "nesting depth");
+        bodies.forEach((body, reason) -> {
+            Answer answer = Http.post(gateway.http("/api/v1/messages/batch"), "application/json", body, KEY, BEARER);
+            assertProblem(answer, 400, "urn:mailroute:problem:invalid-request");
+            assertThat(answer.json().get("errors").get(0).get("field").asText()).isEqualTo("$");
+            assertThat(answer.json().get("errors").get(0).get("reason").asText()).contains(reason);
+        });
     }
 
     @Test

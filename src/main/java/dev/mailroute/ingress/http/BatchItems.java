@@ -1,10 +1,12 @@
 package dev.mailroute.ingress.http;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mailroute.accept.BoundedBody;
@@ -33,11 +35,17 @@ public final class BatchItems {
     }
 
     public List<JsonNode> split(Exchange exchange) throws IOException, RejectedMessageException, HttpProblemException {
-        byte[] bytes = BoundedBody.read(exchange.getMessage(), maxBytes, "the batch",
-                "is empty; send a JSON array of mail requests");
         JsonNode array;
-        try {
-            array = bytes.length == 0 ? null : mapper.readTree(bytes);
+        try (InputStream body = BoundedBody.stream(exchange.getMessage(), maxBytes, "the batch",
+                "is empty; send a JSON array of mail requests")) {
+            // parsed as it is read, never whole in one array; the mapper stops past maxBytes
+            array = mapper.readTree(body);
+        } catch (StreamConstraintsException e) {
+            // the HTTP body limit stops a larger body before this; the nesting limit is invalid JSON
+            if (e.getOriginalMessage().startsWith("Document length")) {
+                throw BoundedBody.tooLarge("the batch is over " + maxBytes + " bytes", maxBytes);
+            }
+            throw JsonFields.invalidJson(e);
         } catch (JsonProcessingException e) {
             throw JsonFields.invalidJson(e);
         }
