@@ -108,7 +108,7 @@ public final class MimeMessageFactory {
     }
 
     /**
-     * The bytes the built message will about take: its texts as they are (what a 7bit body is),
+     * About the size of the built message: its texts as they are (what a 7bit body is),
      * its files base64-encoded (4 bytes per 3), and room for the headers and part boundaries. A
      * quoted-printable body can take more and grows the buffer once.
      */
