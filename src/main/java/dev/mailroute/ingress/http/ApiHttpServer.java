@@ -1,5 +1,6 @@
 package dev.mailroute.ingress.http;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -7,12 +8,14 @@ import java.util.concurrent.TimeoutException;
 
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.HttpException;
 import dev.mailroute.message.InFlightBytes;
 import dev.mailroute.settings.StartupCheckException;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
@@ -90,6 +93,10 @@ public final class ApiHttpServer extends VertxPlatformHttpServer {
         router.route("/console/*").handler(console::answer);
         // a body over the limit sent without Content-Length: the body handler stops it, answered like the others
         router.errorHandler(413, this::tooLarge);
+        // on both: a failure goes to the failure handlers of the router whose routes were running
+        for (Router each : List.of(router, subRouter)) {
+            each.route().order(-2000).failureHandler(this::clientFailures);
+        }
         router.route("/api/*").handler(this::unlessStarting);
         router.route("/*").subRouter(subRouter);
         String name = VertxPlatformHttpRouter.getRouterNameFromPort(settings.port());
@@ -196,6 +203,29 @@ public final class ApiHttpServer extends VertxPlatformHttpServer {
     private void tooLarge(RoutingContext context) {
         answer(context, new HttpProblemException(413, HttpAnswers.TYPE_TOO_LARGE, "Request too large",
                 "too large: the request is over " + maxBodyBytes + " bytes (mailroute.message.maxBytes)"));
+    }
+
+    /**
+     * Failures that are the client's, not mailroute's, answered without an ERROR line (Vert.x logs
+     * each failure no handler takes as "Unhandled exception in router" at ERROR, so any client could
+     * fill the log with them): a client gone while its body was read — cut off by
+     * {@link ClientGuard}, which logged why, or hung up — gets nothing, there is no one to answer;
+     * a request Vert.x could not read (a URL with a % not followed by two hex digits) gets a 400
+     * problem document. Any other failure goes on to Vert.x's handling.
+     */
+    private void clientFailures(RoutingContext context) {
+        if (context.failure() instanceof HttpClosedException || context.response().closed()) {
+            LOG.debug("the client closed its connection before its request was answered");
+            return;
+        }
+        if (context.failure() instanceof HttpException bad && bad.getStatusCode() == 400
+            && !context.response().headWritten()) {
+            answer(context, new HttpProblemException(400, HttpAnswers.TYPE_INVALID, "Bad request",
+                    "the request line or a header could not be read (e.g. a % in the URL not followed by two"
+                    + " hexadecimal digits)"));
+            return;
+        }
+        context.next();
     }
 
     /**
