@@ -15,8 +15,8 @@ import java.util.Set;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mailroute.support.Http;
-import dev.mailroute.support.LogCapture;
 import dev.mailroute.support.Http.Answer;
+import dev.mailroute.support.LogCapture;
 import dev.mailroute.support.MailRequests;
 import dev.mailroute.support.TestGateway;
 import org.junit.jupiter.api.AfterAll;
@@ -262,7 +262,7 @@ class MessageStatusTest {
         // a query no URI parser takes (Java's client will not send it): written on the socket
         try (LogCapture vertx = LogCapture.of("io.vertx.ext.web.RoutingContext")) {
             assertThat(rawStatusLine("/api/v1/messages?sender=%zz")).startsWith("HTTP/1.1 400");
-            // answered by mailroute, which is the last to see the request: nothing is left for Vert.x to log
+            // mailroute answers it (a problem document), so Vert.x has no failure left to log
             assertThat(vertx.text()).as("Vert.x's 'Unhandled exception in router' at ERROR").isEmpty();
         }
 
