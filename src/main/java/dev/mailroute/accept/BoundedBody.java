@@ -55,7 +55,7 @@ public final class BoundedBody {
         return body;
     }
 
-    public static MessageTooLargeException tooLarge(String what, long maxBytes) {
+    static MessageTooLargeException tooLarge(String what, long maxBytes) {
         return new MessageTooLargeException("too large: " + what + ", the limit is " + maxBytes
                                             + " bytes (mailroute.message.maxBytes)");
     }
