@@ -30,6 +30,14 @@ public final class TestGateway implements AutoCloseable {
 
     private static final java.util.Random RANDOM = new java.util.Random();
     /** Every port handed out in this test run: a test asks for several before anything binds them. */
+    /**
+     * The suite runs in parallel forks (pom.xml, surefire's forkCount); each draws its ports from a
+     * slice of its own, so no fork hands out a port another fork has handed out and not yet bound.
+     */
+    private static final int FORKS = Integer.getInteger("mailroute.test.forks", 1);
+    private static final int PORTS_PER_FORK = 12_000 / FORKS;
+    private static final int PORTS_FROM = 20_000
+            + PORTS_PER_FORK * (Math.floorMod(Integer.getInteger("mailroute.test.fork", 1) - 1, FORKS));
     private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private final GatewayConfig config;
@@ -178,7 +186,7 @@ public final class TestGateway implements AutoCloseable {
      */
     public static int freePort() {
         for (int attempt = 0; attempt < 200; attempt++) {
-            int port = 20_000 + RANDOM.nextInt(12_000);
+            int port = PORTS_FROM + RANDOM.nextInt(PORTS_PER_FORK);
             if (!HANDED_OUT.add(port)) {
                 continue;
             }
@@ -189,6 +197,6 @@ public final class TestGateway implements AutoCloseable {
                 // try another
             }
         }
-        throw new IllegalStateException("no free port between 20000 and 32000");
+        throw new IllegalStateException("no free port between " + PORTS_FROM + " and " + (PORTS_FROM + PORTS_PER_FORK));
     }
 }
