@@ -14,6 +14,7 @@ import dev.mailroute.ingress.file.InboxFiles;
 import dev.mailroute.ingress.file.RejectedFolder;
 import dev.mailroute.support.LogCapture;
 import dev.mailroute.support.MailRequests;
+import dev.mailroute.support.Scratch;
 import dev.mailroute.support.TestGateway;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -68,8 +69,8 @@ class InboxHostileFilesTest {
 
         Path reason = gateway.folder("rejected").resolve("leak.eml.error.txt");
         Path kept = gateway.folder("rejected").resolve("leak.eml");
-        // the reason is written first, then the link moved beside it (RejectedFolder.moveAside)
-        await().until(() -> Files.exists(reason) && Files.exists(kept, LinkOption.NOFOLLOW_LINKS));
+        // the reason file is written last (RejectedFolder): once it is there, so is the link
+        await().until(() -> Files.exists(reason));
         assertThat(Files.isSymbolicLink(kept)).as("the link itself, moved").isTrue();
         assertThat(Files.readString(reason)).contains("is a symbolic link (the inbox never follows links)");
         assertThat(inbox.resolve("leak.eml")).doesNotExist();
@@ -111,7 +112,7 @@ class InboxHostileFilesTest {
     void rejectedFilesAreReadableByMailroutesUserOnly() throws Exception {
         Files.writeString(inbox.resolve("bad.json"), "{\"from\": \"nobody\"}");
         Path kept = gateway.folder("rejected").resolve("bad.json");
-        await().until(() -> Files.exists(kept.resolveSibling("bad.json.error.txt")) && Files.exists(kept));
+        await().until(() -> Files.exists(kept.resolveSibling("bad.json.error.txt")));
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(kept))).isEqualTo("rw-------");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(kept.resolveSibling(
                 "bad.json.error.txt")))).isEqualTo("rw-------");
@@ -134,8 +135,9 @@ class InboxHostileFilesTest {
     @Test
     void aNameWithANewlineIsRejectedUnderACleanName() throws Exception {
         Files.writeString(inbox.resolve("two\nlines.json"), MailRequests.json(MailRequests.minimal().put("from", "x")));
-        // the reason is written first, then the copy (RejectedFolder.keep): both are there once the copy is
-        await().until(() -> Files.exists(gateway.folder("rejected").resolve("two_lines.json")));
+        // the reason file is written last (RejectedFolder.keep): once it is there, so is the copy
+        await().until(() -> Files.exists(gateway.folder("rejected").resolve("two_lines.json.error.txt")));
+        assertThat(gateway.folder("rejected").resolve("two_lines.json")).exists();
         assertThat(Files.readString(gateway.folder("rejected").resolve("two_lines.json.error.txt")))
                 .startsWith("mailroute rejected two\\x0alines.json (ingress file)");
     }
@@ -153,9 +155,7 @@ class InboxHostileFilesTest {
     void invisibleAndLineBreakingCharactersAreEscapedInTheReasonAndReplacedInTheKeptName() throws Exception {
         Files.writeString(inbox.resolve("a\u0085b\u202egpj.json"), "{\"from\": \"nobody\"}");
         Path reason = gateway.folder("rejected").resolve("a_b_gpj.json.error.txt");
-        // the reason is written first, then the copy (RejectedFolder.keep)
-        await().atMost(Duration.ofSeconds(20))
-                .until(() -> Files.exists(gateway.folder("rejected").resolve("a_b_gpj.json")));
+        await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(reason));
         assertThat(Files.readString(reason)).startsWith("mailroute rejected a\\u0085b\\u202egpj.json (ingress file)")
                 .contains("it is kept as a_b_gpj.json");
         assertThat(gateway.folder("rejected").resolve("a_b_gpj.json")).exists();
@@ -218,9 +218,7 @@ class InboxHostileFilesTest {
         try (LogCapture log = LogCapture.of(RejectedFolder.class)) {
             createWithRawName(inbox, "\\377\\376.eml");
             Path reason = gateway.folder("rejected").resolve("__.eml.error.txt");
-            // the reason is written first, then the copy (RejectedFolder.keep)
-            await().atMost(Duration.ofSeconds(20))
-                    .until(() -> Files.exists(gateway.folder("rejected").resolve("__.eml")));
+            await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(reason));
             assertThat(Files.readString(reason)).startsWith("mailroute rejected \\xff\\xfe.eml (ingress file)")
                     .contains("it is kept as __.eml")
                     .contains("its name is not valid UTF-8 (bytes ff fe 2e 65 6d 6c)");
@@ -242,7 +240,7 @@ class InboxHostileFilesTest {
         Path shm = Path.of("/dev/shm");
         Assumptions.assumeTrue(Files.isDirectory(shm) && Files.isWritable(shm)
                                && !Files.getFileStore(shm).equals(Files.getFileStore(data)), "needs a second file system");
-        Path elsewhere = Files.createTempDirectory(shm, "mailroute-rejected");
+        Path elsewhere = Scratch.folder(shm, "mailroute-rejected");
         Path rejected = gateway.folder("rejected");
         Path aside = rejected.resolveSibling("rejected-aside");
         Files.move(rejected, aside);

@@ -75,10 +75,11 @@ public final class RejectedFolder {
         FileModes.PRIVATE.createFolder(folder);
         Kept kept = reserve(name);
         // synced: the inbox file is deleted once this returns, and this is its only copy
-        writeReason(kept, name, problems, ingress);
         try (InputStream bytes = Files.newInputStream(original, LinkOption.NOFOLLOW_LINKS)) {
             AtomicFile.write(kept.file(), bytes, true, AtomicFile.OWNER_ONLY);
         }
+        // last: whoever sees a reason file finds the file it explains beside it
+        writeReason(kept, name, problems, ingress);
         return kept.file();
     }
 
@@ -107,19 +108,20 @@ public final class RejectedFolder {
         }
         Kept kept = reserve(name);
         try {
-            writeReason(kept, name, List.of(new Problem("$", reason)), "file");
             Files.move(original, kept.file(), StandardCopyOption.ATOMIC_MOVE);
-            LOG.warn("rejected {}: {} (moved to {}, reason in {})", FileNames.escaped(name), reason, kept.file(),
-                    kept.reason().getFileName());
-            return true;
         } catch (IOException e) {
-            try {
-                Files.deleteIfExists(kept.reason());
-            } catch (IOException ignored) {
-                // the reason file stays; it says what happened
-            }
             return false;
         }
+        try {
+            // last, as in keep: whoever sees a reason file finds the file it explains beside it
+            writeReason(kept, name, List.of(new Problem("$", reason)), "file");
+            LOG.warn("rejected {}: {} (moved to {}, reason in {})", FileNames.escaped(name), reason, kept.file(),
+                    kept.reason().getFileName());
+        } catch (IOException e) {
+            LOG.warn("rejected {}: {} (moved to {}; its reason file could not be written: {})", FileNames.escaped(name),
+                    reason, kept.file(), LogText.oneLine(e.toString()));
+        }
+        return true;
     }
 
     /** Where a rejected file and its reason go, and what had to be changed about its name. */
