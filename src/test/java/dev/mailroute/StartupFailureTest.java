@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import dev.mailroute.ingress.smtp.SmtpUsers;
 import dev.mailroute.support.GatewayConfig;
 import dev.mailroute.support.GatewayProcess;
+import dev.mailroute.support.Scratch;
 import dev.mailroute.support.TestGateway;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -203,7 +204,7 @@ class StartupFailureTest {
         Path shm = Path.of("/dev/shm");
         Assumptions.assumeTrue(Files.isDirectory(shm) && !Files.getFileStore(shm).equals(Files.getFileStore(data)),
                 "needs /dev/shm on another file system than " + data);
-        Path rejected = Files.createTempDirectory(shm, "mailroute-rejected-");
+        Path rejected = Scratch.folder(shm, "mailroute-rejected-");
         try {
             assertRefused(TestGateway.on(data).with("mailroute.rejected.dir", rejected.toString()),
                     "mailroute: cannot start: mailroute.inbox.dir=" + data.resolve("inbox") + " and mailroute.rejected.dir="

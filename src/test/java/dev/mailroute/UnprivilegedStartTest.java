@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 import dev.mailroute.support.GatewayProcess;
+import dev.mailroute.support.Scratch;
 import dev.mailroute.support.TestGateway;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -43,7 +44,7 @@ class UnprivilegedStartTest {
 
     @BeforeEach
     void prepare() throws IOException {
-        root = Files.createTempDirectory("mailroute-unprivileged");
+        root = Scratch.folder("mailroute-unprivileged");
         Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
         user = ROOT ? "nobody" : System.getProperty("user.name");
         // the fix names the numeric uid (a container's user may not exist by name on the host)

@@ -8,6 +8,7 @@ import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mailroute.support.MailRequests;
+import dev.mailroute.support.Scratch;
 import dev.mailroute.support.TestGateway;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,7 +30,7 @@ class FileRejectionTest {
 
     @BeforeAll
     static void start() throws Exception {
-        data = Files.createTempDirectory("mailroute-rejections");
+        data = Scratch.folder("mailroute-rejections");
         gateway = TestGateway.on(data).with("mailroute.message.maxBytes", "64KiB").start();
     }
 

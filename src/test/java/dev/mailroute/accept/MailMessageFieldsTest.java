@@ -2,7 +2,6 @@ package dev.mailroute.accept;
 
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Properties;
@@ -12,6 +11,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mailroute.support.Http;
 import dev.mailroute.support.LogCapture;
 import dev.mailroute.support.MailRequests;
+import dev.mailroute.support.Scratch;
 import dev.mailroute.support.ScriptedSmtpServer;
 import dev.mailroute.support.TestGateway;
 import jakarta.mail.BodyPart;
@@ -44,7 +44,7 @@ class MailMessageFieldsTest {
     @BeforeAll
     static void start() throws Exception {
         relay = ScriptedSmtpServer.start().advertiseDsn();
-        gateway = TestGateway.on(Files.createTempDirectory("mailroute-fields")).smtp(relay.port())
+        gateway = TestGateway.on(Scratch.folder("mailroute-fields")).smtp(relay.port())
                 .with("mailroute.senders.allowed", "*@example.com").start();
     }
 
@@ -144,7 +144,7 @@ class MailMessageFieldsTest {
     @Test
     void aRelayWithoutDsnGetsTheMessageWithoutTheOptionsAndTheLogSaysSo() throws Exception {
         try (ScriptedSmtpServer plain = ScriptedSmtpServer.start();
-             TestGateway other = TestGateway.on(Files.createTempDirectory("mailroute-no-dsn")).smtp(plain.port())
+             TestGateway other = TestGateway.on(Scratch.folder("mailroute-no-dsn")).smtp(plain.port())
                      .start();
              LogCapture events = LogCapture.of("mailroute.events")) {
             ObjectNode request = MailRequests.minimal().put("subject", "dsn nobody hears").put("notify", "never");

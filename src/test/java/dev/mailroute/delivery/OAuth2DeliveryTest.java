@@ -15,6 +15,7 @@ import dev.mailroute.support.Http;
 import dev.mailroute.support.LogCapture;
 import dev.mailroute.support.MailRequests;
 import dev.mailroute.support.OAuthServer;
+import dev.mailroute.support.Scratch;
 import dev.mailroute.support.ScriptedSmtpServer;
 import dev.mailroute.support.TestGateway;
 import org.junit.jupiter.api.AfterAll;
@@ -49,7 +50,7 @@ class OAuth2DeliveryTest {
 
     @BeforeAll
     static void startOAuthServer() throws Exception {
-        folder = Files.createTempDirectory("mailroute-oauth2");
+        folder = Scratch.folder("mailroute-oauth2");
         oauth = OAuthServer.start(folder);
     }
 

@@ -21,6 +21,7 @@ import dev.mailroute.files.PemFiles;
 import dev.mailroute.support.GatewayConfig;
 import dev.mailroute.support.MailRequests;
 import dev.mailroute.support.OAuthServer;
+import dev.mailroute.support.Scratch;
 import dev.mailroute.support.ScriptedSmtpServer;
 import dev.mailroute.support.TestCertificate;
 import dev.mailroute.support.TestGateway;
@@ -50,7 +51,7 @@ class OAuth2ProvidersTest {
 
     @BeforeAll
     static void startOAuthServer() throws Exception {
-        folder = Files.createTempDirectory("mailroute-oauth2-providers");
+        folder = Scratch.folder("mailroute-oauth2-providers");
         oauth = OAuthServer.start(folder);
     }
 

@@ -18,6 +18,7 @@ import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetupTest;
 import dev.mailroute.files.Platform;
 import dev.mailroute.ingress.smtp.SmtpUsers;
+import dev.mailroute.support.Scratch;
 import dev.mailroute.support.ScriptedSmtpServer;
 import dev.mailroute.support.TestCertificate;
 import dev.mailroute.support.TestGateway;
@@ -208,7 +209,7 @@ class DoctorTest {
         Path shm = Path.of("/dev/shm");
         Assumptions.assumeTrue(Files.isDirectory(shm) && !Files.getFileStore(shm).equals(Files.getFileStore(data)),
                 "needs /dev/shm on another file system than " + data);
-        Path rejected = Files.createTempDirectory(shm, "mailroute-rejected-");
+        Path rejected = Scratch.folder(shm, "mailroute-rejected-");
         try {
             Map<String, String> config = base();
             config.put("mailroute.rejected.dir", rejected.toString());

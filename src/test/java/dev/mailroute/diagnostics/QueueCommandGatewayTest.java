@@ -3,7 +3,6 @@ package dev.mailroute.diagnostics;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -14,6 +13,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mailroute.support.GatewayConfig;
 import dev.mailroute.support.LedgerRows;
 import dev.mailroute.support.MailRequests;
+import dev.mailroute.support.Scratch;
 import dev.mailroute.support.ScriptedSmtpServer;
 import dev.mailroute.support.TestGateway;
 import org.junit.jupiter.api.AfterAll;
@@ -47,7 +47,7 @@ class QueueCommandGatewayTest {
     @BeforeAll
     static void start() throws Exception {
         relay = ScriptedSmtpServer.start();
-        config = TestGateway.on(Files.createTempDirectory("mailroute-queue-cli")).smtp(relay.port())
+        config = TestGateway.on(Scratch.folder("mailroute-queue-cli")).smtp(relay.port())
                 .with("mailroute.retry.initialDelay", "1h")
                 .with("mailroute.retry.maxDelay", "1h")
                 .with("mailroute.api.keys", "app:" + SUBMIT_KEY)

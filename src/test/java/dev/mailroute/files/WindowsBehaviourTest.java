@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.mailroute.support.LogCapture;
 import dev.mailroute.support.MailRequests;
+import dev.mailroute.support.Scratch;
 import dev.mailroute.support.ScriptedSmtpServer;
 import dev.mailroute.support.TestGateway;
 import org.junit.jupiter.api.AfterAll;
@@ -35,7 +36,7 @@ class WindowsBehaviourTest {
 
     @BeforeAll
     static void start() throws Exception {
-        gateway = TestGateway.on(Files.createTempDirectory("mailroute-windows")).start();
+        gateway = TestGateway.on(Scratch.folder("mailroute-windows")).start();
     }
 
     @AfterAll
@@ -125,7 +126,7 @@ class WindowsBehaviourTest {
     @Test
     void aParkedMessagesRecordLandsThroughLocksAndAnUnsyncableFolder() throws Exception {
         try (ScriptedSmtpServer relay = ScriptedSmtpServer.start();
-             TestGateway smtp = TestGateway.on(Files.createTempDirectory("mailroute-windows-failed")).smtp(relay.port())
+             TestGateway smtp = TestGateway.on(Scratch.folder("mailroute-windows-failed")).smtp(relay.port())
                      .start();
              AutoCloseable locked = Platform.use(new Refusing(false, 2, false))) {
             relay.reply(ScriptedSmtpServer.Stage.RCPT, "550 5.1.1 no such user");

@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mailroute.support.Http;
 import dev.mailroute.support.MailRequests;
+import dev.mailroute.support.Scratch;
 import dev.mailroute.support.ScriptedSmtpServer;
 import dev.mailroute.support.TestGateway;
 import dev.mailroute.support.Tools;
@@ -67,7 +68,7 @@ class ConsoleBrowserTest {
         chromium = Tools.require("chromium", "chromium");
         chromedriver = Tools.require("chromedriver", "chromium-driver");
         relay = ScriptedSmtpServer.start();
-        gateway = TestGateway.on(Files.createTempDirectory("mailroute-console")).smtp(relay.port())
+        gateway = TestGateway.on(Scratch.folder("mailroute-console")).smtp(relay.port())
                 .with("mailroute.api.keys", "billing:" + SUBMIT_KEY)
                 .with("mailroute.admin.keys", "ops:" + ADMIN_KEY)
                 .start();

@@ -1,11 +1,11 @@
 package dev.mailroute.ingress;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
 import dev.mailroute.support.Http;
 import dev.mailroute.support.Http.Answer;
+import dev.mailroute.support.Scratch;
 import dev.mailroute.support.TestGateway;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -28,7 +28,7 @@ class ConsoleHttpTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Path data = Files.createTempDirectory("mailroute-console-http");
+        Path data = Scratch.folder("mailroute-console-http");
         gateway = TestGateway.on(data)
                 .with("mailroute.api.keys", "billing:submit-key-0123456789")
                 .with("mailroute.admin.keys", "ops:admin-key-0123456789")

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mailroute.support.Http;
 import dev.mailroute.support.Http.Answer;
 import dev.mailroute.support.MailRequests;
+import dev.mailroute.support.Scratch;
 import dev.mailroute.support.TestGateway;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,7 +30,7 @@ class HttpApiTest {
 
     @BeforeAll
     static void start() throws Exception {
-        data = Files.createTempDirectory("mailroute-http");
+        data = Scratch.folder("mailroute-http");
         gateway = TestGateway.on(data)
                 .with("mailroute.api.keys", "k-first, k-second")
                 .with("mailroute.message.maxBytes", "64KiB")

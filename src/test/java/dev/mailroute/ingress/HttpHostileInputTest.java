@@ -7,7 +7,6 @@ import java.net.InetAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -21,6 +20,7 @@ import dev.mailroute.support.Http;
 import dev.mailroute.support.Http.Answer;
 import dev.mailroute.support.LogCapture;
 import dev.mailroute.support.MailRequests;
+import dev.mailroute.support.Scratch;
 import dev.mailroute.support.TestGateway;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -45,7 +45,7 @@ class HttpHostileInputTest {
 
     @BeforeAll
     static void start() throws Exception {
-        gateway = TestGateway.on(Files.createTempDirectory("mailroute-hostile-http"))
+        gateway = TestGateway.on(Scratch.folder("mailroute-hostile-http"))
                 .with("mailroute.api.keys", "k-any, k-billing=*@billing.example.com")
                 .with("mailroute.senders.allowed", "*@example.com, *@billing.example.com")
                 .with("mailroute.message.maxBytes", "2MiB")
@@ -169,7 +169,7 @@ class HttpHostileInputTest {
      */
     @Test
     void mailroutesOwnWorkOnARequestIsNotTimed() throws Exception {
-        try (TestGateway quick = TestGateway.on(Files.createTempDirectory("mailroute-untimed-work"))
+        try (TestGateway quick = TestGateway.on(Scratch.folder("mailroute-untimed-work"))
                 .with("mailroute.api.keys", "k-any")
                 .with("mailroute.senders.allowed", "*@example.com")
                 .with("mailroute.message.maxBytes", "2MiB")

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.time.Duration;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -12,6 +11,7 @@ import dev.mailroute.support.Http;
 import dev.mailroute.support.Http.Answer;
 import dev.mailroute.support.MailRequests;
 import dev.mailroute.support.Metrics;
+import dev.mailroute.support.Scratch;
 import dev.mailroute.support.SmtpClient;
 import dev.mailroute.support.TestGateway;
 import jakarta.jms.Connection;
@@ -36,7 +36,7 @@ class InFlightLimitTest {
 
     @BeforeAll
     static void start() throws Exception {
-        gateway = TestGateway.on(Files.createTempDirectory("mailroute-in-flight"))
+        gateway = TestGateway.on(Scratch.folder("mailroute-in-flight"))
                 .with("mailroute.message.maxBytes", "64KiB")
                 .with("mailroute.message.maxInFlight", "100KiB")
                 .start();

@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import dev.mailroute.files.Platform;
 import dev.mailroute.ingress.file.UndeletedFiles;
 import dev.mailroute.support.LogCapture;
+import dev.mailroute.support.Scratch;
 import dev.mailroute.support.TestGateway;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -34,7 +35,7 @@ class InboxDeleteLockTest {
 
     @BeforeAll
     static void start() throws Exception {
-        gateway = TestGateway.on(Files.createTempDirectory("mailroute-inbox-delete")).start();
+        gateway = TestGateway.on(Scratch.folder("mailroute-inbox-delete")).start();
     }
 
     @AfterAll

@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.mailroute.support.LogCapture;
 import dev.mailroute.support.MailRequests;
+import dev.mailroute.support.Scratch;
 import dev.mailroute.support.TestGateway;
 import jakarta.jms.BytesMessage;
 import jakarta.jms.Connection;
@@ -45,7 +46,7 @@ class JmsIngressTest {
 
     @BeforeAll
     static void start() throws Exception {
-        gateway = TestGateway.on(Files.createTempDirectory("mailroute-jms")).start();
+        gateway = TestGateway.on(Scratch.folder("mailroute-jms")).start();
         connection = gateway.submitter().createConnection();
         connection.start();
         operator = gateway.internal().createConnection();

@@ -2,7 +2,6 @@ package dev.mailroute.ingress;
 
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
@@ -11,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mailroute.support.Http;
+import dev.mailroute.support.Scratch;
 import dev.mailroute.support.ScriptedSmtpServer;
 import dev.mailroute.support.SmtpClient;
 import dev.mailroute.support.TestGateway;
@@ -38,7 +38,7 @@ class LongLinesTest {
     @BeforeAll
     static void start() throws Exception {
         relay = ScriptedSmtpServer.start();
-        gateway = TestGateway.on(Files.createTempDirectory("mailroute-long-lines")).smtp(relay.port()).start();
+        gateway = TestGateway.on(Scratch.folder("mailroute-long-lines")).smtp(relay.port()).start();
     }
 
     @AfterAll

@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mailroute.support.Http;
+import dev.mailroute.support.Scratch;
 import dev.mailroute.support.ScriptedSmtpServer;
 import dev.mailroute.support.TestGateway;
 import jakarta.jms.Connection;
@@ -46,7 +47,7 @@ class MergeRequestTest {
     static void start() throws Exception {
         relay = ScriptedSmtpServer.start();
         // the limits the tests of rendering and counting go over; the thousand recipients fit
-        gateway = TestGateway.on(Files.createTempDirectory("mailroute-merge")).smtp(relay.port())
+        gateway = TestGateway.on(Scratch.folder("mailroute-merge")).smtp(relay.port())
                 .with("mailroute.message.maxInFlight", "16MiB")
                 .with("mailroute.merge.maxRecipients", "1000")
                 .start();

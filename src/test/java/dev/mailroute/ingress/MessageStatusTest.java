@@ -3,7 +3,6 @@ package dev.mailroute.ingress;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,6 +17,7 @@ import dev.mailroute.support.Http;
 import dev.mailroute.support.Http.Answer;
 import dev.mailroute.support.LogCapture;
 import dev.mailroute.support.MailRequests;
+import dev.mailroute.support.Scratch;
 import dev.mailroute.support.TestGateway;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -41,7 +41,7 @@ class MessageStatusTest {
 
     @BeforeAll
     static void start() throws Exception {
-        data = Files.createTempDirectory("mailroute-status");
+        data = Scratch.folder("mailroute-status");
         gateway = TestGateway.on(data)
                 .with("mailroute.api.keys", "alpha:alpha-key-0123456789, beta-key-0123456789")
                 .with("mailroute.admin.keys", "ops:admin-key-0123456789")

@@ -1,10 +1,10 @@
 package dev.mailroute.ingress;
 
-import java.nio.file.Files;
 import java.time.Duration;
 
 import dev.mailroute.support.LogCapture;
 import dev.mailroute.support.MailRequests;
+import dev.mailroute.support.Scratch;
 import dev.mailroute.support.ScriptedSmtpServer;
 import dev.mailroute.support.TestGateway;
 import org.junit.jupiter.api.AfterAll;
@@ -28,7 +28,7 @@ class QueueContractDeliveryTest {
     @BeforeAll
     static void start() throws Exception {
         relay = ScriptedSmtpServer.start().advertiseDsn();
-        gateway = TestGateway.on(Files.createTempDirectory("mailroute-contract-delivery")).smtp(relay.port()).start();
+        gateway = TestGateway.on(Scratch.folder("mailroute-contract-delivery")).smtp(relay.port()).start();
     }
 
     @AfterAll

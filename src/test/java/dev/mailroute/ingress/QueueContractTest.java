@@ -1,7 +1,6 @@
 package dev.mailroute.ingress;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -21,6 +20,7 @@ import dev.mailroute.message.MessageHeaders;
 import dev.mailroute.support.Http;
 import dev.mailroute.support.LogCapture;
 import dev.mailroute.support.MailRequests;
+import dev.mailroute.support.Scratch;
 import dev.mailroute.support.SmtpClient;
 import dev.mailroute.support.TestGateway;
 import jakarta.jms.BytesMessage;
@@ -59,7 +59,7 @@ class QueueContractTest {
 
     @BeforeAll
     static void start() throws Exception {
-        gateway = TestGateway.on(Files.createTempDirectory("mailroute-contract")).start();
+        gateway = TestGateway.on(Scratch.folder("mailroute-contract")).start();
         // what is on the queue is what is looked at: nothing takes it off meanwhile
         gateway.context().getRouteController().stopRoute("deliver");
         submitter = gateway.submitter().createConnection();

@@ -15,6 +15,7 @@ import java.util.Properties;
 
 import dev.mailroute.ingress.smtp.SmtpUsers;
 import dev.mailroute.support.GatewayProcess;
+import dev.mailroute.support.Scratch;
 import dev.mailroute.support.ScriptedSmtpServer;
 import dev.mailroute.support.SmtpClient;
 import dev.mailroute.support.TestCertificate;
@@ -51,7 +52,7 @@ class SmtpListenerSecurityTest {
 
     @BeforeAll
     static void start() throws Exception {
-        folder = Files.createTempDirectory("mailroute-smtpd-security");
+        folder = Scratch.folder("mailroute-smtpd-security");
         certificate = TestCertificate.make(folder);
         Path users = folder.resolve("smtpd-users");
         // the hash as an operator makes it: java -jar mailroute.jar hash-password

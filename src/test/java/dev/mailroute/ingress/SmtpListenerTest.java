@@ -1,12 +1,12 @@
 package dev.mailroute.ingress;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 
 import dev.mailroute.support.LogCapture;
+import dev.mailroute.support.Scratch;
 import dev.mailroute.support.ScriptedSmtpServer;
 import dev.mailroute.support.SmtpClient;
 import dev.mailroute.support.TestGateway;
@@ -37,7 +37,7 @@ class SmtpListenerTest {
     @BeforeAll
     static void start() throws Exception {
         relay = ScriptedSmtpServer.start();
-        gateway = TestGateway.on(Files.createTempDirectory("mailroute-smtpd")).smtp(relay.port())
+        gateway = TestGateway.on(Scratch.folder("mailroute-smtpd")).smtp(relay.port())
                 .with("mailroute.senders.allowed", "*@example.com")
                 .with("mailroute.message.maxBytes", "1MiB")
                 .with("mailroute.smtpd.maxRecipients", "3")
@@ -255,7 +255,7 @@ class SmtpListenerTest {
 
     @Test
     void whenTheQueueCannotTakeTheMessageTheAnswerIs451() throws Exception {
-        Path data = Files.createTempDirectory("mailroute-smtpd-451");
+        Path data = Scratch.folder("mailroute-smtpd-451");
         try (TestGateway down = TestGateway.on(data).start()) {
             int downPort = down.smtpdPort();
             down.broker().stop();
@@ -272,7 +272,7 @@ class SmtpListenerTest {
 
     @Test
     void aClientOutsideAllowedClientsIsRefusedAtConnect() throws Exception {
-        Path data = Files.createTempDirectory("mailroute-smtpd-clients");
+        Path data = Scratch.folder("mailroute-smtpd-clients");
         // the listener on 127.0.0.2, for 127.0.0.3 only: this test connects from 127.0.0.1
         try (TestGateway narrow = TestGateway.on(data).with("mailroute.smtpd.host", "127.0.0.2")
                 .with("mailroute.smtpd.allowedClients", "127.0.0.3/32").start();

@@ -2,7 +2,6 @@ package dev.mailroute.notify;
 
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -13,6 +12,7 @@ import dev.mailroute.support.GatewayConfig;
 import dev.mailroute.support.Http;
 import dev.mailroute.support.LedgerRows;
 import dev.mailroute.support.MailRequests;
+import dev.mailroute.support.Scratch;
 import dev.mailroute.support.ScriptedSmtpServer;
 import dev.mailroute.support.TestGateway;
 import dev.mailroute.support.Tools;
@@ -46,7 +46,7 @@ class DeliveryReportTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Path data = Files.createTempDirectory("mailroute-reports");
+        Path data = Scratch.folder("mailroute-reports");
         relay = ScriptedSmtpServer.start();
         relay.replyTo("gone@example.com", "550 5.1.1 <gone@example.com>: Recipient address rejected: User unknown");
         config = TestGateway.on(data).smtp(relay.port())

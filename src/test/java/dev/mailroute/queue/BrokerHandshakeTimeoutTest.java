@@ -6,10 +6,10 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.time.Duration;
 
 import dev.mailroute.support.MailRequests;
+import dev.mailroute.support.Scratch;
 import dev.mailroute.support.TestGateway;
 import jakarta.jms.Connection;
 import jakarta.jms.Session;
@@ -41,7 +41,7 @@ class BrokerHandshakeTimeoutTest {
 
     @BeforeAll
     static void start() throws Exception {
-        var config = TestGateway.on(Files.createTempDirectory("mailroute-handshake"))
+        var config = TestGateway.on(Scratch.folder("mailroute-handshake"))
                 .with("mailroute.broker.handshakeTimeout", TIMEOUT.toSeconds() + "s");
         gateway = config.start();
         port = Integer.parseInt(config.get("mailroute.broker.port"));

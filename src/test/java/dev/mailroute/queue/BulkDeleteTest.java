@@ -1,6 +1,5 @@
 package dev.mailroute.queue;
 
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,6 +10,7 @@ import dev.mailroute.support.GatewayConfig;
 import dev.mailroute.support.Http;
 import dev.mailroute.support.LedgerRows;
 import dev.mailroute.support.MailRequests;
+import dev.mailroute.support.Scratch;
 import dev.mailroute.support.ScriptedSmtpServer;
 import dev.mailroute.support.TestGateway;
 import org.junit.jupiter.api.AfterAll;
@@ -40,7 +40,7 @@ class BulkDeleteTest {
     @BeforeAll
     static void start() throws Exception {
         relay = ScriptedSmtpServer.start();
-        GatewayConfig config = TestGateway.on(Files.createTempDirectory("mailroute-bulk-delete")).smtp(relay.port())
+        GatewayConfig config = TestGateway.on(Scratch.folder("mailroute-bulk-delete")).smtp(relay.port())
                 .with("mailroute.retry.initialDelay", "1h")
                 .with("mailroute.retry.maxDelay", "1h")
                 .with("mailroute.admin.keys", "ops:admin-key-0123456789");

@@ -1,6 +1,5 @@
 package dev.mailroute.queue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,6 +15,7 @@ import dev.mailroute.support.Http.Answer;
 import dev.mailroute.support.LedgerRows;
 import dev.mailroute.support.LogCapture;
 import dev.mailroute.support.MailRequests;
+import dev.mailroute.support.Scratch;
 import dev.mailroute.support.ScriptedSmtpServer;
 import dev.mailroute.support.TestGateway;
 import org.junit.jupiter.api.AfterAll;
@@ -44,7 +44,7 @@ class QueueAdminTest {
 
     @BeforeAll
     static void start() throws Exception {
-        data = Files.createTempDirectory("mailroute-queue-admin");
+        data = Scratch.folder("mailroute-queue-admin");
         relay = ScriptedSmtpServer.start();
         // a deferred message waits an hour: only an operator's retry (or release) makes it go sooner
         config = TestGateway.on(data).smtp(relay.port())

@@ -1,6 +1,5 @@
 package dev.mailroute.queue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,6 +11,7 @@ import dev.mailroute.support.Http;
 import dev.mailroute.support.Http.Answer;
 import dev.mailroute.support.LedgerRows;
 import dev.mailroute.support.MailRequests;
+import dev.mailroute.support.Scratch;
 import dev.mailroute.support.ScriptedSmtpServer;
 import dev.mailroute.support.TestGateway;
 import org.junit.jupiter.api.AfterAll;
@@ -37,7 +37,7 @@ class QueueMessageDetailTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Path data = Files.createTempDirectory("mailroute-queue-detail");
+        Path data = Scratch.folder("mailroute-queue-detail");
         relay = ScriptedSmtpServer.start();
         GatewayConfig config = TestGateway.on(data).smtp(relay.port())
                 .with("mailroute.retry.initialDelay", "1h")

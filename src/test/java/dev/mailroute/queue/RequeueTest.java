@@ -18,6 +18,7 @@ import dev.mailroute.support.Http.Answer;
 import dev.mailroute.support.LedgerRows;
 import dev.mailroute.support.LogCapture;
 import dev.mailroute.support.MailRequests;
+import dev.mailroute.support.Scratch;
 import dev.mailroute.support.ScriptedSmtpServer;
 import dev.mailroute.support.TestGateway;
 import org.junit.jupiter.api.AfterAll;
@@ -45,7 +46,7 @@ class RequeueTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Path data = Files.createTempDirectory("mailroute-requeue");
+        Path data = Scratch.folder("mailroute-requeue");
         relay = ScriptedSmtpServer.start();
         // a deferral waits an hour (only an operator's retry makes it go sooner); a message expires 3 s
         // after its first attempt
@@ -169,7 +170,7 @@ class RequeueTest {
 
     @Test
     void withTheLedgerOffARequeueIsRefusedNamingTheSetting() throws Exception {
-        Path data = Files.createTempDirectory("mailroute-requeue-off");
+        Path data = Scratch.folder("mailroute-requeue-off");
         try (TestGateway off = TestGateway.on(data).smtp(relay.port())
                 .with("mailroute.ledger.enabled", "false")
                 .with("mailroute.admin.keys", "ops:admin-key-0123456789").start()) {

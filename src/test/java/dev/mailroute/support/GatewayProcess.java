@@ -69,7 +69,7 @@ public final class GatewayProcess implements AutoCloseable {
 
     private static GatewayProcess run(Path workDir, Map<String, String> env, List<String> command, GatewayConfig config)
             throws IOException {
-        Path output = Files.createTempFile("mailroute-process", ".log");
+        Path output = Scratch.file("mailroute-process", ".log");
         output.toFile().setReadable(true, false);
         output.toFile().setWritable(true, false);
         ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile())

@@ -57,8 +57,8 @@ public final class Tools {
     /** Runs a command to its end with this standard input; its output, whatever the exit code. */
     public static Result run(List<String> command, String input, long timeoutSeconds) {
         try {
-            Path output = Files.createTempFile("mailroute-tool", ".out");
-            Path stdin = Files.writeString(Files.createTempFile("mailroute-tool", ".in"), input);
+            Path output = Scratch.file("mailroute-tool", ".out");
+            Path stdin = Files.writeString(Scratch.file("mailroute-tool", ".in"), input);
             ProcessBuilder builder = new ProcessBuilder(new ArrayList<>(command)).redirectErrorStream(true);
             builder.environment().put("DEBIAN_FRONTEND", "noninteractive"); // apt: no debconf questions
             Process process = builder.redirectOutput(output.toFile()).redirectInput(stdin.toFile()).start();

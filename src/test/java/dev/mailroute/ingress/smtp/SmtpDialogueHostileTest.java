@@ -9,6 +9,7 @@ import java.util.Base64;
 import java.util.Properties;
 
 import dev.mailroute.support.LogCapture;
+import dev.mailroute.support.Scratch;
 import dev.mailroute.support.ScriptedSmtpServer;
 import dev.mailroute.support.SmtpClient;
 import dev.mailroute.support.TestCertificate;
@@ -40,7 +41,7 @@ class SmtpDialogueHostileTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Path folder = Files.createTempDirectory("mailroute-smtpd-hostile");
+        Path folder = Scratch.folder("mailroute-smtpd-hostile");
         certificate = TestCertificate.make(folder);
         Path users = folder.resolve("smtpd-users");
         Files.writeString(users, "app:" + SmtpUsers.hash(PASSWORD) + "\n");
