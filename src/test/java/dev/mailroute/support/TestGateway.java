@@ -29,7 +29,6 @@ import static org.awaitility.Awaitility.await;
 public final class TestGateway implements AutoCloseable {
 
     private static final java.util.Random RANDOM = new java.util.Random();
-    /** Every port handed out in this test run: a test asks for several before anything binds them. */
     /**
      * The suite runs in parallel forks (pom.xml, surefire's forkCount); each draws its ports from a
      * slice of its own, so no fork hands out a port another fork has handed out and not yet bound.
@@ -38,6 +37,7 @@ public final class TestGateway implements AutoCloseable {
     private static final int PORTS_PER_FORK = 12_000 / FORKS;
     private static final int PORTS_FROM = 20_000
             + PORTS_PER_FORK * (Math.floorMod(Integer.getInteger("mailroute.test.fork", 1) - 1, FORKS));
+    /** Every port handed out in this test run: a test asks for several before anything binds them. */
     private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private final GatewayConfig config;
