@@ -9,7 +9,7 @@
 #   bench/run.sh                  # N4=5000 4 KB messages, N100=1000 100 KB messages, WARMUP=20000
 #   N4=2000 N100=300 WARMUP=5000 bench/run.sh # quicker
 #   BASELINE=../older bench/run.sh # also the SMTP-transport rows with that checkout's built jar, in
-#                                  # this run, as "previous" beside "now"
+#                                  # this run, each row by both builds in turn, "previous" beside "now"
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -346,47 +346,60 @@ warm() {
   done
   log "  still compiling after $WARM_PASSES untimed passes of: $* (JIT $(last_jit) of $(last_cpu) ms/msg)"
 }
-# every row of mailroute with the SMTP transport, run from $MR_HOME, kept under the prefix $1
-smtp_transport_rows() {
-  local p=$1 v
+# every row of mailroute with the SMTP transport. With BASELINE, both builds' gateways run side by
+# side and each row is run by one build and then the other, so that a machine whose speed drifts
+# during the run (it did, by up to 2x within one morning) weighs on both alike. Before, BASELINE's
+# rows ran as one block ten minutes before this build's, and printed regressions that the same rows
+# interleaved did not show (docs/performance.md, "The latest runs").
+BUILDS=MR; [ -z "${BASELINE:-}" ] || BUILDS="PREV MR"
+GATEWAY_VARS="MR_PID MR_HTTP MR_SMTPD MR_DATA MR_HOME"
+on() { # build: the row functions below drive that build's gateway
+  local v
+  for v in $GATEWAY_VARS; do eval "$v=\${$1_$v}"; done
+}
+for p in $BUILDS; do
+  if [ "$p" = PREV ]; then MR_HOME=$BASELINE; else MR_HOME=.; fi
   log "mailroute ($p), SMTP transport"
   start_mailroute "smtp-$p" smtp
-  CPU_SIDE=mailroute
   printf -v "${p}_READY_MS" '%s' "$READY_MS"
-  # the first N4 messages after start are timed too (cold JIT), then the rest of the warm-up
-  v=$(mailroute_http "$N4" 4096 500) || exit 1; keep "$p" HTTP_4K_COLD "$v"
-  [ "$WARMUP" -le "$N4" ] || mailroute_http $(( WARMUP - N4 )) 4096 500 >/dev/null || exit 1
-  warm mailroute_http "$N4" 4096 500 || exit 1
-  v=$(mailroute_http "$N4" 4096 500) || exit 1; keep "$p" HTTP_4K "$v"
-  warm mailroute_inbox "$N4" 4096 || exit 1
-  v=$(mailroute_inbox "$N4" 4096) || exit 1; keep "$p" INBOX_4K "$v"
-  v=$(mailroute_inbox "$N4" 4096 "$INBOX_AHEAD_MS") || exit 1; keep "$p" INBOX_AHEAD_4K "$v"
-  warm mailroute_merge "$N4" 4096 || exit 1
-  v=$(mailroute_merge "$N4" 4096) || exit 1; keep "$p" MERGE_4K "$v"
-  # 4 clients at once, each batch 2 MB: within mailroute.message.maxInFlight (16 MiB with the default heap)
-  warm mailroute_http "$N100" 102400 20 || exit 1
-  v=$(mailroute_http "$N100" 102400 20) || exit 1; keep "$p" HTTP_100K "$v"
-  log "smtp-source -> mailroute's SMTP listener ($p)"
-  warm smtp_in "$MR_SMTPD" 4096 "$N4" || exit 1
-  v=$(smtp_in "$MR_SMTPD" 4096 "$N4") || exit 1; keep "$p" SMTPD_4K "$v"
-  warm smtp_in "$MR_SMTPD" 102400 "$N100" || exit 1
-  v=$(smtp_in "$MR_SMTPD" 102400 "$N100") || exit 1; keep "$p" SMTPD_100K "$v"
-  CPU_SIDE=
-  if [ "$p" = MR ]; then
-    # what it costs a client not to pipeline (RFC 2920): 250s counted, one session; last, since these
-    # messages are still being delivered when mailroute stops
-    MR_PIPE_OFF=$(bench pipelining "$MR_SMTPD" "$N4" 4096 off 2000) || exit 1
-    MR_PIPE_ON=$(bench pipelining "$MR_SMTPD" "$N4" 4096 on 2000) || exit 1
-  fi
-  stop_mailroute
-  printf -v "${p}_RSS" '%s' "$PEAK_RSS_MB"
+  for v in $GATEWAY_VARS; do printf -v "${p}_$v" '%s' "${!v}"; done
+done
+CPU_SIDE=mailroute
+# row NAME warm|cold command args...: each build in turn, kept as ${build}_NAME; warm: after
+# untimed passes of the same work until its JIT compilers are quiet
+row() {
+  local name=$1 state=$2 p v; shift 2
+  for p in $BUILDS; do
+    on "$p"
+    [ "$state" = cold ] || warm "$@" || exit 1
+    v=$("$@") || exit 1; keep "$p" "$name" "$v"
+  done
 }
-if [ -n "${BASELINE:-}" ]; then
-  MR_HOME=$BASELINE
-  smtp_transport_rows PREV
-  MR_HOME=.
-fi
-smtp_transport_rows MR
+smtp_in_here() { smtp_in "$MR_SMTPD" "$@"; } # size count, into the listener of the build driven now
+# the first N4 messages after start are timed too (cold JIT), then the rest of the warm-up
+row HTTP_4K_COLD cold mailroute_http "$N4" 4096 500
+for p in $BUILDS; do
+  on "$p"; [ "$WARMUP" -le "$N4" ] || mailroute_http $(( WARMUP - N4 )) 4096 500 >/dev/null || exit 1
+done
+row HTTP_4K warm mailroute_http "$N4" 4096 500
+row INBOX_4K warm mailroute_inbox "$N4" 4096
+row INBOX_AHEAD_4K cold mailroute_inbox "$N4" 4096 "$INBOX_AHEAD_MS" # warm from the row before
+row MERGE_4K warm mailroute_merge "$N4" 4096
+# 4 clients at once, each batch 2 MB: within mailroute.message.maxInFlight (16 MiB with the default heap)
+row HTTP_100K warm mailroute_http "$N100" 102400 20
+log "smtp-source -> mailroute's SMTP listener"
+row SMTPD_4K warm smtp_in_here 4096 "$N4"
+row SMTPD_100K warm smtp_in_here 102400 "$N100"
+CPU_SIDE=
+# what it costs a client not to pipeline (RFC 2920): 250s counted, one session; last, since these
+# messages are still being delivered when mailroute stops
+on MR
+MR_PIPE_OFF=$(bench pipelining "$MR_SMTPD" "$N4" 4096 off 2000) || exit 1
+MR_PIPE_ON=$(bench pipelining "$MR_SMTPD" "$N4" 4096 on 2000) || exit 1
+for p in $BUILDS; do
+  on "$p"; stop_mailroute; printf -v "${p}_RSS" '%s' "$PEAK_RSS_MB"
+done
+MR_HOME=.
 READY_SMTP_MS=$MR_READY_MS
 RSS_SMTP=$MR_RSS
 
