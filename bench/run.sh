@@ -365,6 +365,17 @@ for p in $BUILDS; do
   for v in $GATEWAY_VARS; do printf -v "${p}_$v" '%s' "${!v}"; done
 done
 CPU_SIDE=mailroute
+# until the JIT compilers of the gateway driven now have spent at most a tick in a second (at most
+# 60 s): the other build's row must not share the two cores with this one's compilation (the cold
+# row of the second build was timed while the first build's compilers still worked off the queue
+# its own cold row left them: 0.83x, in the first interleaved run)
+compilers_quiet() {
+  local i j0 j1
+  for i in $(seq 60); do
+    j0=$(jit_ticks); sleep 1; j1=$(jit_ticks)
+    [ $(( j1 - j0 )) -gt 1 ] || return 0
+  done
+}
 # row NAME warm|cold command args...: each build in turn, kept as ${build}_NAME; warm: after
 # untimed passes of the same work until its JIT compilers are quiet
 row() {
@@ -373,6 +384,7 @@ row() {
     on "$p"
     [ "$state" = cold ] || warm "$@" || exit 1
     v=$("$@") || exit 1; keep "$p" "$name" "$v"
+    [ "$BUILDS" = MR ] || compilers_quiet
   done
 }
 smtp_in_here() { smtp_in "$MR_SMTPD" "$@"; } # size count, into the listener of the build driven now
