@@ -91,7 +91,8 @@ class FileRejectionTest {
         gateway.drop(name, content);
 
         Path reasonFile = gateway.folder("rejected").resolve(name + ".error.txt");
-        await().until(() -> Files.exists(gateway.folder("rejected").resolve(name)));
+        // the reason file is written last (RejectedFolder): once it is there, so is the copy
+        await().until(() -> Files.exists(reasonFile));
         assertThat(Files.readString(gateway.folder("rejected").resolve(name), StandardCharsets.UTF_8))
                 .as("the original bytes are kept").isEqualTo(content);
         assertThat(Files.readString(reasonFile)).contains(reason);
