@@ -79,7 +79,7 @@ public final class PostgresServer implements AutoCloseable {
         Path bin = newestBin();
         PostgresServer server;
         try {
-            server = new PostgresServer(bin, Scratch.folder("mailroute-postgres"));
+            server = new PostgresServer(bin, Files.createTempDirectory("mailroute-postgres"));
         } catch (IOException e) {
             throw new IllegalStateException("no temporary folder for PostgreSQL: " + e.getMessage(), e);
         }
