@@ -214,6 +214,12 @@ final class QueueWiring {
         jms.setDestinationResolver(new CachingDestinationResolver());
         // an inbox file's message carries the file's identity as its duplicate id (InboxTransaction)
         jms.getConfiguration().setMessageCreatedStrategy(new FileDuplicateId());
+        // A consumer that stops while a thread of it waits in its receive: a message that arrives
+        // then is processed, not given back. Given back, the broker held it for the redelivery delay
+        // (the retry's first delay, 30 s) as if an attempt had failed: the instance that took over
+        // from a stopped one got its first messages 30 s late (CI, 2026-12-07). A suspend decides
+        // for itself (DeliverySwitch).
+        jms.getConfiguration().setAcceptMessagesWhileStopping(true);
         return jms;
     }
 

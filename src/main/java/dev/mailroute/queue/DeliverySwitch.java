@@ -186,8 +186,10 @@ public final class DeliverySwitch {
                 boolean run = !suspended && !paused.contains(entry.getValue());
                 try {
                     if (run) {
+                        acceptWhileStopping(route.getConsumer(), true);
                         ServiceHelper.resumeService(route.getConsumer());
                     } else {
+                        acceptWhileStopping(route.getConsumer(), awaitIdle);
                         ServiceHelper.suspendService(route.getConsumer());
                         stopped.add(route.getConsumer());
                     }
@@ -203,10 +205,25 @@ public final class DeliverySwitch {
     }
 
     /**
+     * What a consumer's thread does with a message its receive returns while the consumer is being
+     * suspended: deliver it (true) or give it back, and the broker holds it for the redelivery delay
+     * (the retry's first delay) as if an attempt had failed. An operator's suspend delivers it, and
+     * answers once that is done ({@link #awaitIdle}); a pause that does not wait (a circuit opening, a
+     * suspension applied again after the route started) gives it back, so that nothing is delivered
+     * once the route shows suspended. Resumed, the consumer delivers such a message again, as the
+     * component says for a stop (QueueWiring): a gateway that stops finishes what it took.
+     */
+    private static void acceptWhileStopping(Consumer consumer, boolean accept) throws Exception {
+        if (consumer instanceof JmsConsumer jms && jms.getListenerContainer() != null) {
+            jms.getListenerContainer().setAcceptMessagesWhileStopping(accept);
+        }
+    }
+
+    /**
      * Waits until the suspended consumers' threads have all left their receive. A suspended JMS
      * consumer's container stops, but a thread already in its receive can still take a message that
-     * arrives then (and gives it back, "listener container having been stopped"): until it has, that
-     * message is in its hands and an operator's hold or delete right after the suspend missed it.
+     * arrives then (and delivers it, {@link #acceptWhileStopping}): until it has, that message is in
+     * its hands and an operator's hold or delete right after the suspend missed it.
      * Spring counts a thread as active until it waits for the restart.
      */
     private static void awaitIdle(Set<Consumer> stopped) {

@@ -2,6 +2,10 @@ package dev.mailroute.queue;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.mailroute.delivery.smtp.RelayCircuit;
 import dev.mailroute.support.Http;
@@ -96,6 +100,46 @@ class DeliverySuspensionTest {
         assertThat(relay.transactions()).isEmpty();
         assertThat(suspend("resume").status()).isEqualTo(200);
         await().atMost(Duration.ofSeconds(20)).until(() -> relay.transactions().size() == 1);
+    }
+
+    /**
+     * A message a delivery consumer takes off the queue while delivery is being suspended is
+     * delivered before the suspend answers, not given back: given back, the broker would hold it
+     * for the retry's first delay (30 s) as if an attempt had failed — after a resume, and on the
+     * other instance when one of two stops (docs/scale-out.md). Messages keep arriving through the
+     * suspend, so that the consumers waiting in their receive take some while they stop.
+     */
+    @Test
+    void aMessageTakenWhileDeliveryIsSuspendedIsNotHeldBackForARetry() throws Exception {
+        relay = ScriptedSmtpServer.start();
+        gateway = TestGateway.on(data).smtp(relay.port())
+                .with("mailroute.admin.keys", "ops:admin-key-0123456789")
+                .start();
+        AtomicBoolean submitting = new AtomicBoolean(true);
+        AtomicInteger submitted = new AtomicInteger();
+        CompletableFuture<Void> submitter = CompletableFuture.runAsync(() -> {
+            while (submitting.get()) {
+                gateway.submit(MailRequests.minimal());
+                submitted.incrementAndGet();
+            }
+        });
+        try {
+            await().until(() -> relay.transactions().size() >= 20);
+            assertThat(suspend("suspend").status()).isEqualTo(200);
+            // the submissions go on until the suspended consumers have all left their receive
+            await().until(() -> gateway.broker().messageCount("mail.outbound") >= 20);
+        } finally {
+            submitting.set(false);
+            submitter.get(30, TimeUnit.SECONDS);
+        }
+        assertThat(gateway.broker().scheduledCount("mail.outbound")).as("messages given back to wait for a retry")
+                .isZero();
+        assertThat(suspend("resume").status()).isEqualTo(200);
+        gateway.awaitQueueEmpty();
+        assertThat(relay.transactions()).hasSize(submitted.get());
+        // counted from the first one on: no sample at all (-1) until then
+        assertThat(gateway.metric("mailroute_messages_redelivered_total\\{transport=\"smtp\"}"))
+                .as("messages the broker handed out again").isNotPositive();
     }
 
     private Http.Answer suspend(String action) {

@@ -13,6 +13,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.mailroute.diagnostics.Doctor;
 import dev.mailroute.support.GatewayConfig;
@@ -45,6 +48,7 @@ import static org.awaitility.Awaitility.await;
 class ScaleOutTest {
 
     private static final int KEYS = 20;
+    private static final String ADMIN_KEY = "admin-key-0123456789";
 
     @TempDir
     Path brokerDir;
@@ -158,6 +162,50 @@ class ScaleOutTest {
         }
         assertThat(relay.transactions()).hasSize(KEYS + 2);
         assertThat(a.delivered("smtp") + b.delivered("smtp")).isEqualTo(KEYS + 2);
+    }
+
+    /**
+     * One of two instances stops while mail keeps arriving: what its consumers take off the queue as
+     * they stop is delivered before the stop ends, not given back. Given back, the broker held it
+     * for the retry's first delay (30 s) as if an attempt had failed, and the other instance, taking
+     * over, got it 30 s late. The other instance accepts (its delivery suspended) while this happens.
+     */
+    @Test
+    void anInstanceThatStopsDeliversWhatItTookInsteadOfGivingItBackForARetry() throws Exception {
+        broker = StandaloneBroker.start(brokerDir);
+        relay = ScriptedSmtpServer.start();
+        TestGateway stopping = gateway(first);
+        TestGateway accepting = broker.configure(TestGateway.on(second).smtp(relay.port())
+                .with("mailroute.admin.keys", "ops:" + ADMIN_KEY)).start();
+        gateways.add(accepting);
+        assertThat(delivery(accepting, "suspend")).isEqualTo(200);
+        AtomicBoolean submitting = new AtomicBoolean(true);
+        AtomicInteger submitted = new AtomicInteger();
+        CompletableFuture<Void> submitter = CompletableFuture.runAsync(() -> {
+            while (submitting.get()) {
+                accepting.submit(MailRequests.minimal());
+                submitted.incrementAndGet();
+            }
+        });
+        try {
+            await().until(() -> relay.transactions().size() >= 20);
+            stopping.close();
+            // more mail after the stop, for the consumers of the stopped instance to have missed
+            int atTheStop = submitted.get();
+            await().until(() -> submitted.get() >= atTheStop + 20);
+        } finally {
+            submitting.set(false);
+            submitter.get(30, TimeUnit.SECONDS);
+        }
+        assertThat(broker.scheduledCount("mail.outbound")).as("messages given back to wait for a retry").isZero();
+        assertThat(delivery(accepting, "resume")).isEqualTo(200);
+        awaitAllDelivered();
+        assertThat(relay.transactions()).hasSize(submitted.get());
+    }
+
+    private static int delivery(TestGateway gateway, String action) {
+        return Http.post(gateway.http("/api/v1/admin/delivery/" + action), "application/json", "",
+                "Authorization", "Bearer " + ADMIN_KEY).status();
     }
 
     @Test

@@ -97,6 +97,11 @@ public final class StandaloneBroker implements AutoCloseable {
         return server.getActiveMQServer().locateQueue(queue).getMessageCount();
     }
 
+    /** Messages on the queue that wait for a time: a retry, or one given back after a delivery attempt. */
+    public long scheduledCount(String queue) {
+        return server.getActiveMQServer().locateQueue(queue).getScheduledCount();
+    }
+
     @Override
     public void close() {
         stop();
