@@ -1,8 +1,10 @@
 package dev.mailroute.accept;
 
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.List;
 
+import com.sun.management.HotSpotDiagnosticMXBean;
 import dev.mailroute.settings.SettingsReader;
 import dev.mailroute.settings.StartupCheckException;
 
@@ -26,7 +28,7 @@ public record AcceptSettings(long maxBytes, long maxInFlight, List<String> sende
 
     public static AcceptSettings from(SettingsReader r) {
         long maxBytes = r.bytes("mailroute.message.maxBytes");
-        long heap = Runtime.getRuntime().maxMemory();
+        long heap = maxHeapBytes();
         if (maxBytes > heap / HEAP_PER_MESSAGE_BYTE) {
             throw new StartupCheckException("mailroute.message.maxBytes=" + r.required("mailroute.message.maxBytes")
                     + ": accepting a message of that size can take " + HEAP_PER_MESSAGE_BYTE + " times its size in"
@@ -37,6 +39,17 @@ public record AcceptSettings(long maxBytes, long maxInFlight, List<String> sende
         return new AcceptSettings(maxBytes, maxInFlight(r, maxBytes, heap),
                 r.list("mailroute.senders.allowed"), r.path("mailroute.idempotency.file"),
                 r.millis("mailroute.idempotency.retention"), r.atLeast("mailroute.merge.maxRecipients", 1));
+    }
+
+    /**
+     * The heap as -Xmx sets it. Not {@code Runtime.maxMemory()}: under the serial collector
+     * (config/jvm.options) that leaves out a survivor space, 247 MiB of -Xmx256m, and a start
+     * refused for want of heap would name a size the operator never set.
+     */
+    static long maxHeapBytes() {
+        HotSpotDiagnosticMXBean hotspot = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+        return hotspot == null ? Runtime.getRuntime().maxMemory()
+                : Long.parseLong(hotspot.getVMOption("MaxHeapSize").getValue());
     }
 
     /** {@code auto}: a sixteenth of the heap, and never less than one message of the largest size. */
