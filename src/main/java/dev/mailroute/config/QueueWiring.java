@@ -118,7 +118,9 @@ final class QueueWiring {
         QueueOperations queueOperations = new QueueOperations(operations, relayQueues);
         restoreInterruptedDeletes(queueOperations);
         restoreRemovedRelays(queueOperations);
-        return new Queue(broker, queueOperations, new DeliverySwitch(context));
+        DeliverySwitch deliverySwitch = new DeliverySwitch(context);
+        context.getManagementStrategy().addEventNotifier(deliverySwitch.drainWhenStopping());
+        return new Queue(broker, queueOperations, deliverySwitch);
     }
 
     /** A delete that tells the senders, cut short by a stop: its messages go back where they came from. */
@@ -214,12 +216,6 @@ final class QueueWiring {
         jms.setDestinationResolver(new CachingDestinationResolver());
         // an inbox file's message carries the file's identity as its duplicate id (InboxTransaction)
         jms.getConfiguration().setMessageCreatedStrategy(new FileDuplicateId());
-        // A consumer that stops while a thread of it waits in its receive: a message that arrives
-        // then is processed, not given back. Given back, the broker held it for the redelivery delay
-        // (the retry's first delay, 30 s) as if an attempt had failed: the instance that took over
-        // from a stopped one got its first messages 30 s late (CI, 2026-12-07). A suspend decides
-        // for itself (DeliverySwitch).
-        jms.getConfiguration().setAcceptMessagesWhileStopping(true);
         return jms;
     }
 

@@ -3,6 +3,7 @@ package dev.mailroute.queue;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -14,8 +15,13 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Consumer;
 import org.apache.camel.Route;
 import org.apache.camel.component.jms.JmsConsumer;
+import org.apache.camel.impl.event.CamelContextStoppingEvent;
+import org.apache.camel.spi.CamelEvent;
+import org.apache.camel.spi.EventNotifier;
 import org.apache.camel.spi.RoutePolicy;
+import org.apache.camel.spi.ShutdownStrategy;
 import org.apache.camel.support.RoutePolicySupport;
+import org.apache.camel.support.SimpleEventNotifierSupport;
 import org.apache.camel.support.service.ServiceHelper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,6 +57,8 @@ public final class DeliverySwitch {
     /** The relays whose circuit is open. */
     private final Set<String> circuitPaused = new HashSet<>();
     private boolean operatorSuspended;
+    /** The context is stopping: the delivering routes are drained and nothing resumes them. */
+    private boolean stopping;
     /** The relays an operator suspended on their own ({@code ?relay=}). */
     private final Set<String> operatorSuspendedRelays = new HashSet<>();
 
@@ -176,6 +184,9 @@ public final class DeliverySwitch {
      * its switch must not wait behind a delivery that is timing out against the relay that is down).
      */
     private Future<?> apply(boolean awaitIdle) {
+        if (stopping) {
+            return CompletableFuture.completedFuture(null);
+        }
         Set<String> paused = new HashSet<>(circuitPaused);
         paused.addAll(operatorSuspendedRelays);
         boolean suspended = operatorSuspended;
@@ -186,7 +197,7 @@ public final class DeliverySwitch {
                 boolean run = !suspended && !paused.contains(entry.getValue());
                 try {
                     if (run) {
-                        acceptWhileStopping(route.getConsumer(), true);
+                        acceptWhileStopping(route.getConsumer(), false);
                         ServiceHelper.resumeService(route.getConsumer());
                     } else {
                         acceptWhileStopping(route.getConsumer(), awaitIdle);
@@ -199,22 +210,82 @@ public final class DeliverySwitch {
                 }
             }
             if (awaitIdle) {
-                awaitIdle(stopped);
+                awaitIdle(stopped, IDLE_WAIT_MILLIS);
             }
         });
     }
 
     /**
+     * Drains the delivering routes when the context begins to stop, before Camel stops any route:
+     * each stops taking messages off its queue, and what its threads take meanwhile is delivered
+     * while the routes it goes through are still up. Left to Camel's shutdown, a thread whose
+     * receive returned a message during the stop gave it back (the broker then held it for the
+     * retry's first delay, 30 s, as if an attempt had failed: the instance taking over from a stopped
+     * one got its first messages 30 s late), and processing it instead ran it into routes already
+     * stopped. Waits at most the context's shutdown timeout; other queues' consumers (mail.submit,
+     * the webhook outboxes) stop as Camel stops them.
+     */
+    public EventNotifier drainWhenStopping() {
+        return new SimpleEventNotifierSupport() {
+            @Override
+            public void notify(CamelEvent event) {
+                ShutdownStrategy shutdown = ((CamelContextStoppingEvent) event).getContext().getShutdownStrategy();
+                drain(shutdown.getTimeUnit().toMillis(shutdown.getTimeout()));
+            }
+
+            @Override
+            public boolean isEnabled(CamelEvent event) {
+                return event instanceof CamelContextStoppingEvent;
+            }
+        };
+    }
+
+    private void drain(long waitMillis) {
+        Future<?> drained;
+        synchronized (this) {
+            stopping = true;
+            drained = switches.submit(() -> {
+                Set<Consumer> stopped = new HashSet<>();
+                for (Route route : routes.keySet()) {
+                    Consumer consumer = route.getConsumer();
+                    if (!ServiceHelper.isStarted(consumer) && !ServiceHelper.isSuspended(consumer)) {
+                        continue;
+                    }
+                    try {
+                        acceptWhileStopping(consumer, true);
+                        ServiceHelper.suspendService(consumer);
+                        stopped.add(consumer);
+                    } catch (Exception e) {
+                        LOG.warn("stopping: could not stop route {} taking messages: {}", route.getRouteId(),
+                                e.getMessage());
+                    }
+                }
+                awaitIdle(stopped, waitMillis);
+            });
+        }
+        try {
+            drained.get(waitMillis + 1_000, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warn("stopping: the delivering routes did not finish their deliveries in flight within {} ms",
+                    waitMillis);
+        }
+    }
+
+    /**
      * What a consumer's thread does with a message its receive returns while the consumer is being
      * suspended: deliver it (true) or give it back, and the broker holds it for the redelivery delay
-     * (the retry's first delay) as if an attempt had failed. An operator's suspend delivers it, and
-     * answers once that is done ({@link #awaitIdle}); a pause that does not wait (a circuit opening, a
-     * suspension applied again after the route started) gives it back, so that nothing is delivered
-     * once the route shows suspended. Resumed, the consumer delivers such a message again, as the
-     * component says for a stop (QueueWiring): a gateway that stops finishes what it took.
+     * (the retry's first delay) as if an attempt had failed. An operator's suspend and the drain at a
+     * stop deliver it, and wait until that is done ({@link #awaitIdle}); a pause that does not wait
+     * (a circuit opening, a suspension applied again after the route started) gives it back, so that
+     * nothing is delivered once the route shows suspended. Resumed, a consumer gives such a message
+     * back again (Spring's default), which is what a route stopped by a reload needs: the routes it
+     * goes through may stop before it.
      */
     private static void acceptWhileStopping(Consumer consumer, boolean accept) throws Exception {
-        if (consumer instanceof JmsConsumer jms && jms.getListenerContainer() != null) {
+        // a stopped JmsConsumer has no container, and asking for one would make one
+        if (consumer instanceof JmsConsumer jms && (jms.isStarted() || jms.isSuspended())) {
             jms.getListenerContainer().setAcceptMessagesWhileStopping(accept);
         }
     }
@@ -226,8 +297,8 @@ public final class DeliverySwitch {
      * its hands and an operator's hold or delete right after the suspend missed it.
      * Spring counts a thread as active until it waits for the restart.
      */
-    private static void awaitIdle(Set<Consumer> stopped) {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(IDLE_WAIT_MILLIS);
+    private static void awaitIdle(Set<Consumer> stopped, long waitMillis) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis);
         for (Consumer consumer : stopped) {
             if (!(consumer instanceof JmsConsumer jms)) {
                 continue;

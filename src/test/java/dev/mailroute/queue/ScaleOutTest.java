@@ -166,9 +166,11 @@ class ScaleOutTest {
 
     /**
      * One of two instances stops while mail keeps arriving: what its consumers take off the queue as
-     * they stop is delivered before the stop ends, not given back. Given back, the broker held it
-     * for the retry's first delay (30 s) as if an attempt had failed, and the other instance, taking
-     * over, got it 30 s late. The other instance accepts (its delivery suspended) while this happens.
+     * they stop is delivered before the stop ends, once, not given back. Given back, the broker held
+     * it for the retry's first delay (30 s) as if an attempt had failed, and the other instance,
+     * taking over, got it 30 s late; processed while Camel stopped the routes it goes through, it
+     * reached the relay and was then rolled back, and went a second time. The other instance
+     * accepts (its delivery suspended) while this happens.
      */
     @Test
     void anInstanceThatStopsDeliversWhatItTookInsteadOfGivingItBackForARetry() throws Exception {
