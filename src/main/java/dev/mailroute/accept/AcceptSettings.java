@@ -48,8 +48,11 @@ public record AcceptSettings(long maxBytes, long maxInFlight, List<String> sende
      */
     static long maxHeapBytes() {
         HotSpotDiagnosticMXBean hotspot = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
-        return hotspot == null ? Runtime.getRuntime().maxMemory()
-                : Long.parseLong(hotspot.getVMOption("MaxHeapSize").getValue());
+        try {
+            return Long.parseLong(hotspot.getVMOption("MaxHeapSize").getValue());
+        } catch (RuntimeException notHotSpot) { // no such bean or option: a JVM other than HotSpot
+            return Runtime.getRuntime().maxMemory();
+        }
     }
 
     /** {@code auto}: a sixteenth of the heap, and never less than one message of the largest size. */
