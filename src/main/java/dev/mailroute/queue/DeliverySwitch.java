@@ -58,7 +58,7 @@ public final class DeliverySwitch {
     private final Set<String> circuitPaused = new HashSet<>();
     private boolean operatorSuspended;
     /** The context is stopping: the delivering routes are drained and nothing resumes them. */
-    private boolean stopping;
+    private volatile boolean stopping;
     /** The relays an operator suspended on their own ({@code ?relay=}). */
     private final Set<String> operatorSuspendedRelays = new HashSet<>();
 
@@ -196,11 +196,12 @@ public final class DeliverySwitch {
                 Route route = entry.getKey();
                 boolean run = !suspended && !paused.contains(entry.getValue());
                 try {
+                    // a switch still in progress when the stop begins leaves the drain's setting
                     if (run) {
-                        acceptWhileStopping(route.getConsumer(), false);
+                        acceptWhileStopping(route.getConsumer(), stopping);
                         ServiceHelper.resumeService(route.getConsumer());
                     } else {
-                        acceptWhileStopping(route.getConsumer(), awaitIdle);
+                        acceptWhileStopping(route.getConsumer(), awaitIdle || stopping);
                         ServiceHelper.suspendService(route.getConsumer());
                         stopped.add(route.getConsumer());
                     }
@@ -222,8 +223,9 @@ public final class DeliverySwitch {
      * receive returned a message during the stop gave it back (the broker then held it for the
      * retry's first delay, 30 s, as if an attempt had failed: the instance taking over from a stopped
      * one got its first messages 30 s late), and processing it instead ran it into routes already
-     * stopped. Waits at most the context's shutdown timeout; other queues' consumers (mail.submit,
-     * the webhook outboxes) stop as Camel stops them.
+     * stopped. Waits at most the context's shutdown timeout (Camel's stop may then wait as long
+     * again for what is still in flight); other queues' consumers (mail.submit, the webhook
+     * outboxes) stop as Camel stops them, and give back what they take meanwhile.
      */
     public EventNotifier drainWhenStopping() {
         return new SimpleEventNotifierSupport() {
@@ -244,6 +246,16 @@ public final class DeliverySwitch {
         Future<?> drained;
         synchronized (this) {
             stopping = true;
+            // at once, not behind a switch still in progress on the switch thread: what a delivering
+            // consumer takes from now on is delivered, whoever stops it
+            for (Route route : routes.keySet()) {
+                try {
+                    acceptWhileStopping(route.getConsumer(), true);
+                } catch (Exception e) {
+                    LOG.warn("stopping: route {} may give back a message it takes now: {}", route.getRouteId(),
+                            e.getMessage());
+                }
+            }
             drained = switches.submit(() -> {
                 Set<Consumer> stopped = new HashSet<>();
                 for (Route route : routes.keySet()) {
@@ -260,7 +272,10 @@ public final class DeliverySwitch {
                                 e.getMessage());
                     }
                 }
-                awaitIdle(stopped, waitMillis);
+                if (!awaitIdle(stopped, waitMillis)) {
+                    LOG.warn("stopping: the delivering routes have deliveries in flight after {} ms; Camel's stop"
+                             + " goes on and gives what it cuts short back to the broker", waitMillis);
+                }
             });
         }
         try {
@@ -268,8 +283,8 @@ public final class DeliverySwitch {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException e) {
-            LOG.warn("stopping: the delivering routes did not finish their deliveries in flight within {} ms",
-                    waitMillis);
+            LOG.warn("stopping: the delivering routes could not be drained within {} ms: {}", waitMillis,
+                    e.toString());
         }
     }
 
@@ -295,10 +310,11 @@ public final class DeliverySwitch {
      * consumer's container stops, but a thread already in its receive can still take a message that
      * arrives then (and delivers it, {@link #acceptWhileStopping}): until it has, that message is in
      * its hands and an operator's hold or delete right after the suspend missed it.
-     * Spring counts a thread as active until it waits for the restart.
+     * Spring counts a thread as active until it waits for the restart. Whether all had by the deadline.
      */
-    private static void awaitIdle(Set<Consumer> stopped, long waitMillis) {
+    private static boolean awaitIdle(Set<Consumer> stopped, long waitMillis) {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis);
+        boolean idle = true;
         for (Consumer consumer : stopped) {
             if (!(consumer instanceof JmsConsumer jms)) {
                 continue;
@@ -312,12 +328,14 @@ public final class DeliverySwitch {
                        && System.nanoTime() < deadline) {
                     Thread.sleep(5);
                 }
+                idle &= threads.getActiveConsumerCount() == 0 || threads.isRunning();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return;
+                return false;
             } catch (Exception e) {
                 LOG.warn("delivery suspended: could not learn whether {} is idle: {}", consumer, e.getMessage());
             }
         }
+        return idle;
     }
 }
