@@ -3,8 +3,8 @@
 # relay instance (the durable peer: every path is printed as a ratio to it), plain Jakarta Mail and
 # Postfix's smtp-source (the non-durable ceilings) and a bare write-and-rename loop, all in one run
 # on this machine, into Postfix's smtp-sink on 127.0.0.1. Prints the tables with the ratios, the CPU
-# time each side spent per delivered message, and the targets, met or not. About 15 minutes on 2
-# cores (20 with BASELINE). Only ever targets 127.0.0.1; nothing listens on port 25.
+# time each side spent per delivered message, and the targets, met or not. About 20 minutes on 2
+# cores (28 with BASELINE). Only ever targets 127.0.0.1; nothing listens on port 25.
 #
 #   bench/run.sh                  # N4=5000 4 KB messages, N100=1000 100 KB messages, WARMUP=20000
 #   N4=2000 N100=300 WARMUP=5000 bench/run.sh # quicker
@@ -443,25 +443,29 @@ pickup_http() {
 pickup_http "$WARMUP" >/dev/null || exit 1
 MR_PICKUP_4K=$(pickup_http "$N4") || exit 1
 stop_mailroute
+RSS_PICKUP=$PEAK_RSS_MB
 mkdir -p "$WORK/bare"
 BARE_4K=$(bench writerename "$WORK/bare" "$N4" 4096 true "$WARMUP") || exit 1
 
-# --- the ledger's cost: the same two paths with the ledger off and on, one after the other -------
-# (the rows above ran with the default, ledger on; these pair each path off/on in one stretch)
-log "mailroute, ledger off, then on"
-for state in false true; do
+# --- the ledger's cost: the same two paths with the ledger off and on, side by side ---------------
+# Two gateways of this build, one with mailroute.ledger.enabled=false, each row run by one and then
+# the other, warm, with each one's CPU per message. Until 2026-12-07 the two ran one after the other,
+# each timed after a single warm-up: on vs off came out anywhere from 0.72x to 1.24x in the six runs
+# of that day, as the machine's speed drifted between them.
+log "mailroute, ledger off and on, side by side"
+BUILDS="LOFF LON"
+for p in $BUILDS; do
+  if [ "$p" = LOFF ]; then state=false; else state=true; fi
   MAILROUTE_LEDGER_ENABLED=$state start_mailroute "ledger-$state" smtp
-  mailroute_http "$WARMUP" 4096 500 >/dev/null || exit 1
-  smtp_in "$MR_SMTPD" 4096 "$N4" >/dev/null || exit 1
-  if [ "$state" = false ]; then
-    LEDGER_OFF_HTTP=$(mailroute_http "$N4" 4096 500) || exit 1
-    LEDGER_OFF_SMTPD=$(smtp_in "$MR_SMTPD" 4096 "$N4") || exit 1
-  else
-    LEDGER_ON_HTTP=$(mailroute_http "$N4" 4096 500) || exit 1
-    LEDGER_ON_SMTPD=$(smtp_in "$MR_SMTPD" 4096 "$N4") || exit 1
-  fi
-  stop_mailroute
+  for v in $GATEWAY_VARS; do printf -v "${p}_$v" '%s' "${!v}"; done
 done
+CPU_SIDE=mailroute
+for p in $BUILDS; do on "$p"; mailroute_http "$WARMUP" 4096 500 >/dev/null || exit 1; done
+row LEDGER_HTTP warm mailroute_http "$N4" 4096 500
+row LEDGER_SMTPD warm smtp_in_here 4096 "$N4"
+CPU_SIDE=
+for p in $BUILDS; do on "$p"; stop_mailroute; done
+BUILDS=MR
 # bytes on disk per message: the SQLite file (WAL checkpointed at the stop) over the messages in it
 LEDGER_DB="$WORK/ledger-true/ledger.db"
 LEDGER_MESSAGES=$(sqlite3 "$LEDGER_DB" 'select count(*) from ledger_message' 2>/dev/null || echo 0)
@@ -517,17 +521,17 @@ The Postfix relay: a private instance (bench/postfix-relay.sh, in_flow_delay=0),
 | bare write + fsync + rename + dir fsync, 4 KB | $BARE_4K | 1.00x |
 | **mailroute, HTTP batch -> queue -> pickup, 4 KB** | $MR_PICKUP_4K | $(ratio "$MR_PICKUP_4K" "$BARE_4K") |
 
-| ledger (SQLite, one recipient per message), 4 KB | ledger off msg/s | ledger on msg/s | on vs off | goal |
-|---|---:|---:|---:|---|
-| HTTP batch -> queue -> SMTP | $LEDGER_OFF_HTTP | $LEDGER_ON_HTTP | $(ratio "$LEDGER_ON_HTTP" "$LEDGER_OFF_HTTP") | >= 0.9x: $(verdict "$LEDGER_ON_HTTP" "$LEDGER_OFF_HTTP" 0.9) |
-| SMTP listener -> queue -> SMTP | $LEDGER_OFF_SMTPD | $LEDGER_ON_SMTPD | $(ratio "$LEDGER_ON_SMTPD" "$LEDGER_OFF_SMTPD") | >= 0.9x: $(verdict "$LEDGER_ON_SMTPD" "$LEDGER_OFF_SMTPD" 0.9) |
-| ledger on disk | $LEDGER_BYTES bytes for $LEDGER_MESSAGES messages | $LEDGER_PER_MESSAGE bytes per message | | |
+| ledger (SQLite, one recipient per message), 4 KB, side by side | ledger off msg/s | ledger on msg/s | on vs off | off CPU ms/msg | on CPU ms/msg | goal |
+|---|---:|---:|---:|---:|---:|---|
+| HTTP batch -> queue -> SMTP | $LOFF_LEDGER_HTTP | $LON_LEDGER_HTTP | $(ratio "$LON_LEDGER_HTTP" "$LOFF_LEDGER_HTTP") | $LOFF_LEDGER_HTTP_CPU | $LON_LEDGER_HTTP_CPU | >= 0.9x: $(verdict "$LON_LEDGER_HTTP" "$LOFF_LEDGER_HTTP" 0.9) |
+| SMTP listener -> queue -> SMTP | $LOFF_LEDGER_SMTPD | $LON_LEDGER_SMTPD | $(ratio "$LON_LEDGER_SMTPD" "$LOFF_LEDGER_SMTPD") | $LOFF_LEDGER_SMTPD_CPU | $LON_LEDGER_SMTPD_CPU | >= 0.9x: $(verdict "$LON_LEDGER_SMTPD" "$LOFF_LEDGER_SMTPD" 0.9) |
+| ledger on disk | $LEDGER_BYTES bytes for $LEDGER_MESSAGES messages | $LEDGER_PER_MESSAGE bytes per message | | | | |
 
 | start and memory | value |
 |---|---:|
 | launch to ready (health/ready 200), SMTP | ${READY_SMTP_MS} ms |
 | peak RSS, SMTP run | ${RSS_SMTP} MB |
-| peak RSS, pickup run | ${PEAK_RSS_MB} MB |
+| peak RSS, pickup run | ${RSS_PICKUP} MB |
 
 | target | measured | goal | |
 |---|---:|---:|---|

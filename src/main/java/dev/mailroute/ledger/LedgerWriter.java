@@ -28,13 +28,22 @@ import org.slf4j.LoggerFactory;
  * so that it bounds memory (about 350 bytes an entry). When it is reached, new events are dropped and
  * counted ({@code mailroute_ledger_dropped_total}), the health check warns for the next
  * {@link #WARN_MILLIS}, and the log says how many. What is buffered when
- * the process is killed is lost: the writer writes whatever has gathered at once, so that is at
- * most what arrived during the last write (well under a second while the database keeps up).
+ * the process is killed is lost: the writer writes what has gathered within {@link #GATHER_MILLIS}
+ * of an event, so that is at most what arrived in that time and during the last write (well under a
+ * second while the database keeps up).
  */
 public final class LedgerWriter extends ServiceSupport {
 
     private static final Logger LOG = LoggerFactory.getLogger(LedgerWriter.class);
     private static final int BATCH = 1000;
+    /**
+     * How long a batch gathers events after its first. Each commit writes every page of the three
+     * tables and their nine indexes that its rows touched: written at once, a batch held a few events
+     * and the writer took 18% of mailroute's CPU on the SMTP listener path (profile of 2026-12-07,
+     * 4 KB, about 800 msg/s), half of it in commits; gathering for 100 ms, 10%. Side by side with the
+     * ledger off, the ledger then cost 0.10 ms of CPU per message on that path instead of 0.38.
+     */
+    private static final long GATHER_MILLIS = 100;
     private static final long FIRST_PAUSE_MILLIS = 500;
     /** A database back after an outage is written to within this (a retry costs one failed connect). */
     private static final long LONGEST_PAUSE_MILLIS = 5_000;
@@ -153,11 +162,14 @@ public final class LedgerWriter extends ServiceSupport {
                     if (first == null) {
                         continue;
                     }
-                    // up to BATCH recipient entries: a batch is bounded like the buffer
+                    // up to BATCH recipient entries (a batch is bounded like the buffer), gathered for at
+                    // most GATHER_MILLIS after the first
                     long weight = weight(first);
                     batch.add(first);
+                    long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(GATHER_MILLIS);
                     LedgerEvent next;
-                    while (weight < BATCH && (next = buffer.poll()) != null) {
+                    while (weight < BATCH && (next = stopping ? buffer.poll()
+                            : buffer.poll(until - System.nanoTime(), TimeUnit.NANOSECONDS)) != null) {
                         batch.add(next);
                         weight += weight(next);
                     }
