@@ -166,7 +166,7 @@ class WebhookTest {
             first.kill();
         }
         receiver.up();
-        try (GatewayProcess second = GatewayProcess.start(config)) {
+        try (GatewayProcess second = GatewayProcess.start(config.onNewPorts())) {
             second.awaitStarted();
             await().atMost(Duration.ofSeconds(60)).until(() -> receiver.requests().stream()
                     .map(r -> r.messageId() + " " + r.type()).distinct().count() == 4);

@@ -114,7 +114,7 @@ class KillTest {
             throws Exception {
         GreenMail relay = new GreenMail(new ServerSetup(relayPort, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
         relay.start();
-        try (GatewayProcess gateway = GatewayProcess.start(config)) {
+        try (GatewayProcess gateway = GatewayProcess.start(config.onNewPorts())) {
             gateway.awaitStarted();
             await().atMost(Duration.ofSeconds(60)).until(() -> relay.getReceivedMessages().length >= ids.size());
             awaitQueueEmpty(gateway);
@@ -150,7 +150,7 @@ class KillTest {
         }
         assertThat(pickupFiles()).as("not delivered before the kill").isEmpty();
 
-        try (GatewayProcess gateway = GatewayProcess.start(config.copy().with("mailroute.throttle.rate", "100000")
+        try (GatewayProcess gateway = GatewayProcess.start(config.onNewPorts().with("mailroute.throttle.rate", "100000")
                 .with("mailroute.throttle.period", "1s"))) {
             gateway.awaitStarted();
             awaitQueueEmpty(gateway);
@@ -182,7 +182,7 @@ class KillTest {
         }
         assertThat(inboxFiles()).as("killed before the inbox was empty").isGreaterThan(0);
 
-        try (GatewayProcess gateway = GatewayProcess.start(config)) {
+        try (GatewayProcess gateway = GatewayProcess.start(config.onNewPorts())) {
             gateway.awaitStarted();
             await().atMost(Duration.ofSeconds(60)).until(() -> inboxFiles() == 0);
             awaitQueueEmpty(gateway);
@@ -223,7 +223,7 @@ class KillTest {
         long left = inboxFiles("*.eml");
         assertThat(left).as("killed while the first poll's files were being deleted").isBetween(files - 99L, files - 1L);
 
-        try (GatewayProcess gateway = GatewayProcess.start(config)) {
+        try (GatewayProcess gateway = GatewayProcess.start(config.onNewPorts())) {
             gateway.awaitStarted();
             await().atMost(Duration.ofSeconds(60)).until(() -> inboxFiles("*.eml") == 0);
             awaitQueueEmpty(gateway);
@@ -266,7 +266,7 @@ class KillTest {
         }
         assertThat(pickupFiles().size()).as("killed before all were moved").isLessThan(messages);
 
-        try (GatewayProcess gateway = GatewayProcess.start(config)) {
+        try (GatewayProcess gateway = GatewayProcess.start(config.onNewPorts())) {
             gateway.awaitStarted();
             await().atMost(Duration.ofSeconds(60)).until(() -> pickupFiles().size() >= messages);
             awaitQueueEmpty(gateway);
