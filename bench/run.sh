@@ -4,7 +4,7 @@
 # Postfix's smtp-source (the non-durable ceilings) and a bare write-and-rename loop, all in one run
 # on this machine, into Postfix's smtp-sink on 127.0.0.1. Prints the tables with the ratios, the CPU
 # time each side spent per delivered message, and the targets, met or not. About 20 minutes on 2
-# cores (28 with BASELINE). Only ever targets 127.0.0.1; nothing listens on port 25.
+# cores (30 with BASELINE). Only ever targets 127.0.0.1; nothing listens on port 25.
 #
 #   bench/run.sh                  # N4=5000 4 KB messages, N100=1000 100 KB messages, WARMUP=20000
 #   N4=2000 N100=300 WARMUP=5000 bench/run.sh # quicker
