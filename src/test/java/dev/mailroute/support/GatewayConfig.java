@@ -30,9 +30,7 @@ public final class GatewayConfig {
     public static GatewayConfig on(Path dataDir) {
         return new GatewayConfig(dataDir)
                 .with("mailroute.data.dir", dataDir.toString())
-                .with("mailroute.broker.port", Integer.toString(TestGateway.freePort()))
-                .with("mailroute.http.port", Integer.toString(TestGateway.freePort()))
-                .with("mailroute.smtpd.port", Integer.toString(TestGateway.freePort()))
+                .withFreePorts()
                 // 0 would mean "unchanged across two checks 250 ms apart" in Camel: 1 ms takes a renamed-in file at once
                 .with("mailroute.inbox.minAge", "1")
                 .with("mailroute.retry.initialDelay", "500")
@@ -98,7 +96,12 @@ public final class GatewayConfig {
      * restart test proves is what the data folder keeps, not the port.
      */
     public GatewayConfig onNewPorts() {
-        return copy().with("mailroute.broker.port", Integer.toString(TestGateway.freePort()))
+        return copy().withFreePorts();
+    }
+
+    /** The broker's, the HTTP API's and the SMTP listener's ports, each a free one. */
+    private GatewayConfig withFreePorts() {
+        return with("mailroute.broker.port", Integer.toString(TestGateway.freePort()))
                 .with("mailroute.http.port", Integer.toString(TestGateway.freePort()))
                 .with("mailroute.smtpd.port", Integer.toString(TestGateway.freePort()));
     }
